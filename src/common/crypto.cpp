@@ -1,0 +1,72 @@
+#include "common/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "common/clock.hpp"
+
+namespace warung::crypto {
+namespace {
+
+std::string digestHex(const EVP_MD* md, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
+    throw std::runtime_error("EVP_Digest failed");  // broken invariant: OpenSSL unusable
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(len * 2, '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    hex[2 * i] = kHex[out[i] >> 4];
+    hex[2 * i + 1] = kHex[out[i] & 0xF];
+  }
+  return hex;
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
+std::string md5Hex(std::string_view data) { return digestHex(EVP_md5(), data); }
+std::string sha256Hex(std::string_view data) { return digestHex(EVP_sha256(), data); }
+
+bool hexEqualsConstantTime(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(lower(a[i]) ^ lower(b[i]));
+  }
+  return diff == 0;
+}
+
+std::string randomAlnum(std::size_t n) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string out(n, 'a');
+  std::array<unsigned char, 64> buf{};
+  std::size_t i = 0;
+  while (i < n) {
+    if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
+      throw std::runtime_error("RAND_bytes failed");
+    }
+    for (unsigned char b : buf) {
+      if (i == n) break;
+      if (b >= 252) continue;  // 252 = 36 * 7: reject to keep the draw uniform
+      out[i++] = kAlphabet[b % 36];
+    }
+  }
+  return out;
+}
+
+}  // namespace warung::crypto
+
+namespace warung {
+
+std::string RandomIdGenerator::newRefId() { return crypto::randomAlnum(20); }
+std::string RandomIdGenerator::newApiKey() { return crypto::randomAlnum(40); }
+std::string RandomIdGenerator::newUserId() { return "U" + crypto::randomAlnum(9); }
+
+}  // namespace warung

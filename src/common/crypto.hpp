@@ -1,0 +1,18 @@
+#pragma once
+// Hashing and randomness over OpenSSL. All functions are thread-safe.
+#include <string>
+#include <string_view>
+
+namespace warung::crypto {
+
+// Lower-case hex md5 of `data`.
+std::string md5Hex(std::string_view data);
+// Lower-case hex sha256 of `data`. API keys are stored only as this hash: keys are
+// 32 random bytes, so a fast hash is enough (no dictionary to attack).
+std::string sha256Hex(std::string_view data);
+// Constant-time comparison of two hex strings, case-insensitive (sign may be upper-case).
+bool hexEqualsConstantTime(std::string_view a, std::string_view b);
+// `n` characters from [a-z0-9] drawn from the CSPRNG.
+std::string randomAlnum(std::size_t n);
+
+}  // namespace warung::crypto

@@ -1,0 +1,78 @@
+#pragma once
+// The HTTP/1.1 server on Boost.Beast/Asio: keep-alive, header/body size caps, a
+// deadline for each whole request, a connection cap, graceful drain, access log.
+//
+// Threads: `run()` runs `threads` io threads and blocks until the server has stopped
+// and drained. A Handler is called on an io thread; it must not block for long and
+// must call `respond` exactly once, from any thread (the write is posted back to the
+// connection). Calls after the deadline has answered are ignored.
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace warung::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+struct Response {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+};
+
+using Respond = std::function<void(Response)>;
+using Handler = std::function<void(const Request&, Respond)>;
+// Builds the JSON error answer for failures the server itself detects (unknown path,
+// body too large, request timed out, too many connections). Provided by api/.
+using ErrorResponder = std::function<Response(const Error&)>;
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;       // 0: pick a free port (see Server::port())
+  int threads = 2;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds request_timeout{10'000};  // whole request: read, handle, write
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
+  std::chrono::milliseconds drain_timeout{10'000};    // graceful shutdown limit
+  std::size_t max_connections = 10'000;
+  bool access_log = true;
+};
+
+class Server {
+ public:
+  Server(ServerConfig config, ErrorResponder on_error);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Exact-path routes. Unknown paths get on_error(kNotFound). Register before listen().
+  void route(std::string path, Handler h);
+
+  // Binds and starts accepting; throws std::runtime_error naming the address on failure.
+  void listen();
+  // The bound port (after listen()).
+  std::uint16_t port() const;
+
+  // Runs the io threads; returns after stop() (or SIGINT/SIGTERM when
+  // `handle_signals`) once in-flight requests have finished or drain_timeout passed.
+  void run(bool handle_signals = true);
+  // Stop accepting, close idle connections, let in-flight requests finish. Thread-safe.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace warung::http

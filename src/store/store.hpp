@@ -1,0 +1,123 @@
+#pragma once
+// The storage interface. All SQL lives behind it (store/sqlite, later store/postgres).
+//
+// Errors come back as values: kNotFound for a missing row, kConflict for a failed
+// compare-and-set or a uniqueness clash, kInsufficientBalance for a guarded debit
+// that would go negative, kInternal for anything the database itself failed at (the
+// cause is logged, never shown to clients).
+//
+// Threads: every method may be called from any thread concurrently; implementations
+// serialise writes internally and give readers their own connections.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "domain/order_state.hpp"
+#include "domain/types.hpp"
+
+namespace warung::store {
+
+// Bumped by the database whenever the catalog or any account's non-balance data
+// (level, status, key, price overrides) changes, whichever process changed it.
+// Caches compare these to know when to reload.
+struct Versions {
+  std::int64_t catalog = 0;
+  std::int64_t accounts = 0;
+  bool operator==(const Versions&) const = default;
+};
+
+struct NewAccount {
+  std::string user_id;
+  std::string name;
+  domain::Level level = domain::Level::kStandar;
+  std::string key_hash;
+  std::int64_t created_at = 0;
+};
+
+struct OrderFilter {
+  std::optional<std::int64_t> account_id;
+  std::optional<domain::Kind> kind;
+  std::optional<domain::OrderStatus> status;
+  std::optional<std::string> service_code;
+  std::optional<std::string> target;
+  std::optional<std::int64_t> created_from;  // inclusive, Unix seconds
+  std::optional<std::int64_t> created_to;    // exclusive
+  int limit = 100;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Result<Versions> versions() = 0;
+
+  // --- accounts
+  virtual Result<domain::Account> createAccount(const NewAccount& a) = 0;  // kConflict: user_id taken
+  virtual Result<std::vector<domain::Account>> listAccounts() = 0;
+  // With price overrides filled in.
+  virtual Result<domain::Account> findAccountByUserId(std::string_view user_id) = 0;
+  virtual Result<domain::Account> findAccountByKeyHash(std::string_view key_hash) = 0;
+  virtual Status setAccountStatus(std::int64_t account_id, domain::AccountStatus s) = 0;
+  virtual Status setAccountLevel(std::int64_t account_id, domain::Level l) = 0;
+  virtual Status setAccountKeyHash(std::int64_t account_id, std::string_view key_hash) = 0;
+  // `price` nullopt removes the override.
+  virtual Status setPriceOverride(std::int64_t account_id, std::int64_t service_id,
+                                  std::optional<Money> price) = 0;
+  // Credit (amount > 0) or debit (amount < 0) with a ledger row in one transaction.
+  // A debit that would make the balance negative is kInsufficientBalance.
+  virtual Result<domain::LedgerEntry> adjustBalance(std::int64_t account_id, Money amount,
+                                                    std::string_view note, std::int64_t now) = 0;
+  // Newest first.
+  virtual Result<std::vector<domain::LedgerEntry>> ledger(std::int64_t account_id, int limit) = 0;
+  // Sum of all ledger amounts of the account (for audits and tests).
+  virtual Result<Money> ledgerSum(std::int64_t account_id) = 0;
+
+  // --- catalog
+  // Every service, enabled or not, ordered by kind, category, name.
+  virtual Result<std::vector<domain::Service>> loadServices() = 0;
+  // Inserts or replaces by (kind, code); keeps ids of existing services.
+  virtual Status upsertServices(const std::vector<domain::Service>& services) = 0;
+
+  // --- orders
+  virtual Result<domain::Order> findOrder(std::int64_t account_id, domain::Kind kind,
+                                          std::string_view ref_id) = 0;
+  virtual Result<domain::Order> findOrderByRef(std::string_view ref_id) = 0;
+  // Newest first.
+  virtual Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id,
+                                                          domain::Kind kind, int limit) = 0;
+  virtual Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) = 0;
+  // Compare-and-set on t.from; applies the refund and its ledger row in the same
+  // transaction. kConflict when the order is no longer in t.from.
+  virtual Result<domain::Order> applyTransition(const domain::Transition& t) = 0;
+};
+
+// The outcome of placing an order.
+struct Placed {
+  domain::Order order;
+  bool replayed = false;  // true: an idempotent retry answered with the first order
+};
+
+// The write path for new orders. Implementations may batch many orders into one
+// durable commit; the callback runs only after the order is on disk (or failed),
+// exactly once, on an implementation thread: callers must not block in it.
+//
+// For each order, atomically: the idempotency check (same account and key: return
+// the first order when the fingerprint matches, else kConflict), the guarded debit
+// (kInsufficientBalance; kForbidden if the account is suspended), the insert
+// (kConflict if the account has a pending order for the same service and target),
+// and the ledger row. Nothing is charged when anything fails.
+// When the queue is full the callback gets kOverloaded at once.
+class OrderWriter {
+ public:
+  using Callback = std::function<void(Result<Placed>)>;
+  virtual ~OrderWriter() = default;
+  virtual void submit(domain::Order order, Callback done) = 0;
+  // Finishes queued work and stops accepting; safe to call twice.
+  virtual void shutdown() = 0;
+};
+
+}  // namespace warung::store
