@@ -1,0 +1,211 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <array>
+#include <ctime>
+#include <set>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+namespace warung::store::sqlite {
+namespace {
+
+// Money is INTEGER rupiah, times INTEGER Unix seconds, enums the text of
+// domain::toString. typeof(balance) = 'integer' matters: SQLite turns an overflowing
+// integer sum into a REAL instead of failing, and a balance must never silently become
+// a float.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE accounts (
+  id          INTEGER PRIMARY KEY,
+  user_id     TEXT    NOT NULL UNIQUE,
+  name        TEXT    NOT NULL,
+  level       TEXT    NOT NULL,
+  status      TEXT    NOT NULL,
+  balance     INTEGER NOT NULL DEFAULT 0 CHECK (typeof(balance) = 'integer' AND balance >= 0),
+  key_hash    TEXT    NOT NULL UNIQUE,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE services (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT    NOT NULL,
+  code          TEXT    NOT NULL,
+  name          TEXT    NOT NULL,
+  note          TEXT    NOT NULL DEFAULT '',
+  category      TEXT    NOT NULL DEFAULT '',
+  category_key  TEXT    NOT NULL DEFAULT '',
+  fields_title  TEXT    NOT NULL DEFAULT '',
+  fields_info   TEXT    NOT NULL DEFAULT '',
+  f1_type TEXT NOT NULL DEFAULT 'none', f1_input_type TEXT NOT NULL DEFAULT 'text',
+  f1_label TEXT NOT NULL DEFAULT '', f1_min INTEGER NOT NULL DEFAULT 0,
+  f1_max INTEGER NOT NULL DEFAULT 0, f1_placeholder TEXT NOT NULL DEFAULT '',
+  f1_select_label TEXT NOT NULL DEFAULT '', f1_options TEXT NOT NULL DEFAULT '',
+  f1_select_placeholder TEXT NOT NULL DEFAULT '',
+  f2_type TEXT NOT NULL DEFAULT 'none', f2_input_type TEXT NOT NULL DEFAULT 'text',
+  f2_label TEXT NOT NULL DEFAULT '', f2_min INTEGER NOT NULL DEFAULT 0,
+  f2_max INTEGER NOT NULL DEFAULT 0, f2_placeholder TEXT NOT NULL DEFAULT '',
+  f2_select_label TEXT NOT NULL DEFAULT '', f2_options TEXT NOT NULL DEFAULT '',
+  f2_select_placeholder TEXT NOT NULL DEFAULT '',
+  f3_type TEXT NOT NULL DEFAULT 'none', f3_input_type TEXT NOT NULL DEFAULT 'text',
+  f3_label TEXT NOT NULL DEFAULT '', f3_min INTEGER NOT NULL DEFAULT 0,
+  f3_max INTEGER NOT NULL DEFAULT 0, f3_placeholder TEXT NOT NULL DEFAULT '',
+  f3_select_label TEXT NOT NULL DEFAULT '', f3_options TEXT NOT NULL DEFAULT '',
+  f3_select_placeholder TEXT NOT NULL DEFAULT '',
+  min_quantity  INTEGER NOT NULL DEFAULT 0,
+  max_quantity  INTEGER NOT NULL DEFAULT 0,
+  price_standar INTEGER NOT NULL CHECK (price_standar >= 0),
+  price_premium INTEGER NOT NULL CHECK (price_premium >= 0),
+  price_spesial INTEGER NOT NULL CHECK (price_spesial >= 0),
+  cutoff_start  INTEGER NOT NULL DEFAULT 0,
+  cutoff_end    INTEGER NOT NULL DEFAULT 0,
+  ready         INTEGER NOT NULL DEFAULT 1,
+  enabled       INTEGER NOT NULL DEFAULT 1,
+  updated_at    INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (kind, code)
+);
+
+CREATE TABLE price_overrides (
+  account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  service_id  INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  price       INTEGER NOT NULL CHECK (price >= 0),
+  PRIMARY KEY (account_id, service_id)
+) WITHOUT ROWID;
+
+CREATE TABLE orders (
+  id              INTEGER PRIMARY KEY,
+  ref_id          TEXT    NOT NULL UNIQUE,
+  account_id      INTEGER NOT NULL REFERENCES accounts(id),
+  kind            TEXT    NOT NULL,
+  service_id      INTEGER NOT NULL,
+  service_code    TEXT    NOT NULL,
+  service_name    TEXT    NOT NULL,
+  category_key    TEXT    NOT NULL,
+  data1           TEXT    NOT NULL,
+  data2           TEXT    NOT NULL,
+  data3           TEXT    NOT NULL,
+  target          TEXT    NOT NULL,
+  quantity        INTEGER NOT NULL,
+  unit_price      INTEGER NOT NULL,
+  charge          INTEGER NOT NULL CHECK (charge >= 0),
+  status          TEXT    NOT NULL,
+  start_count     INTEGER NOT NULL DEFAULT 0,
+  remain          INTEGER NOT NULL DEFAULT 0,
+  voucher         TEXT    NOT NULL DEFAULT '',
+  note            TEXT    NOT NULL DEFAULT '',
+  idempotency_key TEXT,
+  fingerprint     TEXT    NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+-- latestOrders: one account's newest orders of one kind.
+CREATE INDEX orders_account_kind_id ON orders (account_id, kind, id);
+CREATE UNIQUE INDEX orders_idempotency ON orders (account_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+-- The duplicate-pending rule, enforced by the database itself: at most one open order
+-- per account, service and target.
+CREATE UNIQUE INDEX orders_pending_target ON orders (account_id, service_id, target)
+  WHERE status IN ('waiting', 'processing');
+CREATE INDEX orders_status_id ON orders (status, id);
+CREATE INDEX orders_created_at ON orders (created_at);
+
+CREATE TABLE ledger (
+  id            INTEGER PRIMARY KEY,
+  account_id    INTEGER NOT NULL REFERENCES accounts(id),
+  amount        INTEGER NOT NULL,
+  balance_after INTEGER NOT NULL,
+  reason        TEXT    NOT NULL,
+  order_id      INTEGER REFERENCES orders(id),
+  ref           TEXT    NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX ledger_account_id ON ledger (account_id, id);
+
+-- Bumped by triggers so that a process sees another process's change to the catalog
+-- or to accounts by polling one tiny table.
+CREATE TABLE change_versions (
+  name    TEXT    PRIMARY KEY,
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO change_versions (name, version) VALUES ('catalog', 1), ('accounts', 1);
+
+CREATE TRIGGER services_bump_ins AFTER INSERT ON services BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'catalog'; END;
+CREATE TRIGGER services_bump_upd AFTER UPDATE ON services BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'catalog'; END;
+CREATE TRIGGER services_bump_del AFTER DELETE ON services BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'catalog'; END;
+
+CREATE TRIGGER accounts_bump_ins AFTER INSERT ON accounts BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
+CREATE TRIGGER accounts_bump_del AFTER DELETE ON accounts BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
+-- Not on balance: every order updates it, and cached account data holds no balance.
+CREATE TRIGGER accounts_bump_upd AFTER UPDATE OF level, status, key_hash, name ON accounts BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
+
+CREATE TRIGGER overrides_bump_ins AFTER INSERT ON price_overrides BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
+CREATE TRIGGER overrides_bump_upd AFTER UPDATE ON price_overrides BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
+CREATE TRIGGER overrides_bump_del AFTER DELETE ON price_overrides BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "initial schema", kMigration1},
+}};
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+constexpr const char* kSelectApplied = "SELECT version FROM schema_migrations ORDER BY version";
+constexpr const char* kInsertApplied =
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latestSchemaVersion() { return kMigrations.back().version; }
+
+void migrate(SQLite::Database& db, const std::string& path) {
+  try {
+    // IMMEDIATE: a server and a CLI starting together must not both apply migration 1.
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec(kCreateMigrationsTable);
+
+    std::set<int> applied;
+    {
+      SQLite::Statement q(db, kSelectApplied);
+      while (q.executeStep()) applied.insert(q.getColumn(0).getInt());
+    }
+    std::set<int> known;
+    for (const Migration& m : kMigrations) known.insert(m.version);
+    for (int v : applied) {
+      if (!known.contains(v)) {
+        throw std::runtime_error("database " + path + " has schema version " +
+                                 std::to_string(v) + ", newer than this build knows (" +
+                                 std::to_string(latestSchemaVersion()) +
+                                 "); upgrade warung before opening it");
+      }
+    }
+
+    SQLite::Statement record(db, kInsertApplied);
+    for (const Migration& m : kMigrations) {
+      if (applied.contains(m.version)) continue;
+      spdlog::info("sqlite: {}: applying migration {} ({})", path, m.version, m.name);
+      db.exec(m.sql);
+      record.reset();
+      record.bind(1, m.version);
+      record.bind(2, static_cast<std::int64_t>(std::time(nullptr)));
+      record.exec();
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("database " + path + ": migration failed: " + e.what());
+  }
+}
+
+}  // namespace warung::store::sqlite

@@ -1,0 +1,278 @@
+#include "store/sqlite/order_writer.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sql.hpp"
+
+namespace warung::store::sqlite {
+namespace {
+
+using detail::bindText;
+using detail::StatementUse;
+
+// Every statement the writer thread runs per order, prepared once in the constructor
+// so that a missing table fails at start-up rather than on the first order.
+constexpr const char* kWriterStatements[] = {
+    sql::kSelectOrderByIdempotencyKey, sql::kDebitForOrder, sql::kSelectAccountStatusBalance,
+    sql::kInsertOrder, sql::kInsertLedger,
+};
+
+Error internalError() { return makeError(Errc::kInternal, "storage error"); }
+
+}  // namespace
+
+SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
+    : path_(std::move(path)), cfg_(cfg) {
+  if (cfg_.queue_capacity == 0 || cfg_.max_batch == 0) {
+    throw std::runtime_error("order writer: queue_capacity and max_batch must be positive");
+  }
+  conn_ = std::make_unique<detail::Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
+                                               /*query_only=*/false);
+  try {
+    conn_->db().exec(sql::kPragmaWal);
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("database " + path_ + ": cannot enable WAL: " + e.what());
+  }
+  // Harmless when SqliteStore already did it; makes the writer usable on its own.
+  migrate(conn_->db(), path_);
+  try {
+    for (const char* q : kWriterStatements) conn_->statement(q);
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("database " + path_ + ": cannot prepare: " + e.what());
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+SqliteOrderWriter::~SqliteOrderWriter() { shutdown(); }
+
+void SqliteOrderWriter::submit(domain::Order order, Callback done) {
+  std::optional<Error> refused;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      refused = makeError(Errc::kOverloaded, "server is shutting down");
+    } else if (queue_.size() >= cfg_.queue_capacity) {
+      refused = makeError(Errc::kOverloaded, "server busy, try again");
+    } else {
+      queue_.push_back(Pending{std::move(order), std::move(done)});
+    }
+  }
+  if (refused) {
+    done(std::move(*refused));  // outside the lock: the callback may do anything
+    return;
+  }
+  wake_.notify_one();
+}
+
+void SqliteOrderWriter::shutdown() {
+  std::lock_guard once(shutdown_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  // From a callback (the writer thread itself) we cannot join; run() still drains the
+  // queue and exits, and the destructor's call joins it.
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void SqliteOrderWriter::run() {
+  std::vector<Pending> batch;
+  std::vector<Result<Placed>> results;
+  batch.reserve(std::min<std::size_t>(cfg_.max_batch, 4096));
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      const std::size_t n = std::min(cfg_.max_batch, queue_.size());
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    writeBatch(batch, results);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      try {
+        batch[i].done(std::move(results[i]));
+      } catch (const std::exception& e) {
+        spdlog::error("order writer: callback for {} threw: {}", batch[i].order.ref_id, e.what());
+      } catch (...) {
+        spdlog::error("order writer: callback for {} threw", batch[i].order.ref_id);
+      }
+    }
+    batch.clear();
+    results.clear();
+  }
+}
+
+void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch,
+                                   std::vector<Result<Placed>>& results) {
+  SQLite::Database& db = conn_->db();
+  auto failAll = [&] {
+    results.clear();
+    for (std::size_t i = 0; i < batch.size(); ++i) results.push_back(internalError());
+  };
+  try {
+    db.exec(sql::kBeginImmediate);
+  } catch (const std::exception& e) {
+    spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, batch.size(),
+                  e.what());
+    failAll();
+    return;
+  }
+  try {
+    for (Pending& p : batch) results.push_back(placeOne(p.order));
+    // Some errors (disk full, I/O) make SQLite roll the whole transaction back on its
+    // own; committing then would "succeed" with nothing in it.
+    if (sqlite3_get_autocommit(db.getHandle()) != 0) {
+      throw std::runtime_error("the transaction was rolled back by SQLite");
+    }
+    db.exec(sql::kCommit);
+  } catch (const std::exception& e) {
+    spdlog::error("order writer: {}: batch of {} failed, nothing charged: {}", path_,
+                  batch.size(), e.what());
+    db.tryExec(sql::kRollback);
+    failAll();
+  }
+}
+
+// Runs inside the batch transaction. Returns the order's answer; throws only when the
+// batch itself can no longer be trusted (its savepoint could not be rolled back).
+Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
+  SQLite::Database& db = conn_->db();
+  db.exec(sql::kSavepoint);
+  // Everything below either completes the order or is undone by ROLLBACK TO o.
+  auto undo = [&] {
+    db.exec(sql::kRollbackToSavepoint);
+    db.exec(sql::kReleaseSavepoint);
+  };
+  try {
+    if (o.charge.rupiah < 0) {
+      undo();
+      return makeError(Errc::kInvalidArgument, "charge must not be negative");
+    }
+
+    // 1. Idempotent retry: answer with the first order, charge nothing.
+    if (!o.idempotency_key.empty()) {
+      std::optional<domain::Order> existing;
+      {
+        StatementUse q(conn_->statement(sql::kSelectOrderByIdempotencyKey));
+        q->bind(1, o.account_id);
+        bindText(*q, 2, o.idempotency_key);
+        if (q->executeStep()) existing = detail::readOrder(*q);
+      }
+      if (existing) {
+        undo();
+        if (existing->fingerprint == o.fingerprint) return Placed{std::move(*existing), true};
+        return makeError(Errc::kConflict,
+                         "idempotency_key was already used with different parameters");
+      }
+    }
+
+    // 2. Guarded debit: the database refuses to overdraw or to charge a suspended account.
+    std::optional<Money> balance_after;
+    {
+      StatementUse q(conn_->statement(sql::kDebitForOrder));
+      q->bind(1, o.charge.rupiah);
+      q->bind(2, o.account_id);
+      if (q->executeStep()) balance_after = Money{q->getColumn(0).getInt64()};
+    }
+    if (!balance_after) {
+      std::optional<Error> why;
+      {
+        StatementUse q(conn_->statement(sql::kSelectAccountStatusBalance));
+        q->bind(1, o.account_id);
+        if (!q->executeStep()) {
+          why = makeError(Errc::kNotFound, "account not found");
+        } else if (q->getColumn(0).getString() !=
+                   domain::toString(domain::AccountStatus::kActive)) {
+          why = makeError(Errc::kForbidden, "account is suspended");
+        } else {
+          why = makeError(Errc::kInsufficientBalance,
+                          "balance Rp " + std::to_string(q->getColumn(1).getInt64()) +
+                              " is below the charge Rp " + std::to_string(o.charge.rupiah));
+        }
+      }
+      undo();
+      return std::move(*why);
+    }
+
+    // 3. The order row. The partial unique index enforces "one pending order per
+    // service and target"; ROLLBACK TO also undoes the debit above.
+    o.status = domain::OrderStatus::kWaiting;
+    try {
+      StatementUse q(conn_->statement(sql::kInsertOrder));
+      int i = 0;
+      bindText(*q, ++i, o.ref_id);
+      q->bind(++i, o.account_id);
+      bindText(*q, ++i, domain::toString(o.kind));
+      q->bind(++i, o.service_id);
+      bindText(*q, ++i, o.service_code);
+      bindText(*q, ++i, o.service_name);
+      bindText(*q, ++i, o.category_key);
+      for (const std::string& d : o.data) bindText(*q, ++i, d);
+      bindText(*q, ++i, o.target);
+      q->bind(++i, o.quantity);
+      q->bind(++i, o.unit_price.rupiah);
+      q->bind(++i, o.charge.rupiah);
+      bindText(*q, ++i, domain::toString(o.status));
+      q->bind(++i, o.start_count);
+      q->bind(++i, o.remain);
+      bindText(*q, ++i, o.voucher);
+      bindText(*q, ++i, o.note);
+      if (o.idempotency_key.empty()) {
+        q->bind(++i);  // NULL: the idempotency index skips it
+      } else {
+        bindText(*q, ++i, o.idempotency_key);
+      }
+      bindText(*q, ++i, o.fingerprint);
+      q->bind(++i, o.created_at);
+      q->bind(++i, o.updated_at);
+      if (!q->executeStep()) throw std::runtime_error("order insert returned no id");
+      o.id = q->getColumn(0).getInt64();
+    } catch (const SQLite::Exception& e) {
+      if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
+      const std::string_view what = e.what();
+      undo();
+      if (what.find("orders.target") != std::string_view::npos) {
+        return makeError(Errc::kConflict, "an order for this service and target is still pending");
+      }
+      if (what.find("orders.idempotency_key") != std::string_view::npos) {
+        // Only reachable if the SELECT above missed it; same answer as there.
+        return makeError(Errc::kConflict,
+                         "idempotency_key was already used with different parameters");
+      }
+      // ref_id clash: the id generator is broken; the client can retry with a new one.
+      spdlog::error("order writer: insert of {} failed: {}", o.ref_id, what);
+      return internalError();
+    }
+
+    // 4. The ledger row, in the same savepoint.
+    {
+      StatementUse q(conn_->statement(sql::kInsertLedger));
+      detail::bindLedger(*q, o.account_id, -o.charge, *balance_after,
+                         domain::LedgerReason::kOrder, o.id, o.ref_id, o.created_at);
+      if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
+    }
+    db.exec(sql::kReleaseSavepoint);
+    return Placed{o, false};
+  } catch (const std::exception& e) {
+    // An unexpected failure of this order alone; if undoing it fails too, the batch
+    // transaction is unusable and the exception fails the whole batch.
+    spdlog::error("order writer: placing {} failed: {}", o.ref_id, e.what());
+    undo();
+    return internalError();
+  }
+}
+
+}  // namespace warung::store::sqlite

@@ -1,0 +1,666 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sql.hpp"
+
+namespace warung::store::sqlite {
+namespace {
+
+using detail::bindText;
+using detail::Connection;
+using detail::parsedOrThrow;
+using detail::StatementUse;
+
+constexpr int kMaxListLimit = 10000;
+
+Error storageError() { return makeError(Errc::kInternal, "storage error"); }
+
+// The store edge: anything SQLite (or a broken invariant) throws becomes kInternal,
+// with the cause in the log and a generic detail for the client.
+template <class F>
+auto atEdge(const char* op, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    spdlog::error("sqlite store: {} failed: {}", op, e.what());
+    return storageError();
+  }
+}
+
+bool isUniqueViolation(const SQLite::Exception& e) {
+  return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+bool mentions(const SQLite::Exception& e, std::string_view column) {
+  return std::string_view(e.what()).find(column) != std::string_view::npos;
+}
+
+void setWal(Connection& c, const std::string& path) {
+  SQLite::Statement q(c.db(), sql::kPragmaWal);
+  if (q.executeStep()) {
+    const std::string mode = q.getColumn(0).getString();
+    if (mode != "wal") spdlog::warn("sqlite: {}: journal_mode is {}, not wal", path, mode);
+  }
+}
+
+domain::Account readAccount(SQLite::Statement& s) {
+  domain::Account a;
+  a.id = s.getColumn(0).getInt64();
+  a.user_id = s.getColumn(1).getString();
+  a.name = s.getColumn(2).getString();
+  const std::string level = s.getColumn(3).getString();
+  a.level = parsedOrThrow(domain::parseLevel(level), "accounts.level", level);
+  const std::string status = s.getColumn(4).getString();
+  a.status = parsedOrThrow(domain::parseAccountStatus(status), "accounts.status", status);
+  a.balance = Money{s.getColumn(5).getInt64()};
+  a.key_hash = s.getColumn(6).getString();
+  a.created_at = s.getColumn(7).getInt64();
+  return a;
+}
+
+void loadOverrides(Connection& c, domain::Account& a) {
+  StatementUse q(c.statement(sql::kSelectOverrides));
+  q->bind(1, a.id);
+  while (q->executeStep()) {
+    a.price_overrides[q->getColumn(0).getInt64()] = Money{q->getColumn(1).getInt64()};
+  }
+}
+
+// Reads one account by a unique text column, with its overrides, in one snapshot.
+Result<domain::Account> findAccountBy(Connection& c, const char* query, std::string_view key) {
+  SQLite::Transaction tx(c.db());
+  domain::Account a;
+  {
+    StatementUse q(c.statement(query));
+    bindText(*q, 1, key);
+    if (!q->executeStep()) return makeError(Errc::kNotFound, "account not found");
+    a = readAccount(*q);
+  }
+  loadOverrides(c, a);
+  tx.commit();
+  return a;
+}
+
+// Options are stored one per line; a select has no option containing a newline.
+std::string joinOptions(const std::vector<std::string>& options) {
+  std::string out;
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    if (i > 0) out += '\n';
+    out += options[i];
+  }
+  return out;
+}
+
+std::vector<std::string> splitOptions(const std::string& joined) {
+  std::vector<std::string> out;
+  if (joined.empty()) return out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t nl = joined.find('\n', start);
+    if (nl == std::string::npos) {
+      out.push_back(joined.substr(start));
+      break;
+    }
+    out.push_back(joined.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+// Binds ?1..?45 of sql::kUpsertService.
+void bindService(SQLite::Statement& s, const domain::Service& v) {
+  int i = 0;
+  auto text = [&](std::string_view t) { bindText(s, ++i, t); };
+  auto num = [&](std::int64_t n) { s.bind(++i, n); };
+  text(domain::toString(v.kind));
+  text(v.code);
+  text(v.name);
+  text(v.note);
+  text(v.category);
+  text(v.category_key);
+  text(v.fields_title);
+  text(v.fields_info);
+  for (const domain::FieldSpec& f : v.fields) {
+    text(domain::toString(f.type));
+    text(f.input_type);
+    text(f.label);
+    num(f.minlength);
+    num(f.maxlength);
+    text(f.placeholder);
+    text(f.select_label);
+    text(joinOptions(f.options));
+    text(f.select_placeholder);
+  }
+  num(v.min_quantity);
+  num(v.max_quantity);
+  for (Money p : v.prices) num(p.rupiah);
+  num(v.cutoff.start_minute);
+  num(v.cutoff.end_minute);
+  num(v.ready ? 1 : 0);
+  num(v.enabled ? 1 : 0);
+  num(v.updated_at);
+}
+
+// Reads a row of sql::kSelectServices.
+domain::Service readService(SQLite::Statement& s) {
+  domain::Service v;
+  int i = 0;
+  auto text = [&] { return s.getColumn(i++).getString(); };
+  auto num = [&] { return s.getColumn(i++).getInt64(); };
+  v.id = num();
+  const std::string kind = text();
+  v.kind = parsedOrThrow(domain::parseKind(kind), "services.kind", kind);
+  v.code = text();
+  v.name = text();
+  v.note = text();
+  v.category = text();
+  v.category_key = text();
+  v.fields_title = text();
+  v.fields_info = text();
+  for (domain::FieldSpec& f : v.fields) {
+    const std::string type = text();
+    f.type = parsedOrThrow(domain::parseFieldType(type), "services.fN_type", type);
+    f.input_type = text();
+    f.label = text();
+    f.minlength = num();
+    f.maxlength = num();
+    f.placeholder = text();
+    f.select_label = text();
+    f.options = splitOptions(text());
+    f.select_placeholder = text();
+  }
+  v.min_quantity = num();
+  v.max_quantity = num();
+  for (Money& p : v.prices) p = Money{num()};
+  v.cutoff.start_minute = static_cast<int>(num());
+  v.cutoff.end_minute = static_cast<int>(num());
+  v.ready = num() != 0;
+  v.enabled = num() != 0;
+  v.updated_at = num();
+  return v;
+}
+
+domain::LedgerEntry readLedger(SQLite::Statement& s) {
+  domain::LedgerEntry e;
+  e.id = s.getColumn(0).getInt64();
+  e.account_id = s.getColumn(1).getInt64();
+  e.amount = Money{s.getColumn(2).getInt64()};
+  e.balance_after = Money{s.getColumn(3).getInt64()};
+  e.reason = detail::parseLedgerReason(s.getColumn(4).getString());
+  e.order_id = s.getColumn(5).isNull() ? 0 : s.getColumn(5).getInt64();
+  e.ref = s.getColumn(6).getString();
+  e.created_at = s.getColumn(7).getInt64();
+  return e;
+}
+
+// Inserts a ledger row on the write connection inside the caller's transaction.
+std::int64_t insertLedger(Connection& c, std::int64_t account_id, Money amount,
+                          Money balance_after, domain::LedgerReason reason,
+                          std::int64_t order_id, std::string_view ref, std::int64_t at) {
+  StatementUse q(c.statement(sql::kInsertLedger));
+  detail::bindLedger(*q, account_id, amount, balance_after, reason, order_id, ref, at);
+  if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
+  return q->getColumn(0).getInt64();
+}
+
+// Runs a single-row UPDATE ... WHERE id = ?1 of an account; kNotFound if none changed.
+Status updateAccount(Connection& c, const char* query, std::int64_t account_id,
+                     std::string_view value) {
+  SQLite::Transaction tx(c.db(), SQLite::TransactionBehavior::IMMEDIATE);
+  int changed = 0;
+  {
+    StatementUse q(c.statement(query));
+    q->bind(1, account_id);
+    bindText(*q, 2, value);
+    changed = q->exec();
+  }
+  if (changed == 0) return makeError(Errc::kNotFound, "account not found");
+  tx.commit();
+  return okStatus();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------
+// Read pool
+
+class SqliteStore::ReadLease {
+ public:
+  ReadLease(SqliteStore& store, std::unique_ptr<Connection> c)
+      : store_(&store), c_(std::move(c)) {}
+  ReadLease(ReadLease&& o) noexcept : store_(o.store_), c_(std::move(o.c_)) {}
+  ReadLease& operator=(ReadLease&&) = delete;
+  ~ReadLease() {
+    if (c_) store_->releaseReader(std::move(c_));
+  }
+  Connection& operator*() { return *c_; }
+  Connection* operator->() { return c_.get(); }
+
+ private:
+  SqliteStore* store_;
+  std::unique_ptr<Connection> c_;
+};
+
+SqliteStore::ReadLease SqliteStore::acquireReader() {
+  std::unique_lock lock(read_mutex_);
+  reader_free_.wait(lock, [&] { return !readers_.empty(); });
+  std::unique_ptr<Connection> c = std::move(readers_.back());
+  readers_.pop_back();
+  return ReadLease(*this, std::move(c));
+}
+
+void SqliteStore::releaseReader(std::unique_ptr<Connection> c) {
+  {
+    std::lock_guard lock(read_mutex_);
+    readers_.push_back(std::move(c));
+  }
+  reader_free_.notify_one();
+}
+
+// ---------------------------------------------------------------------------------
+// Start-up
+
+SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
+    : path_(std::move(path)), cfg_(cfg) {
+  if (cfg_.read_connections < 1) {
+    throw std::runtime_error("sqlite: read_connections must be at least 1");
+  }
+  if (cfg_.busy_timeout_ms < 0) {
+    throw std::runtime_error("sqlite: busy_timeout_ms must not be negative");
+  }
+  writer_ = std::make_unique<Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
+                                         /*query_only=*/false);
+  try {
+    setWal(*writer_, path_);
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("database " + path_ + ": cannot enable WAL: " + e.what());
+  }
+  migrate(writer_->db(), path_);
+  for (int i = 0; i < cfg_.read_connections; ++i) {
+    // query_only: the pool is for SELECTs; a write through it would bypass the
+    // write mutex and is a bug we want to hear about.
+    readers_.push_back(std::make_unique<Connection>(path_, cfg_.busy_timeout_ms,
+                                                    /*create=*/false, /*query_only=*/true));
+  }
+}
+
+SqliteStore::~SqliteStore() = default;
+
+// ---------------------------------------------------------------------------------
+// Versions
+
+Result<Versions> SqliteStore::versions() {
+  return atEdge("versions", [&]() -> Result<Versions> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kSelectVersions));
+    Versions v;
+    while (q->executeStep()) {
+      const std::string name = q->getColumn(0).getString();
+      const std::int64_t version = q->getColumn(1).getInt64();
+      if (name == "catalog") v.catalog = version;
+      if (name == "accounts") v.accounts = version;
+    }
+    return v;
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Accounts
+
+Result<domain::Account> SqliteStore::createAccount(const NewAccount& a) {
+  return atEdge("createAccount", [&]() -> Result<domain::Account> {
+    std::lock_guard lock(write_mutex_);
+    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    domain::Account created;
+    try {
+      StatementUse q(writer_->statement(sql::kInsertAccount));
+      bindText(*q, 1, a.user_id);
+      bindText(*q, 2, a.name);
+      bindText(*q, 3, domain::toString(a.level));
+      bindText(*q, 4, a.key_hash);
+      q->bind(5, a.created_at);
+      if (!q->executeStep()) throw std::runtime_error("account insert returned no row");
+      created = readAccount(*q);
+    } catch (const SQLite::Exception& e) {
+      if (isUniqueViolation(e) && mentions(e, "accounts.user_id")) {
+        return makeError(Errc::kConflict, "user_id " + a.user_id + " is already taken");
+      }
+      if (isUniqueViolation(e) && mentions(e, "accounts.key_hash")) {
+        return makeError(Errc::kConflict, "that key is already in use");
+      }
+      throw;
+    }
+    tx.commit();
+    return created;
+  });
+}
+
+Result<std::vector<domain::Account>> SqliteStore::listAccounts() {
+  return atEdge("listAccounts", [&]() -> Result<std::vector<domain::Account>> {
+    ReadLease c = acquireReader();
+    SQLite::Transaction tx(c->db());
+    std::vector<domain::Account> out;
+    {
+      StatementUse q(c->statement(sql::kSelectAccounts));
+      while (q->executeStep()) out.push_back(readAccount(*q));
+    }
+    {
+      StatementUse q(c->statement(sql::kSelectAllOverrides));
+      while (q->executeStep()) {
+        const std::int64_t account_id = q->getColumn(0).getInt64();
+        // Ordered by id, so a binary search finds the account.
+        auto it = std::lower_bound(out.begin(), out.end(), account_id,
+                                   [](const domain::Account& x, std::int64_t id) {
+                                     return x.id < id;
+                                   });
+        if (it != out.end() && it->id == account_id) {
+          it->price_overrides[q->getColumn(1).getInt64()] = Money{q->getColumn(2).getInt64()};
+        }
+      }
+    }
+    tx.commit();
+    return out;
+  });
+}
+
+Result<domain::Account> SqliteStore::findAccountByUserId(std::string_view user_id) {
+  return atEdge("findAccountByUserId", [&]() -> Result<domain::Account> {
+    ReadLease c = acquireReader();
+    return findAccountBy(*c, sql::kSelectAccountByUserId, user_id);
+  });
+}
+
+Result<domain::Account> SqliteStore::findAccountByKeyHash(std::string_view key_hash) {
+  return atEdge("findAccountByKeyHash", [&]() -> Result<domain::Account> {
+    ReadLease c = acquireReader();
+    return findAccountBy(*c, sql::kSelectAccountByKeyHash, key_hash);
+  });
+}
+
+Status SqliteStore::setAccountStatus(std::int64_t account_id, domain::AccountStatus s) {
+  return atEdge("setAccountStatus", [&]() -> Status {
+    std::lock_guard lock(write_mutex_);
+    return updateAccount(*writer_, sql::kUpdateAccountStatus, account_id, domain::toString(s));
+  });
+}
+
+Status SqliteStore::setAccountLevel(std::int64_t account_id, domain::Level l) {
+  return atEdge("setAccountLevel", [&]() -> Status {
+    std::lock_guard lock(write_mutex_);
+    return updateAccount(*writer_, sql::kUpdateAccountLevel, account_id, domain::toString(l));
+  });
+}
+
+Status SqliteStore::setAccountKeyHash(std::int64_t account_id, std::string_view key_hash) {
+  return atEdge("setAccountKeyHash", [&]() -> Status {
+    std::lock_guard lock(write_mutex_);
+    try {
+      return updateAccount(*writer_, sql::kUpdateAccountKeyHash, account_id, key_hash);
+    } catch (const SQLite::Exception& e) {
+      if (isUniqueViolation(e)) return makeError(Errc::kConflict, "that key is already in use");
+      throw;
+    }
+  });
+}
+
+Status SqliteStore::setPriceOverride(std::int64_t account_id, std::int64_t service_id,
+                                     std::optional<Money> price) {
+  return atEdge("setPriceOverride", [&]() -> Status {
+    if (price && price->rupiah < 0) {
+      return makeError(Errc::kInvalidArgument, "price must not be negative");
+    }
+    std::lock_guard lock(write_mutex_);
+    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    try {
+      StatementUse q(writer_->statement(price ? sql::kUpsertOverride : sql::kDeleteOverride));
+      q->bind(1, account_id);
+      q->bind(2, service_id);
+      if (price) q->bind(3, price->rupiah);
+      q->exec();
+    } catch (const SQLite::Exception& e) {
+      if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return makeError(Errc::kNotFound, "account or service not found");
+      }
+      throw;
+    }
+    tx.commit();
+    return okStatus();
+  });
+}
+
+Result<domain::LedgerEntry> SqliteStore::adjustBalance(std::int64_t account_id, Money amount,
+                                                       std::string_view note,
+                                                       std::int64_t now) {
+  return atEdge("adjustBalance", [&]() -> Result<domain::LedgerEntry> {
+    if (amount.rupiah == 0) return makeError(Errc::kInvalidArgument, "amount must not be zero");
+    std::lock_guard lock(write_mutex_);
+    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    std::optional<Money> balance_after;
+    {
+      StatementUse q(writer_->statement(sql::kAdjustBalance));
+      q->bind(1, amount.rupiah);
+      q->bind(2, account_id);
+      if (q->executeStep()) balance_after = Money{q->getColumn(0).getInt64()};
+    }
+    if (!balance_after) {
+      StatementUse q(writer_->statement(sql::kSelectAccountStatusBalance));
+      q->bind(1, account_id);
+      if (!q->executeStep()) return makeError(Errc::kNotFound, "account not found");
+      return makeError(Errc::kInsufficientBalance,
+                       "balance Rp " + std::to_string(q->getColumn(1).getInt64()) +
+                           " is below the debit Rp " + std::to_string(-amount.rupiah));
+    }
+    domain::LedgerEntry e;
+    e.account_id = account_id;
+    e.amount = amount;
+    e.balance_after = *balance_after;
+    e.reason = amount.rupiah > 0 ? domain::LedgerReason::kCredit : domain::LedgerReason::kDebit;
+    e.ref = std::string(note);
+    e.created_at = now;
+    e.id = insertLedger(*writer_, account_id, e.amount, e.balance_after, e.reason, 0, e.ref, now);
+    tx.commit();
+    return e;
+  });
+}
+
+Result<std::vector<domain::LedgerEntry>> SqliteStore::ledger(std::int64_t account_id, int limit) {
+  return atEdge("ledger", [&]() -> Result<std::vector<domain::LedgerEntry>> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kSelectLedger));
+    q->bind(1, account_id);
+    q->bind(2, std::clamp(limit, 1, kMaxListLimit));
+    std::vector<domain::LedgerEntry> out;
+    while (q->executeStep()) out.push_back(readLedger(*q));
+    return out;
+  });
+}
+
+Result<Money> SqliteStore::ledgerSum(std::int64_t account_id) {
+  return atEdge("ledgerSum", [&]() -> Result<Money> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kLedgerSum));
+    q->bind(1, account_id);
+    if (!q->executeStep()) throw std::runtime_error("SUM returned no row");
+    return Money{q->getColumn(0).getInt64()};
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Catalog
+
+Result<std::vector<domain::Service>> SqliteStore::loadServices() {
+  return atEdge("loadServices", [&]() -> Result<std::vector<domain::Service>> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kSelectServices));
+    std::vector<domain::Service> out;
+    while (q->executeStep()) out.push_back(readService(*q));
+    return out;
+  });
+}
+
+Status SqliteStore::upsertServices(const std::vector<domain::Service>& services) {
+  return atEdge("upsertServices", [&]() -> Status {
+    std::lock_guard lock(write_mutex_);
+    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    for (const domain::Service& s : services) {
+      StatementUse q(writer_->statement(sql::kUpsertService));
+      bindService(*q, s);
+      q->exec();
+    }
+    tx.commit();
+    return okStatus();
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Orders
+
+Result<domain::Order> SqliteStore::findOrder(std::int64_t account_id, domain::Kind kind,
+                                             std::string_view ref_id) {
+  return atEdge("findOrder", [&]() -> Result<domain::Order> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kSelectOrderScoped));
+    bindText(*q, 1, ref_id);
+    q->bind(2, account_id);
+    bindText(*q, 3, domain::toString(kind));
+    // Another account's order reads exactly like a missing one.
+    if (!q->executeStep()) return makeError(Errc::kNotFound, "order not found");
+    return detail::readOrder(*q);
+  });
+}
+
+Result<domain::Order> SqliteStore::findOrderByRef(std::string_view ref_id) {
+  return atEdge("findOrderByRef", [&]() -> Result<domain::Order> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kSelectOrderByRef));
+    bindText(*q, 1, ref_id);
+    if (!q->executeStep()) return makeError(Errc::kNotFound, "order not found");
+    return detail::readOrder(*q);
+  });
+}
+
+Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t account_id,
+                                                             domain::Kind kind, int limit) {
+  return atEdge("latestOrders", [&]() -> Result<std::vector<domain::Order>> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kSelectLatestOrders));
+    q->bind(1, account_id);
+    bindText(*q, 2, domain::toString(kind));
+    q->bind(3, std::clamp(limit, 1, kMaxListLimit));
+    std::vector<domain::Order> out;
+    while (q->executeStep()) out.push_back(detail::readOrder(*q));
+    return out;
+  });
+}
+
+Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f) {
+  return atEdge("listOrders", [&]() -> Result<std::vector<domain::Order>> {
+    // Only fixed fragments go into the text; every value is a bound parameter.
+    std::string query = sql::kSelectOrdersPrefix;
+    std::vector<std::function<void(SQLite::Statement&, int)>> binds;
+    auto where = [&](const char* fragment, std::function<void(SQLite::Statement&, int)> b) {
+      query += binds.empty() ? " WHERE " : " AND ";
+      query += fragment;
+      binds.push_back(std::move(b));
+    };
+    if (f.account_id) {
+      where("account_id = ?", [v = *f.account_id](auto& s, int i) { s.bind(i, v); });
+    }
+    if (f.kind) {
+      where("kind = ?", [v = std::string(domain::toString(*f.kind))](auto& s, int i) {
+        s.bind(i, v);
+      });
+    }
+    if (f.status) {
+      where("status = ?", [v = std::string(domain::toString(*f.status))](auto& s, int i) {
+        s.bind(i, v);
+      });
+    }
+    if (f.service_code) {
+      where("service_code = ?", [v = *f.service_code](auto& s, int i) { s.bind(i, v); });
+    }
+    if (f.target) where("target = ?", [v = *f.target](auto& s, int i) { s.bind(i, v); });
+    if (f.created_from) {
+      where("created_at >= ?", [v = *f.created_from](auto& s, int i) { s.bind(i, v); });
+    }
+    if (f.created_to) {
+      where("created_at < ?", [v = *f.created_to](auto& s, int i) { s.bind(i, v); });
+    }
+    query += " ORDER BY id DESC LIMIT ?";
+
+    ReadLease c = acquireReader();
+    // Not cached: the text varies with the filter, and this is an operator's query.
+    SQLite::Statement q(c->db(), query);
+    int i = 1;
+    for (auto& b : binds) b(q, i++);
+    q.bind(i, std::clamp(f.limit, 1, kMaxListLimit));
+    std::vector<domain::Order> out;
+    while (q.executeStep()) out.push_back(detail::readOrder(q));
+    return out;
+  });
+}
+
+Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) {
+  return atEdge("applyTransition", [&]() -> Result<domain::Order> {
+    if (t.refund.rupiah < 0) return makeError(Errc::kInvalidArgument, "refund must not be negative");
+    std::lock_guard lock(write_mutex_);
+    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    std::optional<domain::Order> updated;
+    {
+      StatementUse q(writer_->statement(sql::kTransitionOrder));
+      bindText(*q, 1, domain::toString(t.to));
+      q->bind(2, t.start_count);
+      q->bind(3, t.remain);
+      bindText(*q, 4, t.voucher);
+      bindText(*q, 5, t.note);
+      q->bind(6, t.at);
+      q->bind(7, t.order_id);
+      bindText(*q, 8, domain::toString(t.from));
+      if (q->executeStep()) updated = detail::readOrder(*q);
+    }
+    if (!updated) {
+      StatementUse q(writer_->statement(sql::kSelectOrderStatus));
+      q->bind(1, t.order_id);
+      if (!q->executeStep()) return makeError(Errc::kNotFound, "order " + t.ref_id + " not found");
+      return makeError(Errc::kConflict, "order " + t.ref_id + " is no longer " +
+                                            std::string(domain::toString(t.from)));
+    }
+    // The transition was planned from an order read earlier; if it names another
+    // account or refunds more than was charged, something upstream is broken, and
+    // money must not move on its say-so.
+    if (updated->account_id != t.account_id || t.refund > updated->charge) {
+      spdlog::error("sqlite store: applyTransition on {}: transition (account {}, refund {}) "
+                    "does not match the order (account {}, charge {})",
+                    t.ref_id, t.account_id, t.refund.rupiah, updated->account_id,
+                    updated->charge.rupiah);
+      return storageError();
+    }
+    if (t.refund.rupiah > 0) {
+      std::optional<Money> balance_after;
+      {
+        StatementUse q(writer_->statement(sql::kCreditRefund));
+        q->bind(1, t.refund.rupiah);
+        q->bind(2, updated->account_id);
+        if (q->executeStep()) balance_after = Money{q->getColumn(0).getInt64()};
+      }
+      if (!balance_after) throw std::runtime_error("refund: account vanished");
+      insertLedger(*writer_, updated->account_id, t.refund, *balance_after,
+                   domain::LedgerReason::kRefund, updated->id, updated->ref_id, t.at);
+    }
+    tx.commit();
+    return *updated;
+  });
+}
+
+}  // namespace warung::store::sqlite

@@ -1,0 +1,88 @@
+#include "store/directory.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace warung::store {
+namespace {
+
+std::shared_ptr<const domain::Catalog> loadCatalog(Store& store, std::int64_t version) {
+  auto services = store.loadServices();
+  if (!services) return nullptr;
+  return std::make_shared<const domain::Catalog>(std::move(*services), version);
+}
+
+}  // namespace
+
+Directory::Directory(Store& store, DirectoryConfig config) : store_(store), config_(config) {
+  auto v = store_.versions();
+  if (!v) throw std::runtime_error("cannot read catalog version: " + v.error().detail);
+  seen_ = *v;
+  auto c = loadCatalog(store_, seen_.catalog);
+  if (!c) throw std::runtime_error("cannot load the service catalog");
+  catalog_.store(std::move(c));
+}
+
+Directory::~Directory() { stop(); }
+
+void Directory::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(stop_mu_);
+    while (!stop_cv_.wait_for(lock, config_.refresh_interval, [this] { return stopping_; })) {
+      lock.unlock();
+      refresh();
+      lock.lock();
+    }
+  });
+}
+
+void Directory::stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::shared_ptr<const domain::Catalog> Directory::catalog() const { return catalog_.load(); }
+
+void Directory::refresh() {
+  std::lock_guard lock(refresh_mu_);
+  auto v = store_.versions();
+  if (!v) return;  // logged by the store; try again next tick
+  if (v->accounts != seen_.accounts) {
+    std::unique_lock w(accounts_mu_);
+    accounts_.clear();
+    ++generation_;
+    seen_.accounts = v->accounts;
+  }
+  if (v->catalog != seen_.catalog) {
+    if (auto c = loadCatalog(store_, v->catalog)) {
+      catalog_.store(std::move(c));
+      seen_.catalog = v->catalog;
+      spdlog::info("catalog reloaded (version {})", v->catalog);
+    }
+  }
+}
+
+Result<std::shared_ptr<const domain::Account>> Directory::accountByKeyHash(const std::string& key_hash) {
+  std::uint64_t generation = 0;
+  {
+    std::shared_lock r(accounts_mu_);
+    if (auto it = accounts_.find(key_hash); it != accounts_.end()) return it->second;
+    generation = generation_;
+  }
+  auto a = store_.findAccountByKeyHash(key_hash);
+  if (!a) return a.error();
+  auto shared = std::make_shared<const domain::Account>(std::move(*a));
+  std::unique_lock w(accounts_mu_);
+  // Only cache what was read after the last invalidation; an older read may be stale.
+  if (generation == generation_ && accounts_.size() < config_.max_cached_accounts) {
+    accounts_.emplace(key_hash, shared);
+  }
+  return shared;
+}
+
+}  // namespace warung::store

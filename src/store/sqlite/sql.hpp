@@ -1,0 +1,150 @@
+#pragma once
+// Every SQL statement of the SQLite store, as named constants (the schema itself is in
+// migrations.cpp). Column lists that the code reads by position (kAccountColumns,
+// kServiceColumns, kOrderColumns) are defined once here and used by every SELECT or
+// RETURNING that feeds the matching row reader in sqlite_store.cpp.
+namespace warung::store::sqlite::sql {
+
+// --- connection set-up
+// synchronous=FULL: each WAL commit is fsynced, so an answered order survives a crash.
+inline constexpr const char* kPragmaWal = "PRAGMA journal_mode=WAL";
+inline constexpr const char* kPragmaSynchronousFull = "PRAGMA synchronous=FULL";
+inline constexpr const char* kPragmaForeignKeys = "PRAGMA foreign_keys=ON";
+inline constexpr const char* kPragmaQueryOnly = "PRAGMA query_only=ON";
+
+// --- versions
+inline constexpr const char* kSelectVersions = "SELECT name, version FROM change_versions";
+
+// --- accounts
+#define WARUNG_ACCOUNT_COLUMNS "id, user_id, name, level, status, balance, key_hash, created_at"
+inline constexpr const char* kInsertAccount =
+    "INSERT INTO accounts (user_id, name, level, status, balance, key_hash, created_at)"
+    " VALUES (?1, ?2, ?3, 'active', 0, ?4, ?5) RETURNING " WARUNG_ACCOUNT_COLUMNS;
+inline constexpr const char* kSelectAccounts =
+    "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts ORDER BY id";
+inline constexpr const char* kSelectAccountByUserId =
+    "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts WHERE user_id = ?1";
+inline constexpr const char* kSelectAccountByKeyHash =
+    "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts WHERE key_hash = ?1";
+inline constexpr const char* kSelectAccountStatusBalance =
+    "SELECT status, balance FROM accounts WHERE id = ?1";
+inline constexpr const char* kUpdateAccountStatus = "UPDATE accounts SET status = ?2 WHERE id = ?1";
+inline constexpr const char* kUpdateAccountLevel = "UPDATE accounts SET level = ?2 WHERE id = ?1";
+inline constexpr const char* kUpdateAccountKeyHash =
+    "UPDATE accounts SET key_hash = ?2 WHERE id = ?1";
+#undef WARUNG_ACCOUNT_COLUMNS
+
+inline constexpr const char* kSelectOverrides =
+    "SELECT service_id, price FROM price_overrides WHERE account_id = ?1";
+inline constexpr const char* kSelectAllOverrides =
+    "SELECT account_id, service_id, price FROM price_overrides";
+inline constexpr const char* kUpsertOverride =
+    "INSERT INTO price_overrides (account_id, service_id, price) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (account_id, service_id) DO UPDATE SET price = excluded.price";
+inline constexpr const char* kDeleteOverride =
+    "DELETE FROM price_overrides WHERE account_id = ?1 AND service_id = ?2";
+
+// --- balance and ledger
+// Guarded update: the database checks and changes the balance in one step, so two
+// writers can never both spend the same rupiah (no read-modify-write).
+inline constexpr const char* kAdjustBalance =
+    "UPDATE accounts SET balance = balance + ?1 WHERE id = ?2 AND balance + ?1 >= 0"
+    " RETURNING balance";
+// The order writer's debit: also refuses suspended accounts.
+inline constexpr const char* kDebitForOrder =
+    "UPDATE accounts SET balance = balance - ?1"
+    " WHERE id = ?2 AND status = 'active' AND balance >= ?1 RETURNING balance";
+inline constexpr const char* kCreditRefund =
+    "UPDATE accounts SET balance = balance + ?1 WHERE id = ?2 RETURNING balance";
+inline constexpr const char* kAccountExists = "SELECT 1 FROM accounts WHERE id = ?1";
+inline constexpr const char* kInsertLedger =
+    "INSERT INTO ledger (account_id, amount, balance_after, reason, order_id, ref, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
+inline constexpr const char* kSelectLedger =
+    "SELECT id, account_id, amount, balance_after, reason, order_id, ref, created_at"
+    " FROM ledger WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2";
+inline constexpr const char* kLedgerSum =
+    "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?1";
+
+// --- services
+#define WARUNG_FIELD_COLUMNS(n)                                                         \
+  "f" #n "_type, f" #n "_input_type, f" #n "_label, f" #n "_min, f" #n "_max, f" #n   \
+  "_placeholder, f" #n "_select_label, f" #n "_options, f" #n "_select_placeholder"
+#define WARUNG_SERVICE_DATA_COLUMNS                                                     \
+  "name, note, category, category_key, fields_title, fields_info, "                     \
+  WARUNG_FIELD_COLUMNS(1) ", " WARUNG_FIELD_COLUMNS(2) ", " WARUNG_FIELD_COLUMNS(3)     \
+  ", min_quantity, max_quantity, price_standar, price_premium, price_spesial,"          \
+  " cutoff_start, cutoff_end, ready, enabled, updated_at"
+#define WARUNG_FIELD_UPDATE(n)                                                          \
+  "f" #n "_type = excluded.f" #n "_type, f" #n "_input_type = excluded.f" #n            \
+  "_input_type, f" #n "_label = excluded.f" #n "_label, f" #n "_min = excluded.f" #n    \
+  "_min, f" #n "_max = excluded.f" #n "_max, f" #n "_placeholder = excluded.f" #n       \
+  "_placeholder, f" #n "_select_label = excluded.f" #n "_select_label, f" #n            \
+  "_options = excluded.f" #n "_options, f" #n "_select_placeholder = excluded.f" #n     \
+  "_select_placeholder"
+
+// id, kind, code, then the 43 data columns in the order serviceDataColumns binds them.
+inline constexpr int kServiceDataColumnCount = 43;
+inline constexpr const char* kSelectServices =
+    "SELECT id, kind, code, " WARUNG_SERVICE_DATA_COLUMNS
+    " FROM services ORDER BY kind, category, name, id";
+inline constexpr const char* kUpsertService =
+    "INSERT INTO services (kind, code, " WARUNG_SERVICE_DATA_COLUMNS ") VALUES (?1, ?2, "
+    "?3, ?4, ?5, ?6, ?7, ?8, "
+    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+    "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+    "?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, "
+    "?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45)"
+    " ON CONFLICT (kind, code) DO UPDATE SET name = excluded.name, note = excluded.note,"
+    " category = excluded.category, category_key = excluded.category_key,"
+    " fields_title = excluded.fields_title, fields_info = excluded.fields_info, "
+    WARUNG_FIELD_UPDATE(1) ", " WARUNG_FIELD_UPDATE(2) ", " WARUNG_FIELD_UPDATE(3)
+    ", min_quantity = excluded.min_quantity, max_quantity = excluded.max_quantity,"
+    " price_standar = excluded.price_standar, price_premium = excluded.price_premium,"
+    " price_spesial = excluded.price_spesial, cutoff_start = excluded.cutoff_start,"
+    " cutoff_end = excluded.cutoff_end, ready = excluded.ready, enabled = excluded.enabled,"
+    " updated_at = excluded.updated_at";
+#undef WARUNG_FIELD_UPDATE
+#undef WARUNG_SERVICE_DATA_COLUMNS
+#undef WARUNG_FIELD_COLUMNS
+
+// --- orders
+#define WARUNG_ORDER_COLUMNS                                                            \
+  "id, ref_id, account_id, kind, service_id, service_code, service_name, category_key," \
+  " data1, data2, data3, target, quantity, unit_price, charge, status, start_count,"    \
+  " remain, voucher, note, idempotency_key, fingerprint, created_at, updated_at"
+// For dynamic queries (listOrders) that append their own WHERE clause.
+inline constexpr const char* kSelectOrdersPrefix = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders";
+inline constexpr const char* kSelectOrderScoped =
+    "SELECT " WARUNG_ORDER_COLUMNS
+    " FROM orders WHERE ref_id = ?1 AND account_id = ?2 AND kind = ?3";
+inline constexpr const char* kSelectOrderByRef =
+    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = ?1";
+inline constexpr const char* kSelectLatestOrders =
+    "SELECT " WARUNG_ORDER_COLUMNS
+    " FROM orders WHERE account_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT ?3";
+inline constexpr const char* kSelectOrderByIdempotencyKey =
+    "SELECT " WARUNG_ORDER_COLUMNS
+    " FROM orders WHERE account_id = ?1 AND idempotency_key = ?2";
+inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = ?1";
+inline constexpr const char* kInsertOrder =
+    "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name,"
+    " category_key, data1, data2, data3, target, quantity, unit_price, charge, status,"
+    " start_count, remain, voucher, note, idempotency_key, fingerprint, created_at,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+    " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) RETURNING id";
+// Compare-and-set on the status the transition was planned from.
+inline constexpr const char* kTransitionOrder =
+    "UPDATE orders SET status = ?1, start_count = ?2, remain = ?3, voucher = ?4, note = ?5,"
+    " updated_at = ?6 WHERE id = ?7 AND status = ?8 RETURNING " WARUNG_ORDER_COLUMNS;
+#undef WARUNG_ORDER_COLUMNS
+
+// --- transactions on the order writer's connection
+inline constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";
+inline constexpr const char* kCommit = "COMMIT";
+inline constexpr const char* kRollback = "ROLLBACK";
+inline constexpr const char* kSavepoint = "SAVEPOINT o";
+inline constexpr const char* kRollbackToSavepoint = "ROLLBACK TO o";
+inline constexpr const char* kReleaseSavepoint = "RELEASE o";
+
+}  // namespace warung::store::sqlite::sql
