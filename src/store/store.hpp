@@ -86,6 +86,9 @@ class Store {
   virtual Result<domain::Order> findOrder(std::int64_t account_id, domain::Kind kind,
                                           std::string_view ref_id) = 0;
   virtual Result<domain::Order> findOrderByRef(std::string_view ref_id) = 0;
+  // The account's order placed with this idempotency key (kNotFound when none).
+  virtual Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id,
+                                                          std::string_view key) = 0;
   // Newest first.
   virtual Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id,
                                                           domain::Kind kind, int limit) = 0;

@@ -550,6 +550,18 @@ Result<domain::Order> SqliteStore::findOrderByRef(std::string_view ref_id) {
   });
 }
 
+Result<domain::Order> SqliteStore::findOrderByIdempotencyKey(std::int64_t account_id,
+                                                             std::string_view key) {
+  return atEdge("findOrderByIdempotencyKey", [&]() -> Result<domain::Order> {
+    ReadLease c = acquireReader();
+    StatementUse q(c->statement(sql::kSelectOrderByIdempotencyKey));
+    q->bind(1, account_id);
+    bindText(*q, 2, key);
+    if (!q->executeStep()) return makeError(Errc::kNotFound, "order not found");
+    return detail::readOrder(*q);
+  });
+}
+
 Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t account_id,
                                                              domain::Kind kind, int limit) {
   return atEdge("latestOrders", [&]() -> Result<std::vector<domain::Order>> {

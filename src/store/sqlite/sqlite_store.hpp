@@ -68,6 +68,8 @@ class SqliteStore final : public Store {
   Result<domain::Order> findOrder(std::int64_t account_id, domain::Kind kind,
                                   std::string_view ref_id) override;
   Result<domain::Order> findOrderByRef(std::string_view ref_id) override;
+  Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id,
+                                                  std::string_view key) override;
   Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id, domain::Kind kind,
                                                   int limit) override;
   // Newest first; f.limit is clamped to 1..10000.
