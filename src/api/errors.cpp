@@ -1,0 +1,56 @@
+#include "api/errors.hpp"
+
+#include "common/json_writer.hpp"
+
+namespace warung::api {
+
+unsigned httpStatus(Errc code) {
+  switch (code) {
+    case Errc::kInvalidArgument: return 400;
+    case Errc::kUnauthenticated: return 401;
+    case Errc::kInsufficientBalance: return 402;
+    case Errc::kForbidden: return 403;
+    case Errc::kNotFound: return 404;
+    case Errc::kMethodNotAllowed: return 405;
+    case Errc::kTimeout: return 408;
+    case Errc::kConflict: return 409;
+    case Errc::kPayloadTooLarge: return 413;
+    case Errc::kUnprocessable: return 422;
+    case Errc::kUnavailable: return 503;
+    case Errc::kOverloaded: return 503;
+    case Errc::kInternal: return 500;
+  }
+  return 500;
+}
+
+http::Response errorResponse(const Error& e, bool always_200) {
+  const unsigned status = httpStatus(e.code);
+  http::Response r;
+  r.status = always_200 ? 200 : status;
+  const std::string_view message =
+      e.code == Errc::kInternal ? std::string_view("internal error, please try again later") : e.detail;
+  r.body.reserve(64 + message.size());
+  JsonWriter w(r.body);
+  w.beginObject()
+      .field("code", static_cast<std::int64_t>(status))
+      .key("data").null()
+      .field("status", false)
+      .field("message", message)
+      .endObject();
+  if (e.code == Errc::kOverloaded) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+void appendSuccessEnvelope(std::string& out, std::string_view data_json, std::string_view message) {
+  JsonWriter w(out);
+  w.beginObject().field("code", 200).key("data").raw(data_json).field("status", true).field("message", message).endObject();
+}
+
+http::Response successResponse(std::string_view data_json, std::string_view message) {
+  http::Response r;
+  r.body.reserve(data_json.size() + 64 + message.size());
+  appendSuccessEnvelope(r.body, data_json, message);
+  return r;
+}
+
+}  // namespace warung::api

@@ -1,0 +1,135 @@
+#include "app/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+#include "domain/time_zone.hpp"
+
+namespace warung::app {
+namespace {
+
+using Setter = std::function<void(const toml::node&, const std::string& key)>;
+
+template <class T>
+Setter integer(T& target, std::int64_t min, std::int64_t max) {
+  return [&target, min, max](const toml::node& n, const std::string& key) {
+    auto v = n.value<std::int64_t>();
+    if (!n.is_integer() || !v || *v < min || *v > max) {
+      throw ConfigError("config key '" + key + "' must be an integer from " + std::to_string(min) + " to " +
+                        std::to_string(max));
+    }
+    target = static_cast<T>(*v);
+  };
+}
+
+Setter millis(std::chrono::milliseconds& target, std::int64_t min, std::int64_t max) {
+  return [&target, min, max](const toml::node& n, const std::string& key) {
+    std::int64_t v = 0;
+    integer(v, min, max)(n, key);
+    target = std::chrono::milliseconds(v);
+  };
+}
+
+Setter boolean(bool& target) {
+  return [&target](const toml::node& n, const std::string& key) {
+    if (!n.is_boolean()) throw ConfigError("config key '" + key + "' must be true or false");
+    target = *n.value<bool>();
+  };
+}
+
+Setter text(std::string& target) {
+  return [&target](const toml::node& n, const std::string& key) {
+    if (!n.is_string()) throw ConfigError("config key '" + key + "' must be a string");
+    target = *n.value<std::string>();
+  };
+}
+
+std::map<std::string, Setter> settersFor(Config& c) {
+  constexpr std::int64_t kDay = 24LL * 3600 * 1000;
+  return {
+      {"database.path", text(c.db_path)},
+      {"database.busy_timeout_ms", integer(c.sqlite.busy_timeout_ms, 0, 600'000)},
+      {"database.read_connections", integer(c.sqlite.read_connections, 1, 256)},
+      {"database.queue_capacity", integer(c.writer.queue_capacity, 1, 10'000'000)},
+      {"database.max_batch", integer(c.writer.max_batch, 1, 100'000)},
+      {"server.listen",
+       [&c](const toml::node& n, const std::string& key) {
+         std::string v;
+         text(v)(n, key);
+         setListen(c, v, "config key '" + key + "'");
+       }},
+      {"server.threads", integer(c.server.threads, 1, 256)},
+      {"server.max_header_bytes", integer(c.server.max_header_bytes, 256, 1 << 20)},
+      {"server.max_body_bytes", integer(c.server.max_body_bytes, 256, 64 << 20)},
+      {"server.request_timeout_ms", millis(c.server.request_timeout, 1, kDay)},
+      {"server.idle_timeout_ms", millis(c.server.idle_timeout, 1, kDay)},
+      {"server.drain_timeout_ms", millis(c.server.drain_timeout, 0, kDay)},
+      {"server.max_connections", integer(c.server.max_connections, 1, 1'000'000)},
+      {"server.access_log", boolean(c.server.access_log)},
+      {"api.always_http_200", boolean(c.osimesa.always_http_200)},
+      {"api.max_idempotency_key_length", integer(c.reseller.max_idempotency_key_length, 1, 4096)},
+      {"business.time_zone", text(c.time_zone)},
+      {"cache.refresh_ms", millis(c.directory.refresh_interval, 10, 60'000)},
+      {"log.level", text(c.log_level)},
+  };
+}
+
+}  // namespace
+
+void setListen(Config& config, const std::string& listen, const std::string& what) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw ConfigError(what + " must be HOST:PORT, got '" + listen + "'");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = listen.substr(colon + 1);
+  unsigned p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || p > 65535) {
+    throw ConfigError(what + " has a bad port in '" + listen + "'");
+  }
+  config.server.host = host;
+  config.server.port = static_cast<std::uint16_t>(p);
+}
+
+Config loadConfig(const std::string& path) {
+  Config c;
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError("cannot read config file '" + path + "': " + std::string(e.description()) + " at line " +
+                      std::to_string(e.source().begin.line));
+  }
+  auto setters = settersFor(c);
+  for (auto&& [section, node] : root) {
+    const std::string s(section.str());
+    const toml::table* t = node.as_table();
+    if (t == nullptr) throw ConfigError("config key '" + s + "' must be a section like [" + s + "]");
+    for (auto&& [key, value] : *t) {
+      const std::string full = s + "." + std::string(key.str());
+      auto it = setters.find(full);
+      if (it == setters.end()) throw ConfigError("unknown config key '" + full + "' in '" + path + "'");
+      it->second(value, full);
+    }
+  }
+  validate(c);
+  return c;
+}
+
+void validate(const Config& c) {
+  if (c.db_path.empty()) throw ConfigError("config key 'database.path' must not be empty");
+  if (auto z = domain::loadTimeZone(c.time_zone); !z) {
+    throw ConfigError("config key 'business.time_zone': " + z.error().detail);
+  }
+  static const std::vector<std::string> kLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (std::find(kLevels.begin(), kLevels.end(), c.log_level) == kLevels.end()) {
+    throw ConfigError("config key 'log.level' must be one of trace, debug, info, warn, error, critical, off");
+  }
+}
+
+}  // namespace warung::app

@@ -1,0 +1,54 @@
+#include "app/serve.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "api/errors.hpp"
+#include "api/osimesa/handler.hpp"
+#include "app/demo.hpp"
+#include "domain/time_zone.hpp"
+
+namespace warung::app {
+
+int serve(const Config& config, bool demo) {
+  auto zone = domain::loadTimeZone(config.time_zone);
+  if (!zone) throw ConfigError("config key 'business.time_zone': " + zone.error().detail);
+
+  SystemClock clock;
+  RandomIdGenerator ids;
+  store::sqlite::SqliteStore store(config.db_path, config.sqlite);
+  const std::string base_url = fmt::format("http://{}:{}", config.server.host, config.server.port);
+  if (demo) {
+    auto loaded = loadDemoIfEmpty(store, ids, clock, base_url, std::cout);
+    if (!loaded) throw std::runtime_error("cannot load demo data: " + loaded.error().detail);
+    if (!*loaded) std::cout << "Database already has data; demo not loaded.\n";
+  }
+
+  store::sqlite::SqliteOrderWriter writer(config.db_path, config.writer);
+  store::Directory directory(store, config.directory);
+  directory.start();
+  api::ResellerService reseller(config.reseller, store, directory, writer, *zone, clock, ids);
+  api::osimesa::OsimesaApi osimesa(config.osimesa, reseller);
+
+  http::Server server(config.server, [&osimesa](const Error& e) { return osimesa.error(e); });
+  osimesa.mount(server);
+  // A fixed answer with no work: liveness probes, and the benchmarks' ceiling.
+  server.route("/healthz", [](const http::Request&, http::Respond respond) {
+    respond(api::successResponse("{\"alive\":true}", "Success."));
+  });
+  server.listen();
+  std::cout << "warung listening on http://" << config.server.host << ":" << server.port() << std::endl;
+  spdlog::info("serving {} (time zone {})", config.db_path, config.time_zone);
+
+  server.run(true);
+
+  spdlog::info("draining: committing queued orders");
+  writer.shutdown();
+  directory.stop();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace warung::app

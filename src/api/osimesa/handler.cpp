@@ -1,0 +1,98 @@
+#include "api/osimesa/handler.hpp"
+
+#include <charconv>
+
+#include "api/errors.hpp"
+#include "http/body.hpp"
+
+namespace warung::api::osimesa {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+std::string_view param(const http::Params& p, std::string_view name) { return p.get(name).value_or(""); }
+
+Result<int> parseLimit(const http::Params& p) {
+  auto v = p.get("limit");
+  if (!v || v->empty()) return 15;
+  int n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc{} || end != v->data() + v->size() || n < 1 || n > 15) {
+    return makeError(Errc::kInvalidArgument, "parameter 'limit' must be an integer from 1 to 15");
+  }
+  return n;
+}
+
+}  // namespace
+
+OsimesaApi::OsimesaApi(OsimesaConfig config, ResellerService& service) : config_(config), service_(service) {}
+
+void OsimesaApi::mount(http::Server& server) {
+  server.route("/api/social-media", [this](const http::Request& req, http::Respond respond) {
+    handle(domain::Kind::kSocialMedia, req, std::move(respond));
+  });
+  server.route("/api/game", [this](const http::Request& req, http::Respond respond) {
+    handle(domain::Kind::kGame, req, std::move(respond));
+  });
+}
+
+http::Response OsimesaApi::error(const Error& e) const { return errorResponse(e, config_.always_http_200); }
+
+void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respond respond) {
+  auto fail = [&](const Error& e) { respond(error(e)); };
+  if (req.method() != bhttp::verb::post) {
+    http::Response r = error(makeError(Errc::kMethodNotAllowed, "method not allowed; use POST"));
+    r.headers.emplace_back("Allow", "POST");
+    return respond(std::move(r));
+  }
+  auto params = http::parseParams(req[bhttp::field::content_type], req.body());
+  if (!params) return fail(params.error());
+
+  auto account = service_.authenticate(param(*params, "key"), param(*params, "sign"));
+  if (!account) return fail(account.error());
+
+  const std::string_view type = param(*params, "type");
+  if (type == "service" || type == "services") {
+    auto list = services_.get(service_.catalog(), kind, **account);
+    return respond(successResponse(*list, kSuccessMessage));
+  }
+  if (type == "status") {
+    auto limit = parseLimit(*params);
+    if (!limit) return fail(limit.error());
+    std::optional<std::string_view> ref = params->get("ref_id");
+    if (ref && ref->empty()) ref.reset();
+    auto orders = service_.status(**account, kind, ref, *limit);
+    if (!orders) return fail(orders.error());
+    std::string data;
+    data.reserve(orders->size() * 320 + 2);
+    data += '[';
+    for (std::size_t i = 0; i < orders->size(); ++i) {
+      if (i > 0) data += ',';
+      appendOrder(data, (*orders)[i], true);
+    }
+    data += ']';
+    return respond(successResponse(data, kSuccessMessage));
+  }
+  if (type == "order") {
+    domain::PlaceOrderInput in;
+    in.service_code = param(*params, "service");
+    in.data = {params->get("data1"), params->get("data2"), params->get("data3")};
+    in.idempotency_key = param(*params, "idempotency_key");
+    if (in.idempotency_key.empty()) in.idempotency_key = req["Idempotency-Key"];
+    // `params` and `req` outlive this call only until we return: the callback
+    // captures nothing that points into them.
+    service_.placeOrder(kind, **account, in, [this, respond = std::move(respond)](Result<store::Placed> placed) {
+      if (!placed) return respond(error(placed.error()));
+      std::string data;
+      data.reserve(400);
+      appendOrder(data, placed->order, false);
+      respond(successResponse(data, kOrderPlacedMessage));
+    });
+    return;
+  }
+  fail(makeError(Errc::kInvalidArgument,
+                 type.empty() ? "parameter 'type' is required (order, status or service)"
+                              : "parameter 'type' must be one of: order, status, service"));
+}
+
+}  // namespace warung::api::osimesa

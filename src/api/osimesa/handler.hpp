@@ -1,0 +1,35 @@
+#pragma once
+// The osimesa dialect: POST /api/social-media and POST /api/game with
+// type=service|services|order|status (see docs/api.md). Decodes, calls one
+// ResellerService operation, encodes. Thread-safe.
+#include "api/osimesa/encode.hpp"
+#include "api/reseller_service.hpp"
+#include "http/server.hpp"
+
+namespace warung::api::osimesa {
+
+struct OsimesaConfig {
+  bool always_http_200 = false;  // API-NOTES: every answer HTTP 200, the real code in the body
+};
+
+class OsimesaApi {
+ public:
+  OsimesaApi(OsimesaConfig config, ResellerService& service);
+
+  // Registers both endpoints on `server`.
+  void mount(http::Server& server);
+  void handle(domain::Kind kind, const http::Request& req, http::Respond respond);
+
+  http::Response error(const Error& e) const;
+
+ private:
+  OsimesaConfig config_;
+  ResellerService& service_;
+  ServiceListCache services_;
+};
+
+inline constexpr std::string_view kOrderPlacedMessage =
+    "Thank you for purchasing the product, please wait for the transaction to be processed.";
+inline constexpr std::string_view kSuccessMessage = "Success.";
+
+}  // namespace warung::api::osimesa

@@ -1,0 +1,70 @@
+#include "api/reseller_service.hpp"
+
+#include <fmt/format.h>
+
+#include "domain/accounts.hpp"
+
+namespace warung::api {
+
+ResellerService::ResellerService(ResellerConfig config, store::Store& store, store::Directory& directory,
+                                 store::OrderWriter& writer, std::shared_ptr<const domain::TimeZone> zone,
+                                 const Clock& clock, IdGenerator& ids)
+    : config_(config), store_(store), directory_(directory), writer_(writer), zone_(std::move(zone)),
+      clock_(clock), ids_(ids) {}
+
+Result<std::shared_ptr<const domain::Account>> ResellerService::authenticate(std::string_view key,
+                                                                             std::string_view sign) {
+  if (key.empty()) return makeError(Errc::kInvalidArgument, "parameter 'key' is required");
+  if (sign.empty()) return makeError(Errc::kInvalidArgument, "parameter 'sign' is required");
+  auto account = directory_.accountByKeyHash(domain::keyHash(key));
+  if (!account) {
+    if (account.error().code == Errc::kNotFound) {
+      return makeError(Errc::kUnauthenticated, std::string(domain::kBadCredentials));
+    }
+    return account.error();
+  }
+  if (auto st = domain::checkCredentials(**account, key, sign); !st) return st.error();
+  return account;
+}
+
+void ResellerService::placeOrder(domain::Kind kind, const domain::Account& account,
+                                 const domain::PlaceOrderInput& in, store::OrderWriter::Callback done) {
+  if (in.idempotency_key.size() > config_.max_idempotency_key_length) {
+    return done(makeError(Errc::kInvalidArgument,
+                          fmt::format("idempotency_key must be at most {} characters",
+                                      config_.max_idempotency_key_length)));
+  }
+  if (!in.idempotency_key.empty()) {
+    auto first = store_.findOrderByIdempotencyKey(account.id, in.idempotency_key);
+    if (first) {
+      if (first->fingerprint != domain::fingerprintOf(kind, in.service_code, in.data)) {
+        return done(makeError(Errc::kConflict, "idempotency_key was already used with different parameters"));
+      }
+      return done(store::Placed{std::move(*first), true});
+    }
+    if (first.error().code != Errc::kNotFound) return done(first.error());
+  }
+  auto catalog = directory_.catalog();
+  auto order = domain::planOrder(kind, account, *catalog, in, *zone_, clock_.nowUnix(), ids_);
+  if (!order) return done(order.error());
+  writer_.submit(std::move(*order), std::move(done));
+}
+
+Result<std::vector<domain::Order>> ResellerService::status(const domain::Account& account, domain::Kind kind,
+                                                           std::optional<std::string_view> ref_id, int limit) {
+  if (ref_id) {
+    auto o = store_.findOrder(account.id, kind, *ref_id);
+    if (!o) {
+      if (o.error().code == Errc::kNotFound) {
+        return makeError(Errc::kNotFound, fmt::format("transaction '{}' not found", *ref_id));
+      }
+      return o.error();
+    }
+    std::vector<domain::Order> one;
+    one.push_back(std::move(*o));
+    return one;
+  }
+  return store_.latestOrders(account.id, kind, limit);
+}
+
+}  // namespace warung::api

@@ -1,0 +1,62 @@
+#pragma once
+// The reseller API's operations, independent of any dialect's wire format: each
+// dialect (api/osimesa, later others) decodes a request, calls one of these, and
+// encodes the answer. This is where the domain rules meet storage and caches.
+//
+// Threads: every method is safe from any io thread.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "domain/ordering.hpp"
+#include "domain/time_zone.hpp"
+#include "store/directory.hpp"
+#include "store/store.hpp"
+
+namespace warung::api {
+
+struct ResellerConfig {
+  std::size_t max_idempotency_key_length = 128;
+};
+
+class ResellerService {
+ public:
+  ResellerService(ResellerConfig config, store::Store& store, store::Directory& directory,
+                  store::OrderWriter& writer, std::shared_ptr<const domain::TimeZone> zone,
+                  const Clock& clock, IdGenerator& ids);
+
+  // kInvalidArgument when key or sign is missing; kUnauthenticated for an unknown
+  // key or a wrong sign (same message); kForbidden when suspended.
+  Result<std::shared_ptr<const domain::Account>> authenticate(std::string_view key,
+                                                              std::string_view sign);
+
+  std::shared_ptr<const domain::Catalog> catalog() const { return directory_.catalog(); }
+
+  // Plans the order (domain checks), then hands it to the writer. `done` runs once,
+  // possibly on the writer's thread, after the order is durable or has failed.
+  // An idempotency key already used by this account answers with the first order
+  // before any other check, so a retry succeeds even if the service has since
+  // closed or run out.
+  void placeOrder(domain::Kind kind, const domain::Account& account,
+                  const domain::PlaceOrderInput& in, store::OrderWriter::Callback done);
+
+  // One order by ref_id (kNotFound unless it is this account's and this kind's), or
+  // the latest `limit` orders of this kind, newest first.
+  Result<std::vector<domain::Order>> status(const domain::Account& account, domain::Kind kind,
+                                            std::optional<std::string_view> ref_id, int limit);
+
+ private:
+  ResellerConfig config_;
+  store::Store& store_;
+  store::Directory& directory_;
+  store::OrderWriter& writer_;
+  std::shared_ptr<const domain::TimeZone> zone_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+}  // namespace warung::api

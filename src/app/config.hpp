@@ -1,0 +1,59 @@
+#pragma once
+// Configuration: one TOML file with defaults for everything, flags override it.
+// A bad key or value stops start-up with a message naming it (ConfigError).
+//
+//   database.path              "warung.db"
+//   database.busy_timeout_ms   5000
+//   database.read_connections  4
+//   database.queue_capacity    20000   orders waiting for the writer; beyond: 503
+//   database.max_batch         1024    orders per group commit
+//   server.listen              "127.0.0.1:8080"
+//   server.threads             2
+//   server.max_header_bytes    8192
+//   server.max_body_bytes      1048576
+//   server.request_timeout_ms  10000
+//   server.idle_timeout_ms     60000
+//   server.drain_timeout_ms    10000
+//   server.max_connections     10000
+//   server.access_log          true
+//   api.always_http_200        false
+//   api.max_idempotency_key_length 128
+//   business.time_zone         "Asia/Jakarta"
+//   cache.refresh_ms           200
+//   log.level                  "info"
+#include <stdexcept>
+#include <string>
+
+#include "api/osimesa/handler.hpp"
+#include "api/reseller_service.hpp"
+#include "http/server.hpp"
+#include "store/directory.hpp"
+#include "store/sqlite/order_writer.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace warung::app {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string db_path = "warung.db";
+  store::sqlite::SqliteConfig sqlite;
+  store::sqlite::WriterConfig writer;
+  http::ServerConfig server;
+  api::osimesa::OsimesaConfig osimesa;
+  api::ResellerConfig reseller;
+  store::DirectoryConfig directory;
+  std::string time_zone = "Asia/Jakarta";
+  std::string log_level = "info";
+};
+
+// Reads `path` over the defaults. Throws ConfigError naming the file and key.
+Config loadConfig(const std::string& path);
+// "HOST:PORT" into config.server; throws ConfigError naming `what`.
+void setListen(Config& config, const std::string& listen, const std::string& what);
+// Checks cross-field rules and ranges; throws ConfigError naming the key.
+void validate(const Config& config);
+
+}  // namespace warung::app

@@ -1,0 +1,337 @@
+#pragma once
+// Integration-test harness: the real `warung` binary on port 0 with a database in a
+// temporary directory, the CLI as a subprocess, and a small HTTP client.
+// Waiting is always polling with a deadline, never a bare sleep.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/crypto.hpp"
+
+namespace warung::testing {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Polls `cond` every few milliseconds until it holds or `timeout` passes.
+inline bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return cond();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "warung-test-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+inline std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `argv` with stdout/stderr redirected to files; returns the pid.
+inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
+                   const std::string& stdin_path = "/dev/null") {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int in = open(stdin_path.c_str(), O_RDONLY);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `warung ARGS...` to completion.
+inline CliResult runCli(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null") {
+  TempDir io;
+  std::vector<std::string> argv{WARUNG_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = spawn(argv, io.file("out"), io.file("err"), stdin_path);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), readFile(io.file("out")),
+          readFile(io.file("err"))};
+}
+
+// The server as a child process on 127.0.0.1 and a free port.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {}, const std::string& log_path = "")
+      : log_(log_path.empty() ? db_path + ".log" : log_path) {
+    std::vector<std::string> argv{WARUNG_BINARY, "serve", "--db", db_path, "--listen", "127.0.0.1:0"};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    pid_ = spawn(argv, log_, log_);
+    static const std::regex kListening(R"(warung listening on http://[^:]+:(\d+))");
+    std::smatch m;
+    const bool up = eventually([&] {
+      const std::string text = readFile(log_);
+      if (std::regex_search(text, m, kListening)) {
+        port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+        return true;
+      }
+      return !alive();
+    }, 20s);
+    if (!up || port_ == 0) {
+      const std::string text = readFile(log_);
+      stop(SIGKILL);
+      throw std::runtime_error("server did not start: " + text);
+    }
+  }
+  ~ServerProcess() { stop(SIGKILL); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  std::string log() const { return readFile(log_); }
+  pid_t pid() const { return pid_; }
+
+  bool alive() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    const pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_status_ = status;
+      pid_ = -1;
+      return false;
+    }
+    return true;
+  }
+
+  // Sends `sig` and waits for the process to end; returns its wait status.
+  int stop(int sig = SIGTERM, std::chrono::milliseconds timeout = 30s) {
+    if (pid_ > 0) {
+      ::kill(pid_, sig);
+      if (!eventually([&] { return !alive(); }, timeout)) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        exit_status_ = status;
+        pid_ = -1;
+      }
+    }
+    return exit_status_;
+  }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  int exit_status_ = -1;
+};
+
+// A keep-alive HTTP/1.1 client for one connection (reconnects when the server closed it).
+class HttpClient {
+ public:
+  struct Reply {
+    unsigned status = 0;
+    std::string body;
+    std::string content_type;
+    boost::beast::http::response<boost::beast::http::string_body> raw;
+    // The body as JSON (null when it is not JSON).
+    boost::json::value json() const {
+      boost::system::error_code ec;
+      auto v = boost::json::parse(body, ec);
+      return ec ? boost::json::value() : v;
+    }
+  };
+
+  explicit HttpClient(std::uint16_t port) : port_(port) {}
+
+  Reply request(boost::beast::http::verb method, const std::string& path, const std::string& content_type,
+                const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    namespace http = boost::beast::http;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      try {
+        if (!stream_) connect();
+        http::request<http::string_body> req{method, path, 11};
+        req.set(http::field::host, "127.0.0.1");
+        if (!content_type.empty()) req.set(http::field::content_type, content_type);
+        for (const auto& [k, v] : headers) req.set(k, v);
+        req.body() = body;
+        req.prepare_payload();
+        http::write(*stream_, req);
+        Reply r;
+        boost::beast::flat_buffer buf;
+        http::read(*stream_, buf, r.raw);
+        r.status = r.raw.result_int();
+        r.body = r.raw.body();
+        r.content_type = std::string(r.raw[http::field::content_type]);
+        if (!r.raw.keep_alive()) stream_.reset();
+        return r;
+      } catch (const boost::system::system_error&) {
+        stream_.reset();  // the server closed an idle keep-alive connection: retry once
+        if (attempt == 1) throw;
+      }
+    }
+    throw std::logic_error("unreachable");
+  }
+
+  Reply post(const std::string& path, const std::string& content_type, const std::string& body,
+             const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return request(boost::beast::http::verb::post, path, content_type, body, headers);
+  }
+
+  Reply postForm(const std::string& path, const std::vector<std::pair<std::string, std::string>>& params,
+                 const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return post(path, "application/x-www-form-urlencoded", formEncode(params), headers);
+  }
+
+  Reply postJson(const std::string& path, const boost::json::object& o) {
+    return post(path, "application/json", boost::json::serialize(o));
+  }
+
+  Reply postMultipart(const std::string& path, const std::vector<std::pair<std::string, std::string>>& params) {
+    const std::string boundary = "----warungtestboundary7MA4YWxkTrZu0gW";
+    std::string body;
+    for (const auto& [k, v] : params) {
+      body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n";
+    }
+    body += "--" + boundary + "--\r\n";
+    return post(path, "multipart/form-data; boundary=" + boundary, body);
+  }
+
+  static std::string formEncode(const std::vector<std::pair<std::string, std::string>>& params) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    auto enc = [](const std::string& s) {
+      std::string o;
+      for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+          o += static_cast<char>(c);
+        } else {
+          o += '%';
+          o += kHex[c >> 4];
+          o += kHex[c & 15];
+        }
+      }
+      return o;
+    };
+    std::string body;
+    for (const auto& [k, v] : params) {
+      if (!body.empty()) body += '&';
+      body += enc(k) + "=" + enc(v);
+    }
+    return body;
+  }
+
+ private:
+  void connect() {
+    namespace net = boost::asio;
+    stream_ = std::make_unique<boost::beast::tcp_stream>(ioc_);
+    stream_->connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+    stream_->socket().set_option(net::ip::tcp::no_delay(true));
+  }
+
+  std::uint16_t port_;
+  boost::asio::io_context ioc_;
+  std::unique_ptr<boost::beast::tcp_stream> stream_;
+};
+
+// A reseller account made with the CLI, as an operator would.
+struct Reseller {
+  std::string user_id;
+  std::string api_key;
+  std::string sign() const { return crypto::md5Hex(user_id + api_key); }
+  std::vector<std::pair<std::string, std::string>> auth(const std::string& type) const {
+    return {{"key", api_key}, {"sign", sign()}, {"type", type}};
+  }
+};
+
+inline Reseller createReseller(const std::string& db, const std::string& name, const std::string& level,
+                               std::int64_t credit) {
+  auto r = runCli({"user", "create", "--name", name, "--level", level, "--json", "--db", db});
+  if (r.exit_code != 0) throw std::runtime_error("user create failed: " + r.err);
+  auto j = boost::json::parse(r.out).as_object();
+  Reseller res{std::string(j.at("user_id").as_string()), std::string(j.at("api_key").as_string())};
+  if (credit > 0) {
+    auto c = runCli({"balance", "credit", res.user_id, std::to_string(credit), "--note", "test funds", "--db", db});
+    if (c.exit_code != 0) throw std::runtime_error("balance credit failed: " + c.err);
+  }
+  return res;
+}
+
+// Imports the demo-format catalog at `json` into `db` with the CLI.
+inline void importCatalog(const std::string& db, const std::string& json, const TempDir& dir) {
+  const std::string path = dir.file("catalog.json");
+  std::ofstream(path) << json;
+  auto r = runCli({"service", "import", path, "--db", db});
+  if (r.exit_code != 0) throw std::runtime_error("service import failed: " + r.err);
+}
+
+// Balance and ledger sum of an account, read with the CLI (`ledger --json`).
+struct Books {
+  std::int64_t balance = 0;
+  std::int64_t ledger_sum = 0;
+  std::size_t entries = 0;
+};
+inline Books books(const std::string& db, const std::string& user_id) {
+  auto r = runCli({"ledger", user_id, "--json", "--limit", "1000000", "--db", db});
+  if (r.exit_code != 0) throw std::runtime_error("ledger failed: " + r.err);
+  auto j = boost::json::parse(r.out).as_object();
+  Books b;
+  b.balance = j.at("balance").as_int64();
+  for (const auto& e : j.at("entries").as_array()) {
+    b.ledger_sum += e.as_object().at("amount").as_int64();
+    ++b.entries;
+  }
+  return b;
+}
+
+}  // namespace warung::testing
