@@ -1,3 +1,5 @@
+#include "store/sqlite/order_writer.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
@@ -6,7 +8,6 @@
 #include <map>
 #include <thread>
 
-#include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/support.hpp"
 
@@ -53,8 +54,8 @@ class OrderWriterTest : public ::testing::Test {
   void expectLedgerMatches(std::int64_t account_id) {
     EXPECT_EQ(store_.ledgerSum(account_id).value(), balance(account_id)) << account_id;
   }
-  domain::Transition transition(const domain::Order& o, domain::OrderStatus from,
-                                domain::OrderStatus to, Money refund = Money{0}) {
+  domain::Transition transition(const domain::Order& o, domain::OrderStatus from, domain::OrderStatus to,
+                                Money refund = Money{0}) {
     domain::Transition t;
     t.order_id = o.id;
     t.account_id = o.account_id;
@@ -160,13 +161,15 @@ TEST_F(OrderWriterTest, DuplicatePendingTargetUntilTheFirstIsFinal) {
   EXPECT_TRUE(place(w, makeOrder(other, "R4", 7, "target", 1000)).ok());
 
   // Still pending while processing.
-  ASSERT_TRUE(store_.applyTransition(transition(first->order, domain::OrderStatus::kWaiting,
-                                                domain::OrderStatus::kProcessing))
+  ASSERT_TRUE(store_
+                  .applyTransition(transition(first->order, domain::OrderStatus::kWaiting,
+                                              domain::OrderStatus::kProcessing))
                   .ok());
   EXPECT_EQ(place(w, makeOrder(acc, "R5", 7, "target", 1000)).error().code, Errc::kConflict);
 
-  ASSERT_TRUE(store_.applyTransition(transition(first->order, domain::OrderStatus::kProcessing,
-                                                domain::OrderStatus::kSuccess))
+  ASSERT_TRUE(store_
+                  .applyTransition(transition(first->order, domain::OrderStatus::kProcessing,
+                                              domain::OrderStatus::kSuccess))
                   .ok());
   auto again = place(w, makeOrder(acc, "R6", 7, "target", 1000));
   ASSERT_TRUE(again.ok()) << again.error().detail;
@@ -246,15 +249,14 @@ TEST_F(OrderWriterTest, FullQueueIsOverloaded) {
   std::vector<Error> refused;
   std::mutex refused_mutex;
   for (int i = 0; i < 3; ++i) {
-    w.submit(makeOrder(acc, "R" + std::to_string(i), 7, "t" + std::to_string(i), 100),
-             [&](Result<Placed> r) {
-               if (!r.ok() && r.error().code == Errc::kOverloaded) {
-                 std::lock_guard lock(refused_mutex);
-                 refused.push_back(r.error());
-                 return;
-               }
-               accepted.callback()(std::move(r));
-             });
+    w.submit(makeOrder(acc, "R" + std::to_string(i), 7, "t" + std::to_string(i), 100), [&](Result<Placed> r) {
+      if (!r.ok() && r.error().code == Errc::kOverloaded) {
+        std::lock_guard lock(refused_mutex);
+        refused.push_back(r.error());
+        return;
+      }
+      accepted.callback()(std::move(r));
+    });
   }
   // At most one order in the writer's hands and one in the queue: the third (at
   // least) was refused at once, on this thread.
@@ -277,8 +279,7 @@ TEST_F(OrderWriterTest, ShutdownDrainsQueueThenRefuses) {
   SqliteOrderWriter w(path_);
   Collector c;
   for (int i = 0; i < 50; ++i) {
-    w.submit(makeOrder(acc, "R" + std::to_string(i), 7, "t" + std::to_string(i), 10),
-             c.callback());
+    w.submit(makeOrder(acc, "R" + std::to_string(i), 7, "t" + std::to_string(i), 10), c.callback());
   }
   w.shutdown();
   ASSERT_TRUE(c.wait(50));
@@ -447,8 +448,8 @@ TEST_F(OrderWriterTest, ErrorRefundsExactlyOnce) {
   ASSERT_TRUE(placed.ok());
   EXPECT_EQ(balance(acc), Money{7500});
 
-  const auto t = transition(placed->order, domain::OrderStatus::kWaiting,
-                            domain::OrderStatus::kError, Money{2500});
+  const auto t =
+      transition(placed->order, domain::OrderStatus::kWaiting, domain::OrderStatus::kError, Money{2500});
   auto r = store_.applyTransition(t);
   ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(r->status, domain::OrderStatus::kError);
@@ -475,11 +476,12 @@ TEST_F(OrderWriterTest, PartialRefundsTheTransitionsAmount) {
   SqliteOrderWriter w(path_);
   auto placed = place(w, makeOrder(acc, "R1", 7, "t", 1000));
   ASSERT_TRUE(placed.ok());
-  ASSERT_TRUE(store_.applyTransition(transition(placed->order, domain::OrderStatus::kWaiting,
-                                                domain::OrderStatus::kProcessing))
+  ASSERT_TRUE(store_
+                  .applyTransition(transition(placed->order, domain::OrderStatus::kWaiting,
+                                              domain::OrderStatus::kProcessing))
                   .ok());
-  auto t = transition(placed->order, domain::OrderStatus::kProcessing,
-                      domain::OrderStatus::kPartial, Money{400});
+  auto t =
+      transition(placed->order, domain::OrderStatus::kProcessing, domain::OrderStatus::kPartial, Money{400});
   t.remain = 400;
   auto r = store_.applyTransition(t);
   ASSERT_TRUE(r.ok());
@@ -495,8 +497,8 @@ TEST_F(OrderWriterTest, RefundAboveChargeIsRefused) {
   SqliteOrderWriter w(path_);
   auto placed = place(w, makeOrder(acc, "R1", 7, "t", 1000));
   ASSERT_TRUE(placed.ok());
-  auto r = store_.applyTransition(transition(placed->order, domain::OrderStatus::kWaiting,
-                                             domain::OrderStatus::kError, Money{1001}));
+  auto r = store_.applyTransition(
+      transition(placed->order, domain::OrderStatus::kWaiting, domain::OrderStatus::kError, Money{1001}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::kInternal);
   EXPECT_EQ(store_.findOrderByRef("R1")->status, domain::OrderStatus::kWaiting);
@@ -553,8 +555,9 @@ TEST_F(OrderWriterTest, ListOrdersFilters) {
   ASSERT_TRUE(place(w, at(makeOrder(a, "3", 7, "z", 10, domain::Kind::kGame), 300)).ok());
   auto four = place(w, at(makeOrder(b, "4", 7, "x", 10), 400));
   ASSERT_TRUE(four.ok());
-  ASSERT_TRUE(store_.applyTransition(transition(four->order, domain::OrderStatus::kWaiting,
-                                                domain::OrderStatus::kSuccess))
+  ASSERT_TRUE(store_
+                  .applyTransition(
+                      transition(four->order, domain::OrderStatus::kWaiting, domain::OrderStatus::kSuccess))
                   .ok());
 
   auto refs = [&](const OrderFilter& f) {

@@ -1,8 +1,9 @@
+#include "store/sqlite/sqlite_store.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include "store/sqlite/migrations.hpp"
-#include "store/sqlite/sqlite_store.hpp"
 #include "store/support.hpp"
 
 namespace warung::store::sqlite {
@@ -173,8 +174,7 @@ TEST_F(SqliteStoreTest, AccountChangesBumpAccountsVersionButBalanceDoesNot) {
 }
 
 TEST_F(SqliteStoreTest, AccountUpdatesOnMissingAccountAreNotFound) {
-  EXPECT_EQ(store_.setAccountStatus(42, domain::AccountStatus::kSuspended).error().code,
-            Errc::kNotFound);
+  EXPECT_EQ(store_.setAccountStatus(42, domain::AccountStatus::kSuspended).error().code, Errc::kNotFound);
   EXPECT_EQ(store_.setAccountLevel(42, domain::Level::kPremium).error().code, Errc::kNotFound);
   EXPECT_EQ(store_.setAccountKeyHash(42, "x").error().code, Errc::kNotFound);
   EXPECT_EQ(store_.adjustBalance(42, Money{10}, "", 0).error().code, Errc::kNotFound);
@@ -204,8 +204,7 @@ TEST_F(SqliteStoreTest, PriceOverridesRoundTripAndBumpAccounts) {
   EXPECT_GT(versions().accounts, v.accounts);
   auto found = store_.findAccountByKeyHash("hash-u1");
   ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->price_overrides, (std::map<std::int64_t, Money>{{id1, Money{1500}},
-                                                                   {id2, Money{2500}}}));
+  EXPECT_EQ(found->price_overrides, (std::map<std::int64_t, Money>{{id1, Money{1500}}, {id2, Money{2500}}}));
 
   v = versions();
   ASSERT_TRUE(store_.setPriceOverride(a.id, id1, Money{1400}).ok());
@@ -284,11 +283,11 @@ domain::Service fullService() {
   s.category_key = "mobile-legends";
   s.fields_title = "Data Akun";
   s.fields_info = "Cek ID di profil";
-  s.fields[0] = domain::FieldSpec{domain::FieldType::kInput, "number", "User ID", 3, 20,
-                                  "12345678", "", {}, ""};
-  s.fields[1] = domain::FieldSpec{domain::FieldType::kSelect, "text", "Server", 0, 0, "",
-                                  "Pilih server", {"Asia", "Eropa", "Amerika Serikat"},
-                                  "-- pilih --"};
+  s.fields[0] =
+      domain::FieldSpec{domain::FieldType::kInput, "number", "User ID", 3, 20, "12345678", "", {}, ""};
+  s.fields[1] = domain::FieldSpec{
+      domain::FieldType::kSelect,           "text",       "Server", 0, 0, "", "Pilih server",
+      {"Asia", "Eropa", "Amerika Serikat"}, "-- pilih --"};
   s.fields[2] = domain::FieldSpec{domain::FieldType::kNone, "tel", "", 0, 0, "", "", {}, ""};
   s.min_quantity = 1;
   s.max_quantity = 1;
@@ -387,8 +386,8 @@ TEST_F(SqliteStoreTest, LoadServicesOrdersByKindCategoryName) {
   ASSERT_TRUE(got.ok());
   std::vector<std::string> codes;
   for (const auto& s : *got) codes.push_back(std::string(domain::toString(s.kind)) + "/" + s.code);
-  EXPECT_EQ(codes, (std::vector<std::string>{"game/1", "game/2", "social-media/4",
-                                             "social-media/3", "social-media/1"}));
+  EXPECT_EQ(codes, (std::vector<std::string>{"game/1", "game/2", "social-media/4", "social-media/3",
+                                             "social-media/1"}));
 }
 
 TEST_F(SqliteStoreTest, EmptyUpsertIsOk) { EXPECT_TRUE(store_.upsertServices({}).ok()); }

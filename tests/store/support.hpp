@@ -49,9 +49,8 @@ inline NewAccount newAccount(const std::string& user_id) {
   return a;
 }
 
-inline domain::Order makeOrder(std::int64_t account_id, const std::string& ref_id,
-                               std::int64_t service_id, const std::string& target,
-                               std::int64_t charge,
+inline domain::Order makeOrder(std::int64_t account_id, const std::string& ref_id, std::int64_t service_id,
+                               const std::string& target, std::int64_t charge,
                                domain::Kind kind = domain::Kind::kSocialMedia) {
   domain::Order o;
   o.ref_id = ref_id;

@@ -37,7 +37,8 @@ class Connection {
   SQLite::Database& db() { return db_; }
 
   // The cached statement for `query` (one of the sql:: constants: the cache is keyed
-  // by address), prepared on first use. Pair every use with a StatementUse.
+  // by address; should one text ever have two addresses, that only costs a second
+  // prepare), prepared on first use. Pair every use with a StatementUse.
   SQLite::Statement& statement(const char* query) {
     auto it = cache_.find(query);
     if (it == cache_.end()) {
@@ -84,25 +85,22 @@ class StatementUse {
 };
 
 // SQLiteCpp binds std::string, not string_view.
-inline void bindText(SQLite::Statement& s, int index, std::string_view v) {
-  s.bind(index, std::string(v));
-}
+inline void bindText(SQLite::Statement& s, int index, std::string_view v) { s.bind(index, std::string(v)); }
 
 // A value the schema should never hold (an unknown enum text): a broken invariant, so
 // an exception that the store edge turns into kInternal.
 template <class E>
 E parsedOrThrow(std::optional<E> v, std::string_view column, std::string_view text) {
   if (!v) {
-    throw std::runtime_error("unexpected value '" + std::string(text) + "' in column " +
-                             std::string(column));
+    throw std::runtime_error("unexpected value '" + std::string(text) + "' in column " + std::string(column));
   }
   return *v;
 }
 
 inline domain::LedgerReason parseLedgerReason(std::string_view s) {
   using domain::LedgerReason;
-  for (LedgerReason r : {LedgerReason::kCredit, LedgerReason::kDebit, LedgerReason::kOrder,
-                         LedgerReason::kRefund}) {
+  for (LedgerReason r :
+       {LedgerReason::kCredit, LedgerReason::kDebit, LedgerReason::kOrder, LedgerReason::kRefund}) {
     if (domain::toString(r) == s) return r;
   }
   throw std::runtime_error("unexpected value '" + std::string(s) + "' in column ledger.reason");
@@ -141,9 +139,9 @@ inline domain::Order readOrder(SQLite::Statement& s) {
 }
 
 // Binds ?1..?7 of sql::kInsertLedger.
-inline void bindLedger(SQLite::Statement& s, std::int64_t account_id, Money amount,
-                       Money balance_after, domain::LedgerReason reason,
-                       std::int64_t order_id, std::string_view ref, std::int64_t at) {
+inline void bindLedger(SQLite::Statement& s, std::int64_t account_id, Money amount, Money balance_after,
+                       domain::LedgerReason reason, std::int64_t order_id, std::string_view ref,
+                       std::int64_t at) {
   s.bind(1, account_id);
   s.bind(2, amount.rupiah);
   s.bind(3, balance_after.rupiah);

@@ -1,13 +1,12 @@
 #include "store/sqlite/migrations.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <ctime>
 #include <set>
 #include <stdexcept>
-
-#include <spdlog/spdlog.h>
 
 namespace warung::store::sqlite {
 namespace {
@@ -161,8 +160,7 @@ constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
 constexpr const char* kSelectApplied = "SELECT version FROM schema_migrations ORDER BY version";
-constexpr const char* kInsertApplied =
-    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
+constexpr const char* kInsertApplied = "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
 
 }  // namespace
 
@@ -185,9 +183,8 @@ void migrate(SQLite::Database& db, const std::string& path) {
     for (const Migration& m : kMigrations) known.insert(m.version);
     for (int v : applied) {
       if (!known.contains(v)) {
-        throw std::runtime_error("database " + path + " has schema version " +
-                                 std::to_string(v) + ", newer than this build knows (" +
-                                 std::to_string(latestSchemaVersion()) +
+        throw std::runtime_error("database " + path + " has schema version " + std::to_string(v) +
+                                 ", newer than this build knows (" + std::to_string(latestSchemaVersion()) +
                                  "); upgrade warung before opening it");
       }
     }

@@ -1,13 +1,12 @@
 #include "store/sqlite/order_writer.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -22,16 +21,18 @@ using detail::StatementUse;
 // Every statement the writer thread runs per order, prepared once in the constructor
 // so that a missing table fails at start-up rather than on the first order.
 constexpr const char* kWriterStatements[] = {
-    sql::kSelectOrderByIdempotencyKey, sql::kDebitForOrder, sql::kSelectAccountStatusBalance,
-    sql::kInsertOrder, sql::kInsertLedger,
+    sql::kSelectOrderByIdempotencyKey,
+    sql::kDebitForOrder,
+    sql::kSelectAccountStatusBalance,
+    sql::kInsertOrder,
+    sql::kInsertLedger,
 };
 
 Error internalError() { return makeError(Errc::kInternal, "storage error"); }
 
 }  // namespace
 
-SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
-    : path_(std::move(path)), cfg_(cfg) {
+SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_(std::move(path)), cfg_(cfg) {
   if (cfg_.queue_capacity == 0 || cfg_.max_batch == 0) {
     throw std::runtime_error("order writer: queue_capacity and max_batch must be positive");
   }
@@ -115,8 +116,7 @@ void SqliteOrderWriter::run() {
   }
 }
 
-void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch,
-                                   std::vector<Result<Placed>>& results) {
+void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results) {
   SQLite::Database& db = conn_->db();
   auto failAll = [&] {
     results.clear();
@@ -125,8 +125,7 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch,
   try {
     db.exec(sql::kBeginImmediate);
   } catch (const std::exception& e) {
-    spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, batch.size(),
-                  e.what());
+    spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, batch.size(), e.what());
     failAll();
     return;
   }
@@ -139,8 +138,7 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch,
     }
     db.exec(sql::kCommit);
   } catch (const std::exception& e) {
-    spdlog::error("order writer: {}: batch of {} failed, nothing charged: {}", path_,
-                  batch.size(), e.what());
+    spdlog::error("order writer: {}: batch of {} failed, nothing charged: {}", path_, batch.size(), e.what());
     db.tryExec(sql::kRollback);
     failAll();
   }
@@ -174,8 +172,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
       if (existing) {
         undo();
         if (existing->fingerprint == o.fingerprint) return Placed{std::move(*existing), true};
-        return makeError(Errc::kConflict,
-                         "idempotency_key was already used with different parameters");
+        return makeError(Errc::kConflict, "idempotency_key was already used with different parameters");
       }
     }
 
@@ -194,8 +191,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
         q->bind(1, o.account_id);
         if (!q->executeStep()) {
           why = makeError(Errc::kNotFound, "account not found");
-        } else if (q->getColumn(0).getString() !=
-                   domain::toString(domain::AccountStatus::kActive)) {
+        } else if (q->getColumn(0).getString() != domain::toString(domain::AccountStatus::kActive)) {
           why = makeError(Errc::kForbidden, "account is suspended");
         } else {
           why = makeError(Errc::kInsufficientBalance,
@@ -249,8 +245,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
       }
       if (what.find("orders.idempotency_key") != std::string_view::npos) {
         // Only reachable if the SELECT above missed it; same answer as there.
-        return makeError(Errc::kConflict,
-                         "idempotency_key was already used with different parameters");
+        return makeError(Errc::kConflict, "idempotency_key was already used with different parameters");
       }
       // ref_id clash: the id generator is broken; the client can retry with a new one.
       spdlog::error("order writer: insert of {} failed: {}", o.ref_id, what);
@@ -260,8 +255,8 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     // 4. The ledger row, in the same savepoint.
     {
       StatementUse q(conn_->statement(sql::kInsertLedger));
-      detail::bindLedger(*q, o.account_id, -o.charge, *balance_after,
-                         domain::LedgerReason::kOrder, o.id, o.ref_id, o.created_at);
+      detail::bindLedger(*q, o.account_id, -o.charge, *balance_after, domain::LedgerReason::kOrder, o.id,
+                         o.ref_id, o.created_at);
       if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
     }
     db.exec(sql::kReleaseSavepoint);

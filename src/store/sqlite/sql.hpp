@@ -20,8 +20,7 @@ inline constexpr const char* kSelectVersions = "SELECT name, version FROM change
 inline constexpr const char* kInsertAccount =
     "INSERT INTO accounts (user_id, name, level, status, balance, key_hash, created_at)"
     " VALUES (?1, ?2, ?3, 'active', 0, ?4, ?5) RETURNING " WARUNG_ACCOUNT_COLUMNS;
-inline constexpr const char* kSelectAccounts =
-    "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts ORDER BY id";
+inline constexpr const char* kSelectAccounts = "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts ORDER BY id";
 inline constexpr const char* kSelectAccountByUserId =
     "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts WHERE user_id = ?1";
 inline constexpr const char* kSelectAccountByKeyHash =
@@ -30,8 +29,7 @@ inline constexpr const char* kSelectAccountStatusBalance =
     "SELECT status, balance FROM accounts WHERE id = ?1";
 inline constexpr const char* kUpdateAccountStatus = "UPDATE accounts SET status = ?2 WHERE id = ?1";
 inline constexpr const char* kUpdateAccountLevel = "UPDATE accounts SET level = ?2 WHERE id = ?1";
-inline constexpr const char* kUpdateAccountKeyHash =
-    "UPDATE accounts SET key_hash = ?2 WHERE id = ?1";
+inline constexpr const char* kUpdateAccountKeyHash = "UPDATE accounts SET key_hash = ?2 WHERE id = ?1";
 #undef WARUNG_ACCOUNT_COLUMNS
 
 inline constexpr const char* kSelectOverrides =
@@ -63,31 +61,28 @@ inline constexpr const char* kInsertLedger =
 inline constexpr const char* kSelectLedger =
     "SELECT id, account_id, amount, balance_after, reason, order_id, ref, created_at"
     " FROM ledger WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2";
-inline constexpr const char* kLedgerSum =
-    "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?1";
+inline constexpr const char* kLedgerSum = "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?1";
 
 // --- services
-#define WARUNG_FIELD_COLUMNS(n)                                                         \
-  "f" #n "_type, f" #n "_input_type, f" #n "_label, f" #n "_min, f" #n "_max, f" #n   \
-  "_placeholder, f" #n "_select_label, f" #n "_options, f" #n "_select_placeholder"
-#define WARUNG_SERVICE_DATA_COLUMNS                                                     \
+#define WARUNG_FIELD_COLUMNS(n)                                                                          \
+  "f" #n "_type, f" #n "_input_type, f" #n "_label, f" #n "_min, f" #n "_max, f" #n "_placeholder, f" #n \
+  "_select_label, f" #n "_options, f" #n "_select_placeholder"
+#define WARUNG_SERVICE_DATA_COLUMNS \
   "name, note, category, category_key, fields_title, fields_info, "                     \
   WARUNG_FIELD_COLUMNS(1) ", " WARUNG_FIELD_COLUMNS(2) ", " WARUNG_FIELD_COLUMNS(3)     \
   ", min_quantity, max_quantity, price_standar, price_premium, price_spesial,"          \
   " cutoff_start, cutoff_end, ready, enabled, updated_at"
-#define WARUNG_FIELD_UPDATE(n)                                                          \
-  "f" #n "_type = excluded.f" #n "_type, f" #n "_input_type = excluded.f" #n            \
-  "_input_type, f" #n "_label = excluded.f" #n "_label, f" #n "_min = excluded.f" #n    \
-  "_min, f" #n "_max = excluded.f" #n "_max, f" #n "_placeholder = excluded.f" #n       \
-  "_placeholder, f" #n "_select_label = excluded.f" #n "_select_label, f" #n            \
-  "_options = excluded.f" #n "_options, f" #n "_select_placeholder = excluded.f" #n     \
+#define WARUNG_FIELD_UPDATE(n)                                                                            \
+  "f" #n "_type = excluded.f" #n "_type, f" #n "_input_type = excluded.f" #n "_input_type, f" #n          \
+  "_label = excluded.f" #n "_label, f" #n "_min = excluded.f" #n "_min, f" #n "_max = excluded.f" #n      \
+  "_max, f" #n "_placeholder = excluded.f" #n "_placeholder, f" #n "_select_label = excluded.f" #n        \
+  "_select_label, f" #n "_options = excluded.f" #n "_options, f" #n "_select_placeholder = excluded.f" #n \
   "_select_placeholder"
 
-// id, kind, code, then the 43 data columns in the order serviceDataColumns binds them.
-inline constexpr int kServiceDataColumnCount = 43;
+// id, kind, code, then the 43 data columns, in the order bindService (?3..?45 of
+// kUpsertService) and readService (sqlite_store.cpp) walk them.
 inline constexpr const char* kSelectServices =
-    "SELECT id, kind, code, " WARUNG_SERVICE_DATA_COLUMNS
-    " FROM services ORDER BY kind, category, name, id";
+    "SELECT id, kind, code, " WARUNG_SERVICE_DATA_COLUMNS " FROM services ORDER BY kind, category, name, id";
 inline constexpr const char* kUpsertService =
     "INSERT INTO services (kind, code, " WARUNG_SERVICE_DATA_COLUMNS ") VALUES (?1, ?2, "
     "?3, ?4, ?5, ?6, ?7, ?8, "
@@ -116,16 +111,14 @@ inline constexpr const char* kUpsertService =
 // For dynamic queries (listOrders) that append their own WHERE clause.
 inline constexpr const char* kSelectOrdersPrefix = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders";
 inline constexpr const char* kSelectOrderScoped =
-    "SELECT " WARUNG_ORDER_COLUMNS
-    " FROM orders WHERE ref_id = ?1 AND account_id = ?2 AND kind = ?3";
+    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = ?1 AND account_id = ?2 AND kind = ?3";
 inline constexpr const char* kSelectOrderByRef =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = ?1";
 inline constexpr const char* kSelectLatestOrders =
     "SELECT " WARUNG_ORDER_COLUMNS
     " FROM orders WHERE account_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT ?3";
 inline constexpr const char* kSelectOrderByIdempotencyKey =
-    "SELECT " WARUNG_ORDER_COLUMNS
-    " FROM orders WHERE account_id = ?1 AND idempotency_key = ?2";
+    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = ?1 AND idempotency_key = ?2";
 inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = ?1";
 inline constexpr const char* kInsertOrder =
     "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name,"

@@ -1,14 +1,13 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -205,9 +204,9 @@ domain::LedgerEntry readLedger(SQLite::Statement& s) {
 }
 
 // Inserts a ledger row on the write connection inside the caller's transaction.
-std::int64_t insertLedger(Connection& c, std::int64_t account_id, Money amount,
-                          Money balance_after, domain::LedgerReason reason,
-                          std::int64_t order_id, std::string_view ref, std::int64_t at) {
+std::int64_t insertLedger(Connection& c, std::int64_t account_id, Money amount, Money balance_after,
+                          domain::LedgerReason reason, std::int64_t order_id, std::string_view ref,
+                          std::int64_t at) {
   StatementUse q(c.statement(sql::kInsertLedger));
   detail::bindLedger(*q, account_id, amount, balance_after, reason, order_id, ref, at);
   if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
@@ -215,8 +214,7 @@ std::int64_t insertLedger(Connection& c, std::int64_t account_id, Money amount,
 }
 
 // Runs a single-row UPDATE ... WHERE id = ?1 of an account; kNotFound if none changed.
-Status updateAccount(Connection& c, const char* query, std::int64_t account_id,
-                     std::string_view value) {
+Status updateAccount(Connection& c, const char* query, std::int64_t account_id, std::string_view value) {
   SQLite::Transaction tx(c.db(), SQLite::TransactionBehavior::IMMEDIATE);
   int changed = 0;
   {
@@ -237,8 +235,7 @@ Status updateAccount(Connection& c, const char* query, std::int64_t account_id,
 
 class SqliteStore::ReadLease {
  public:
-  ReadLease(SqliteStore& store, std::unique_ptr<Connection> c)
-      : store_(&store), c_(std::move(c)) {}
+  ReadLease(SqliteStore& store, std::unique_ptr<Connection> c) : store_(&store), c_(std::move(c)) {}
   ReadLease(ReadLease&& o) noexcept : store_(o.store_), c_(std::move(o.c_)) {}
   ReadLease& operator=(ReadLease&&) = delete;
   ~ReadLease() {
@@ -271,8 +268,7 @@ void SqliteStore::releaseReader(std::unique_ptr<Connection> c) {
 // ---------------------------------------------------------------------------------
 // Start-up
 
-SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
-    : path_(std::move(path)), cfg_(cfg) {
+SqliteStore::SqliteStore(std::string path, SqliteConfig cfg) : path_(std::move(path)), cfg_(cfg) {
   if (cfg_.read_connections < 1) {
     throw std::runtime_error("sqlite: read_connections must be at least 1");
   }
@@ -361,9 +357,7 @@ Result<std::vector<domain::Account>> SqliteStore::listAccounts() {
         const std::int64_t account_id = q->getColumn(0).getInt64();
         // Ordered by id, so a binary search finds the account.
         auto it = std::lower_bound(out.begin(), out.end(), account_id,
-                                   [](const domain::Account& x, std::int64_t id) {
-                                     return x.id < id;
-                                   });
+                                   [](const domain::Account& x, std::int64_t id) { return x.id < id; });
         if (it != out.end() && it->id == account_id) {
           it->price_overrides[q->getColumn(1).getInt64()] = Money{q->getColumn(2).getInt64()};
         }
@@ -440,8 +434,7 @@ Status SqliteStore::setPriceOverride(std::int64_t account_id, std::int64_t servi
 }
 
 Result<domain::LedgerEntry> SqliteStore::adjustBalance(std::int64_t account_id, Money amount,
-                                                       std::string_view note,
-                                                       std::int64_t now) {
+                                                       std::string_view note, std::int64_t now) {
   return atEdge("adjustBalance", [&]() -> Result<domain::LedgerEntry> {
     if (amount.rupiah == 0) return makeError(Errc::kInvalidArgument, "amount must not be zero");
     std::lock_guard lock(write_mutex_);
@@ -550,8 +543,7 @@ Result<domain::Order> SqliteStore::findOrderByRef(std::string_view ref_id) {
   });
 }
 
-Result<domain::Order> SqliteStore::findOrderByIdempotencyKey(std::int64_t account_id,
-                                                             std::string_view key) {
+Result<domain::Order> SqliteStore::findOrderByIdempotencyKey(std::int64_t account_id, std::string_view key) {
   return atEdge("findOrderByIdempotencyKey", [&]() -> Result<domain::Order> {
     ReadLease c = acquireReader();
     StatementUse q(c->statement(sql::kSelectOrderByIdempotencyKey));
@@ -562,8 +554,8 @@ Result<domain::Order> SqliteStore::findOrderByIdempotencyKey(std::int64_t accoun
   });
 }
 
-Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t account_id,
-                                                             domain::Kind kind, int limit) {
+Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t account_id, domain::Kind kind,
+                                                             int limit) {
   return atEdge("latestOrders", [&]() -> Result<std::vector<domain::Order>> {
     ReadLease c = acquireReader();
     StatementUse q(c->statement(sql::kSelectLatestOrders));
@@ -590,14 +582,10 @@ Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f)
       where("account_id = ?", [v = *f.account_id](auto& s, int i) { s.bind(i, v); });
     }
     if (f.kind) {
-      where("kind = ?", [v = std::string(domain::toString(*f.kind))](auto& s, int i) {
-        s.bind(i, v);
-      });
+      where("kind = ?", [v = std::string(domain::toString(*f.kind))](auto& s, int i) { s.bind(i, v); });
     }
     if (f.status) {
-      where("status = ?", [v = std::string(domain::toString(*f.status))](auto& s, int i) {
-        s.bind(i, v);
-      });
+      where("status = ?", [v = std::string(domain::toString(*f.status))](auto& s, int i) { s.bind(i, v); });
     }
     if (f.service_code) {
       where("service_code = ?", [v = *f.service_code](auto& s, int i) { s.bind(i, v); });
@@ -645,17 +633,17 @@ Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) 
       StatementUse q(writer_->statement(sql::kSelectOrderStatus));
       q->bind(1, t.order_id);
       if (!q->executeStep()) return makeError(Errc::kNotFound, "order " + t.ref_id + " not found");
-      return makeError(Errc::kConflict, "order " + t.ref_id + " is no longer " +
-                                            std::string(domain::toString(t.from)));
+      return makeError(Errc::kConflict,
+                       "order " + t.ref_id + " is no longer " + std::string(domain::toString(t.from)));
     }
     // The transition was planned from an order read earlier; if it names another
     // account or refunds more than was charged, something upstream is broken, and
     // money must not move on its say-so.
     if (updated->account_id != t.account_id || t.refund > updated->charge) {
-      spdlog::error("sqlite store: applyTransition on {}: transition (account {}, refund {}) "
-                    "does not match the order (account {}, charge {})",
-                    t.ref_id, t.account_id, t.refund.rupiah, updated->account_id,
-                    updated->charge.rupiah);
+      spdlog::error(
+          "sqlite store: applyTransition on {}: transition (account {}, refund {}) "
+          "does not match the order (account {}, charge {})",
+          t.ref_id, t.account_id, t.refund.rupiah, updated->account_id, updated->charge.rupiah);
       return storageError();
     }
     if (t.refund.rupiah > 0) {
@@ -667,8 +655,8 @@ Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) 
         if (q->executeStep()) balance_after = Money{q->getColumn(0).getInt64()};
       }
       if (!balance_after) throw std::runtime_error("refund: account vanished");
-      insertLedger(*writer_, updated->account_id, t.refund, *balance_after,
-                   domain::LedgerReason::kRefund, updated->id, updated->ref_id, t.at);
+      insertLedger(*writer_, updated->account_id, t.refund, *balance_after, domain::LedgerReason::kRefund,
+                   updated->id, updated->ref_id, t.at);
     }
     tx.commit();
     return *updated;

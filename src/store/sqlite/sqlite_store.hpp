@@ -57,8 +57,8 @@ class SqliteStore final : public Store {
   Status setPriceOverride(std::int64_t account_id, std::int64_t service_id,
                           std::optional<Money> price) override;
   // kInvalidArgument for a zero amount; kNotFound for an unknown account.
-  Result<domain::LedgerEntry> adjustBalance(std::int64_t account_id, Money amount,
-                                            std::string_view note, std::int64_t now) override;
+  Result<domain::LedgerEntry> adjustBalance(std::int64_t account_id, Money amount, std::string_view note,
+                                            std::int64_t now) override;
   Result<std::vector<domain::LedgerEntry>> ledger(std::int64_t account_id, int limit) override;
   Result<Money> ledgerSum(std::int64_t account_id) override;
 
@@ -68,8 +68,7 @@ class SqliteStore final : public Store {
   Result<domain::Order> findOrder(std::int64_t account_id, domain::Kind kind,
                                   std::string_view ref_id) override;
   Result<domain::Order> findOrderByRef(std::string_view ref_id) override;
-  Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id,
-                                                  std::string_view key) override;
+  Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id, std::string_view key) override;
   Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id, domain::Kind kind,
                                                   int limit) override;
   // Newest first; f.limit is clamped to 1..10000.
