@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -109,7 +110,12 @@ Result<std::shared_ptr<const TimeZone>> loadTimeZone(const std::string& name) {
   if (name.empty() || name.find("..") != std::string::npos || name[0] == '/') {
     return makeError(Errc::kInvalidArgument, "unknown time zone '" + name + "'");
   }
-  std::ifstream in("/usr/share/zoneinfo/" + name, std::ios::binary);
+  const std::string path = "/usr/share/zoneinfo/" + name;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return makeError(Errc::kInvalidArgument, "unknown time zone '" + name + "'");
+  }
+  std::ifstream in(path, std::ios::binary);
   if (!in) return makeError(Errc::kInvalidArgument, "unknown time zone '" + name + "'");
   std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parseTzif(name, data);
