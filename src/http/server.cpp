@@ -1,0 +1,614 @@
+#include "http/server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <csignal>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+namespace warung::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using Strand = net::strand<net::io_context::executor_type>;
+
+namespace {
+
+// Error answers written after the request deadline has already passed (timeout) or
+// before a request was read (overload, oversized input) still need time to reach the
+// client; this bounds that write.
+constexpr std::chrono::milliseconds kErrorWriteGrace{1000};
+// After an error answer the client may still be sending the rest of an oversized
+// request. Closing a socket with unread input makes the kernel send RST, which can
+// destroy our answer in flight, so we half-close and discard input for this long.
+constexpr std::chrono::milliseconds kLingerTimeout{1000};
+constexpr std::size_t kFirstReadBytes = 4096;
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// Guards posting to the io_context from foreign threads: a respond() racing with
+// ~Server must not touch a destroyed io_context, so it posts only while the gate is
+// open, under the gate's lock, and ~Server closes the gate before tearing down.
+struct Gate {
+  std::mutex mu;
+  bool open = true;
+};
+
+std::string_view pathOf(std::string_view target) {
+  const auto q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  class Session;
+
+  Impl(ServerConfig config, ErrorResponder on_error)
+      : config_(std::move(config)),
+        on_error_(std::move(on_error)),
+        ioc_(std::max(1, config_.threads)),
+        acceptor_(net::make_strand(ioc_)),
+        accept_retry_(acceptor_.get_executor()),
+        drain_timer_(acceptor_.get_executor()) {
+    if (config_.access_log) access_log_ = accessLogger();
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(gate_->mu);
+      gate_->open = false;
+    }
+    destroying_ = true;
+    ioc_.stop();
+    // Members below ioc_ (acceptor, timers) are destroyed first; ioc_'s destructor
+    // then destroys pending handlers and with them the sessions, which unregister
+    // from sessions_ — declared above ioc_ so it is still alive.
+  }
+
+  static std::shared_ptr<spdlog::logger> accessLogger() {
+    if (auto logger = spdlog::get("access")) return logger;
+    try {
+      return spdlog::stdout_color_mt("access");
+    } catch (const spdlog::spdlog_ex&) {
+      // Another thread registered it between get() and create().
+      if (auto logger = spdlog::get("access")) return logger;
+      return spdlog::default_logger();
+    }
+  }
+
+  // --- called from sessions -------------------------------------------------
+  void registerSession(Session* s, std::weak_ptr<Session> w) {
+    std::lock_guard lock(sessions_mu_);
+    sessions_.emplace(s, std::move(w));
+  }
+  void unregisterSession(Session* s) {
+    {
+      std::lock_guard lock(sessions_mu_);
+      sessions_.erase(s);
+    }
+    const auto left = active_.fetch_sub(1) - 1;
+    if (left == 0 && stopping_ && !destroying_) ioc_.stop();
+  }
+
+  Response errorResponse(const Error& e) {
+    try {
+      return on_error_(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("http: error responder threw: {}", ex.what());
+    } catch (...) {
+      spdlog::error("http: error responder threw");
+    }
+    return Response{500, R"({"error":"internal error"})", "application/json", {}};
+  }
+
+  const Handler* findRoute(std::string_view target) const {
+    const auto it = routes_.find(pathOf(target));
+    return it == routes_.end() ? nullptr : &it->second;
+  }
+
+  // --- accept loop (runs on the acceptor's strand) ----------------------------
+  void doAccept();
+  void onAccept(beast::error_code ec, tcp::socket socket, Strand strand);
+  void reject(tcp::socket socket);
+  void beginDrain();
+
+  // Declaration order matters for destruction: everything sessions touch from their
+  // destructors lives above ioc_.
+  ServerConfig config_;
+  ErrorResponder on_error_;
+  std::unordered_map<std::string, Handler, StringHash, std::equal_to<>> routes_;
+  std::shared_ptr<spdlog::logger> access_log_;
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
+  std::mutex sessions_mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::atomic<std::size_t> active_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> destroying_{false};
+  std::uint16_t port_ = 0;
+
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_;
+  net::steady_timer drain_timer_;
+  std::optional<net::signal_set> signals_;
+};
+
+// One connection. All members are touched only on the connection's strand, which is
+// what makes "exactly one answer per request" a plain state check: respond() and the
+// deadline both post to the strand and whoever finds state_ == kHandling with the
+// current seq_ wins.
+class Server::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server::Impl& server, tcp::socket&& socket, Strand strand)
+      : server_(server), strand_(std::move(strand)), stream_(std::move(socket)), deadline_timer_(strand_) {
+    if (server_.access_log_) {
+      beast::error_code ec;
+      const auto ep = stream_.socket().remote_endpoint(ec);
+      remote_ = ec ? std::string("-") : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+    }
+  }
+
+  ~Session() { server_.unregisterSession(this); }
+
+  void start() {
+    server_.registerSession(this, weak_from_this());
+    net::dispatch(strand_, [self = shared_from_this()] { self->waitForRequest(true); });
+  }
+
+  // Graceful shutdown: idle connections close now; a request being read, handled or
+  // written finishes and its answer carries Connection: close.
+  void drain() {
+    net::dispatch(strand_, [self = shared_from_this()] {
+      if (self->state_ == State::kIdle) self->closeNow();
+    });
+  }
+
+ private:
+  enum class State { kIdle, kReading, kHandling, kWriting, kClosing };
+
+  // The request deadline starts at accept for the first request on a connection and
+  // at the first byte for later keep-alive requests, whose wait is bounded by
+  // idle_timeout instead. Either way a client cannot hold a connection past the
+  // deadline by trickling bytes: every read/write of the request shares deadline_.
+  void waitForRequest(bool fresh) {
+    state_ = State::kIdle;
+    if (server_.stopping_) return closeNow();
+    if (fresh) {
+      deadline_ = Clock::now() + server_.config_.request_timeout;
+      stream_.expires_at(deadline_);
+    } else {
+      stream_.expires_after(server_.config_.idle_timeout);
+    }
+    if (buffer_.size() > 0) return beginRequest(fresh);  // pipelined bytes already here
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this(), fresh](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->closeNow();  // idle timeout, EOF, drain
+                              self->buffer_.commit(n);
+                              self->beginRequest(fresh);
+                            });
+  }
+
+  void beginRequest(bool fresh) {
+    state_ = State::kReading;
+    started_ = Clock::now();
+    if (!fresh) deadline_ = started_ + server_.config_.request_timeout;
+    stream_.expires_at(deadline_);
+    parser_.emplace();
+    parser_->header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(server_.config_.max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(server_.config_.max_body_bytes);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    if (ec) return onReadError(ec);
+    // curl and others wait (up to 1 s) for "100 Continue" before sending a large body.
+    const auto& req = parser_->get();
+    const auto expect = req[bhttp::field::expect];
+    if (req.version() >= 11 && beast::iequals(expect, "100-continue") && !parser_->is_done()) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                if (ec) return self->closeNow();
+                                self->readBody();
+                              });
+    }
+    readBody();
+  }
+
+  void readBody() {
+    if (parser_->is_done()) return onRequest();
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->onReadError(ec);
+                        self->onRequest();
+                      });
+  }
+
+  void onReadError(beast::error_code ec) {
+    const auto& cfg = server_.config_;
+    if (ec == bhttp::error::header_limit) {
+      Response r = server_.errorResponse(makeError(
+          Errc::kPayloadTooLarge, fmt::format("request headers exceed {} bytes", cfg.max_header_bytes)));
+      r.status = 431;  // Request Header Fields Too Large: more precise than 413
+      return writeErrorAndClose(std::move(r));
+    }
+    if (ec == bhttp::error::body_limit) {
+      return writeErrorAndClose(server_.errorResponse(makeError(
+          Errc::kPayloadTooLarge, fmt::format("request body exceeds {} bytes", cfg.max_body_bytes))));
+    }
+    // end_of_stream / partial_message: the client went away. Timeouts and socket
+    // errors: the stream is already closed. Nothing useful to answer either way.
+    const bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+                             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+    if (parse_error) {
+      return writeErrorAndClose(
+          server_.errorResponse(makeError(Errc::kInvalidArgument, "malformed HTTP request")));
+    }
+    closeNow();
+  }
+
+  void onRequest() {
+    req_ = parser_->release();
+    parser_.reset();
+    state_ = State::kHandling;
+    const std::uint64_t seq = ++seq_;
+
+    const Handler* handler = server_.findRoute(req_.target());
+    if (handler == nullptr) {
+      return answer(seq, server_.errorResponse(makeError(
+                             Errc::kNotFound, fmt::format("no such path: {}", pathOf(req_.target())))));
+    }
+
+    deadline_timer_.expires_at(deadline_);
+    deadline_timer_.async_wait([self = shared_from_this(), seq](beast::error_code ec) {
+      if (ec == net::error::operation_aborted) return;
+      self->onDeadline(seq);
+    });
+
+    // The respond callback holds the session weakly: a handler that never answers
+    // must not keep a dead connection's memory alive, and a late answer after the
+    // connection is gone is simply dropped.
+    Respond respond = [weak = weak_from_this(), gate = server_.gate_, seq](Response r) {
+      std::unique_lock lock(gate->mu);
+      if (!gate->open) return;
+      auto self = weak.lock();
+      if (!self) return;
+      if (self->strand_.running_in_this_thread()) {
+        // Answered synchronously on the io thread: the io_context is running, so no
+        // gate is needed, and writing at once saves a round through the queue.
+        lock.unlock();
+        return self->answer(seq, std::move(r));
+      }
+      const Strand strand = self->strand_;  // read before `self` is moved below
+      net::post(strand, [self = std::move(self), seq, r = std::move(r)]() mutable {
+        self->answer(seq, std::move(r));
+      });
+    };
+    try {
+      (*handler)(req_, std::move(respond));
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler for {} threw: {}", pathOf(req_.target()), e.what());
+      answer(seq, server_.errorResponse(makeError(Errc::kInternal, "internal error")));
+    } catch (...) {
+      spdlog::error("http: handler for {} threw a non-exception", pathOf(req_.target()));
+      answer(seq, server_.errorResponse(makeError(Errc::kInternal, "internal error")));
+    }
+  }
+
+  void onDeadline(std::uint64_t seq) {
+    if (seq != seq_ || state_ != State::kHandling) return;
+    state_ = State::kWriting;  // a late respond() now finds the request answered
+    Response r = server_.errorResponse(
+        makeError(Errc::kTimeout,
+                  fmt::format("request took longer than {} ms", server_.config_.request_timeout.count())));
+    write(std::move(r), /*close=*/true, /*linger=*/false, /*grace=*/true);
+  }
+
+  // Exactly-once gate for handler answers (respond, not-found, handler exception).
+  void answer(std::uint64_t seq, Response r) {
+    if (seq != seq_ || state_ != State::kHandling) return;
+    deadline_timer_.cancel();
+    const bool close = !req_.keep_alive() || server_.stopping_;
+    write(std::move(r), close, /*linger=*/false, /*grace=*/false);
+  }
+
+  void writeErrorAndClose(Response r) {
+    // The request may be only half parsed; log what we know of it.
+    if (parser_ && parser_->is_header_done()) {
+      req_ = parser_->release();
+    } else {
+      req_ = {};
+    }
+    parser_.reset();
+    write(std::move(r), /*close=*/true, /*linger=*/true, /*grace=*/true);
+  }
+
+  void write(Response r, bool close, bool linger, bool grace) {
+    state_ = State::kWriting;
+    res_.clear();
+    res_.result(r.status);
+    res_.version(req_.version() == 10 ? 10 : 11);
+    res_.set(bhttp::field::server, "warung");
+    res_.set(bhttp::field::content_type, std::move(r.content_type));
+    for (auto& [name, value] : r.headers) res_.insert(name, value);
+    res_.body() = std::move(r.body);
+    res_.keep_alive(!close);
+    res_.prepare_payload();
+    if (grace) {
+      stream_.expires_after(kErrorWriteGrace);
+    } else {
+      stream_.expires_at(deadline_);
+    }
+    bhttp::async_write(stream_, res_,
+                       [self = shared_from_this(), close, linger](beast::error_code ec, std::size_t n) {
+                         self->onWrite(ec, n, close, linger);
+                       });
+  }
+
+  void onWrite(beast::error_code ec, std::size_t bytes, bool close, bool linger) {
+    logAccess(bytes);
+    if (ec) return closeNow();
+    if (close) return linger ? lingeringClose() : closeNow();
+    req_ = {};
+    res_ = {};
+    waitForRequest(false);
+  }
+
+  void logAccess(std::size_t bytes) {
+    if (!server_.access_log_) return;
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
+    const auto method = req_.method_string();
+    const auto target = req_.target();
+    server_.access_log_->info(
+        "{} \"{} {}\" {} {} {}us", remote_, method.empty() ? std::string_view("-") : std::string_view(method),
+        target.empty() ? std::string_view("-") : std::string_view(target), res_.result_int(), bytes, us);
+  }
+
+  void lingeringClose() {
+    state_ = State::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return closeNow();
+    stream_.expires_after(kLingerTimeout);
+    discardInput();
+  }
+
+  void discardInput() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->closeNow();
+                              self->discardInput();
+                            });
+  }
+
+  void closeNow() {
+    state_ = State::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+    deadline_timer_.cancel();
+  }
+
+  Server::Impl& server_;
+  Strand strand_;  // the socket's executor, kept typed for running_in_this_thread()
+  beast::tcp_stream stream_;
+  net::steady_timer deadline_timer_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Request req_;
+  bhttp::response<bhttp::string_body> res_;
+  State state_ = State::kIdle;
+  std::uint64_t seq_ = 0;
+  Clock::time_point started_{};
+  Clock::time_point deadline_{};
+  std::string remote_;
+};
+
+// A connection over the cap: write the prepared 503, half-close, and discard input
+// until EOF or kLingerTimeout so the client reads the answer rather than a RST.
+class Rejection : public std::enable_shared_from_this<Rejection> {
+ public:
+  Rejection(tcp::socket&& socket, std::string wire) : stream_(std::move(socket)), wire_(std::move(wire)) {}
+
+  void start() {
+    stream_.expires_after(kErrorWriteGrace);
+    net::async_write(stream_, net::buffer(wire_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return;
+                       self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+                       self->stream_.expires_after(kLingerTimeout);
+                       self->discard();
+                     });
+  }
+
+ private:
+  void discard() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->discard();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  std::string wire_;
+  std::array<char, 1024> scratch_{};
+};
+
+// --- Impl: accept loop and drain ----------------------------------------------
+
+void Server::Impl::doAccept() {
+  auto strand = net::make_strand(ioc_);
+  acceptor_.async_accept(strand, [this, strand](beast::error_code ec, tcp::socket socket) {
+    onAccept(ec, std::move(socket), strand);
+  });
+}
+
+void Server::Impl::onAccept(beast::error_code ec, tcp::socket socket, Strand strand) {
+  if (stopping_) return;  // acceptor closed (or closing); drop anything late
+  if (ec) {
+    if (ec == net::error::operation_aborted) return;
+    // EMFILE and friends: retrying at once would spin; back off briefly.
+    spdlog::warn("http: accept failed: {}", ec.message());
+    accept_retry_.expires_after(kAcceptRetryDelay);
+    accept_retry_.async_wait([this](beast::error_code ec) {
+      if (!ec && !stopping_) doAccept();
+    });
+    return;
+  }
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (active_.load() >= config_.max_connections) {
+    reject(std::move(socket));
+  } else {
+    ++active_;
+    std::make_shared<Session>(*this, std::move(socket), std::move(strand))->start();
+  }
+  doAccept();
+}
+
+// Over the connection cap we do not read the request at all: parsing it would spend
+// the resources the cap protects. We answer 503 at once, half-close, and discard
+// whatever the client sends for a short while so it reads our answer, not a RST.
+void Server::Impl::reject(tcp::socket socket) {
+  Response r = errorResponse(makeError(Errc::kOverloaded, "too many connections"));
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
+  res.set(bhttp::field::server, "warung");
+  res.set(bhttp::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.insert(name, value);
+  res.body() = std::move(r.body);
+  res.keep_alive(false);
+  res.prepare_payload();
+  std::ostringstream wire;
+  wire << res;
+  std::make_shared<Rejection>(std::move(socket), std::move(wire).str())->start();
+}
+
+void Server::Impl::beginDrain() {
+  if (stopping_.exchange(true)) return;
+  beast::error_code ec;
+  acceptor_.close(ec);
+  accept_retry_.cancel();
+  if (signals_) signals_->cancel(ec);
+
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mu_);
+    live.reserve(sessions_.size());
+    for (auto& [_, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->drain();
+  live.clear();
+
+  if (active_.load() == 0) {
+    ioc_.stop();
+    return;
+  }
+  drain_timer_.expires_after(config_.drain_timeout);
+  drain_timer_.async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    spdlog::warn("http: drain timeout after {} ms with {} connections left; closing",
+                 config_.drain_timeout.count(), active_.load());
+    ioc_.stop();
+  });
+}
+
+// --- Server -------------------------------------------------------------------
+
+Server::Server(ServerConfig config, ErrorResponder on_error)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(on_error))) {}
+
+Server::~Server() = default;
+
+void Server::route(std::string path, Handler h) {
+  impl_->routes_.insert_or_assign(std::move(path), std::move(h));
+}
+
+void Server::listen() {
+  auto& impl = *impl_;
+  const auto fail = [&](const std::string& reason) {
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{}: {}", impl.config_.host, impl.config_.port, reason));
+  };
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  const auto address = net::ip::make_address(impl.config_.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, impl.config_.port);
+  } else {
+    // A host name such as "localhost": take the first address it resolves to.
+    tcp::resolver resolver(impl.ioc_);
+    const auto results = resolver.resolve(impl.config_.host, std::to_string(impl.config_.port), ec);
+    if (ec || results.empty()) fail(ec ? ec.message() : "host not found");
+    endpoint = results.begin()->endpoint();
+  }
+
+  impl.acceptor_.open(endpoint.protocol(), ec);
+  if (ec) fail(ec.message());
+  impl.acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) fail(ec.message());
+  impl.acceptor_.bind(endpoint, ec);
+  if (ec) fail(ec.message());
+  impl.acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) fail(ec.message());
+  impl.port_ = impl.acceptor_.local_endpoint(ec).port();
+  if (ec) fail(ec.message());
+
+  net::dispatch(impl.acceptor_.get_executor(), [&impl] { impl.doAccept(); });
+}
+
+std::uint16_t Server::port() const { return impl_->port_; }
+
+void Server::run(bool handle_signals) {
+  auto& impl = *impl_;
+  if (handle_signals) {
+    impl.signals_.emplace(impl.acceptor_.get_executor(), SIGINT, SIGTERM);
+    impl.signals_->async_wait([&impl](beast::error_code ec, int signo) {
+      if (ec) return;
+      spdlog::info("http: signal {} received; draining", signo);
+      impl.beginDrain();
+    });
+  }
+  const int n = std::max(1, impl.config_.threads);
+  std::vector<std::thread> extra;
+  extra.reserve(static_cast<std::size_t>(n - 1));
+  for (int i = 1; i < n; ++i) extra.emplace_back([&impl] { impl.ioc_.run(); });
+  impl.ioc_.run();
+  for (auto& t : extra) t.join();
+}
+
+void Server::stop() {
+  net::post(impl_->acceptor_.get_executor(), [impl = impl_.get()] { impl->beginDrain(); });
+}
+
+}  // namespace warung::http

@@ -5,7 +5,29 @@
 // Threads: `run()` runs `threads` io threads and blocks until the server has stopped
 // and drained. A Handler is called on an io thread; it must not block for long and
 // must call `respond` exactly once, from any thread (the write is posted back to the
-// connection). Calls after the deadline has answered are ignored.
+// connection). Calls after the deadline has answered are ignored, as are second calls
+// and calls after the Server is destroyed. The Request is valid only during the
+// handler call: copy what you need before answering from another thread.
+//
+// Deadlines: `request_timeout` covers a whole request, from accept (first request
+// on a connection) or from its first byte (later keep-alive requests) until the
+// answer is written; between keep-alive requests the wait is `idle_timeout`. A client
+// too slow to send its request is disconnected without an answer; a handler too slow
+// to answer gets on_error(kTimeout) written for it and the connection is closed.
+//
+// Answers the server makes itself, all via on_error (it never writes HTML):
+//   unknown path             kNotFound "no such path: /x"  (connection kept)
+//   handler threw            kInternal "internal error"    (connection kept)
+//   headers over the cap     kPayloadTooLarge, status forced to 431, then close
+//   body over the cap        kPayloadTooLarge (responder's status, e.g. 413), then close
+//   unparsable HTTP          kInvalidArgument "malformed HTTP request", then close
+//   handler past deadline    kTimeout "request took longer than N ms", then close
+//   over max_connections     kOverloaded "too many connections", written at accept
+//                            without reading the request, then close
+//
+// Access log (`access_log`): one info line per answer on the spdlog logger "access"
+// (the app's if registered, else created on stdout): `remote "METHOD target" status
+// bytes-written durationus`.
 #include <boost/beast/http.hpp>
 
 #include <chrono>
@@ -45,7 +67,7 @@ struct ServerConfig {
   std::chrono::milliseconds request_timeout{10'000};  // whole request: read, handle, write
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
   std::chrono::milliseconds drain_timeout{10'000};    // graceful shutdown limit
-  std::size_t max_connections = 10'000;
+  std::size_t max_connections = 10'000;  // concurrent connections; more get 503
   bool access_log = true;
 };
 
