@@ -11,6 +11,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk
+  nginx valgrind   # bench/run: the nginx ceiling (its own config, as the current user) and --instructions
 )
 
 missing=()
