@@ -335,3 +335,82 @@ inline Books books(const std::string& db, const std::string& user_id) {
 }
 
 }  // namespace warung::testing
+
+// --- Helpers for the money and CLI tests (appended) -------------------------------------
+namespace warung::testing {
+
+inline void writeText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+// Runs `warung ARGS...`, requires exit 0 and parses stdout as JSON.
+inline boost::json::value runCliJson(const std::vector<std::string>& args) {
+  auto r = runCli(args);
+  if (r.exit_code != 0) {
+    std::string cmd;
+    for (const auto& a : args) cmd += a + " ";
+    throw std::runtime_error("warung " + cmd + "failed (" + std::to_string(r.exit_code) + "): " + r.err);
+  }
+  return boost::json::parse(r.out);
+}
+
+// `warung order list --json --limit 100000 --db DB EXTRA...` as an array of order objects.
+inline boost::json::array listOrdersJson(const std::string& db, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"order", "list", "--json", "--limit", "100000", "--db", db};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return runCliJson(args).as_array();
+}
+
+// One `type=order` answer, decoded.
+struct OrderAnswer {
+  unsigned http = 0;
+  bool ok = false;         // envelope "status"
+  std::int64_t code = 0;   // envelope "code"
+  std::string message;
+  std::string ref_id;      // on success
+  std::int64_t price = 0;  // on success: the charge
+  boost::json::value json;
+};
+
+// Places an order on `/api/social-media` (kind "social-media") or `/api/game` (kind "game").
+inline OrderAnswer postOrder(HttpClient& client, const Reseller& r, const std::string& kind,
+                             const std::string& service, const std::string& data1,
+                             const std::string& data2 = "") {
+  auto params = r.auth("order");
+  params.emplace_back("service", service);
+  params.emplace_back("data1", data1);
+  if (!data2.empty()) params.emplace_back("data2", data2);
+  auto reply = client.postForm("/api/" + kind, params);
+  OrderAnswer a;
+  a.http = reply.status;
+  a.json = reply.json();
+  if (const auto* o = a.json.if_object()) {
+    if (const auto* s = o->if_contains("status"); s && s->is_bool()) a.ok = s->get_bool();
+    if (const auto* c = o->if_contains("code"); c && c->is_int64()) a.code = c->get_int64();
+    if (const auto* m = o->if_contains("message"); m && m->is_string()) a.message = std::string(m->get_string());
+    if (const auto* d = o->if_contains("data"); a.ok && d && d->is_object()) {
+      if (const auto* ref = d->get_object().if_contains("ref_id"); ref && ref->is_string()) {
+        a.ref_id = std::string(ref->get_string());
+      }
+      if (const auto* p = d->get_object().if_contains("price"); p && p->is_int64()) a.price = p->get_int64();
+    }
+  }
+  return a;
+}
+
+// `type=status` for one ref_id: the order object, or null when the answer is not a success.
+inline boost::json::value orderStatus(HttpClient& client, const Reseller& r, const std::string& kind,
+                                      const std::string& ref_id) {
+  auto params = r.auth("status");
+  params.emplace_back("ref_id", ref_id);
+  auto reply = client.postForm("/api/" + kind, params);
+  auto j = reply.json();
+  if (reply.status != 200 || !j.is_object()) return nullptr;
+  const auto* data = j.as_object().if_contains("data");
+  if (data == nullptr || !data->is_array() || data->as_array().size() != 1) return nullptr;
+  return data->as_array()[0];
+}
+
+}  // namespace warung::testing
