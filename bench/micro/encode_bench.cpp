@@ -65,8 +65,8 @@ boost::json::object orderDom(const domain::Order& o) {
   return v;
 }
 
-void BM_AppendOrder(benchmark::State& state) {
-  const auto o = sampleOrder(static_cast<Kind>(state.range(0)));
+void BM_AppendOrder(benchmark::State& state, Kind kind) {
+  const auto o = sampleOrder(kind);
   std::string out;
   for (auto _ : state) {
     out.clear();
@@ -76,8 +76,8 @@ void BM_AppendOrder(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
 }
 
-void BM_BoostJsonOrder(benchmark::State& state) {
-  const auto o = sampleOrder(static_cast<Kind>(state.range(0)));
+void BM_BoostJsonOrder(benchmark::State& state, Kind kind) {
+  const auto o = sampleOrder(kind);
   std::string out;
   for (auto _ : state) {
     out = boost::json::serialize(orderDom(o));
@@ -103,12 +103,11 @@ void BM_StatusLatest15(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
 }
 
-void BM_ServiceList(benchmark::State& state) {
+void BM_ServiceList(benchmark::State& state, Kind kind) {
   std::vector<bench::Orderable> orderable;
   domain::Catalog catalog(bench::makeCatalog(5000, 1'778'502'939, orderable), 1);
   domain::Account a;
   a.id = 1;
-  const auto kind = static_cast<Kind>(state.range(0));
   std::size_t bytes = 0;
   for (auto _ : state) {
     auto list = api::osimesa::serviceList(catalog, kind, a);
@@ -121,7 +120,10 @@ void BM_ServiceList(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_AppendOrder)->Arg(0)->Arg(1)->ArgName("game");
-BENCHMARK(BM_BoostJsonOrder)->Arg(0)->Arg(1)->ArgName("game");
+BENCHMARK_CAPTURE(BM_AppendOrder, social, Kind::kSocialMedia);
+BENCHMARK_CAPTURE(BM_AppendOrder, game, Kind::kGame);
+BENCHMARK_CAPTURE(BM_BoostJsonOrder, social, Kind::kSocialMedia);
+BENCHMARK_CAPTURE(BM_BoostJsonOrder, game, Kind::kGame);
 BENCHMARK(BM_StatusLatest15);
-BENCHMARK(BM_ServiceList)->Arg(0)->Arg(1)->ArgName("game")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ServiceList, social, Kind::kSocialMedia)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ServiceList, game, Kind::kGame)->Unit(benchmark::kMillisecond);
