@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -129,6 +130,8 @@ void printJson(const json::value& v) { std::cout << json::serialize(v) << "\n"; 
 }  // namespace
 
 int runCli(int argc, char** argv) {
+  // stdout carries command output that scripts parse (--json); logs go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("warung"));
   CLI::App app{"warung: a reseller platform for social-media services and game top-ups"};
   app.require_subcommand(1);
   Common common;
@@ -158,7 +161,6 @@ int runCli(int argc, char** argv) {
       if (threads > 0) c.server.threads = threads;
       if (!time_zone.empty()) c.time_zone = time_zone;
       validate(c);
-      spdlog::set_level(spdlog::level::from_str(c.log_level));
       exit_code = serve(c, demo);
     };
   });
@@ -395,7 +397,7 @@ int runCli(int argc, char** argv) {
   order_list->add_option("--target", target, "target (link, phone number, game id)");
   order_list->add_option("--from", from_s, "YYYY-MM-DD (operator's time zone)");
   order_list->add_option("--to", to_s, "YYYY-MM-DD, inclusive");
-  order_list->add_option("--limit", limit, "at most this many")->check(CLI::Range(1, 100000));
+  order_list->add_option("--limit", limit, "at most this many")->check(CLI::Range(1, 1000000));
   order_list->callback([&] {
     action = [&] {
       Context ctx(common);

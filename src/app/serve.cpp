@@ -13,6 +13,9 @@
 namespace warung::app {
 
 int serve(const Config& config, bool demo) {
+  // A service logs to stdout (the access log and the start-up banner go together).
+  spdlog::set_default_logger(spdlog::stdout_color_mt("serve"));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
   auto zone = domain::loadTimeZone(config.time_zone);
   if (!zone) throw ConfigError("config key 'business.time_zone': " + zone.error().detail);
 

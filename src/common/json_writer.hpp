@@ -51,6 +51,10 @@ class JsonWriter {
 
 // Appends `s` JSON-escaped (without quotes). `/` is escaped as `\/` like the PHP
 // documents the clients were written against.
+// Invalid UTF-8 is written as \ufffd, so the output is always valid JSON.
 void appendJsonEscaped(std::string& out, std::string_view s);
+
+// True when `s` is well-formed UTF-8.
+bool isValidUtf8(std::string_view s);
 
 }  // namespace warung

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "common/json_writer.hpp"
+
 namespace warung::domain {
 namespace {
 
@@ -21,6 +23,7 @@ bool allDigits(std::string_view s) {
 Status checkInput(const Service& s, int i, const FieldSpec& f, std::string_view v) {
   const std::string name = fieldName(s, i);
   if (v.empty()) return makeError(Errc::kUnprocessable, fmt::format("{} is required", name));
+  if (!isValidUtf8(v)) return makeError(Errc::kUnprocessable, fmt::format("{} must be valid UTF-8 text", name));
   const auto len = static_cast<std::int64_t>(codePoints(v));
   if (len < f.minlength) {
     return makeError(Errc::kUnprocessable, fmt::format("{} must be at least {} characters", name, f.minlength));

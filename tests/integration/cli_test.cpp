@@ -92,7 +92,9 @@ class Cli : public ::testing::Test {
     EXPECT_NE(r.exit_code, 0) << cmd << "\nstdout: " << r.out;
     EXPECT_FALSE(r.err.empty()) << cmd;
     EXPECT_TRUE(r.out.empty()) << cmd << "\nstdout: " << r.out;
-    if (!message_part.empty()) EXPECT_NE(r.err.find(message_part), std::string::npos) << cmd << "\nstderr: " << r.err;
+    if (!message_part.empty()) {
+      EXPECT_NE(r.err.find(message_part), std::string::npos) << cmd << "\nstderr: " << r.err;
+    }
   }
   std::string exportCatalogText(const std::string& db) const {
     auto r = runCli({"service", "export", "--db", db});
@@ -490,9 +492,6 @@ TEST_F(Cli, EveryCommandAcceptsAConfigFileInsteadOfDb) {
 
 // Logs belong on stderr: stdout of a --json command is read by scripts.
 TEST_F(Cli, OutputOnAFreshDatabaseIsOnlyTheResult) {
-  GTEST_SKIP() << "known bug: spdlog's default logger writes to stdout, so the migration log line "
-                  "'[info] sqlite: DB: applying migration 1' precedes the JSON of the first command "
-                  "on a new database (src/app/cli.cpp runCli sets no logger)";
   const std::string fresh = dir_.file("fresh.db");
   auto created = runCli({"user", "create", "--name", "first", "--json", "--db", fresh});
   ASSERT_EQ(created.exit_code, 0) << created.err;
@@ -517,9 +516,7 @@ TEST_F(Cli, AStorageErrorGoesToStderrAndMovesNoMoney) {
   const Books b = books(db_, r.user_id);
   EXPECT_EQ(b.balance, INT64_MAX);
   EXPECT_EQ(b.entries, 1u);
-  if (!over.out.empty()) {
-    GTEST_SKIP() << "known bug: the store's error log goes to stdout (spdlog default logger): " << over.out;
-  }
+  EXPECT_EQ(over.out, "") << "logs must go to stderr";
 }
 
 // --- errors -----------------------------------------------------------------------------

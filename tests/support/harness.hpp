@@ -118,6 +118,8 @@ class ServerProcess {
       : log_(log_path.empty() ? db_path + ".log" : log_path) {
     std::vector<std::string> argv{WARUNG_BINARY, "serve", "--db", db_path, "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    std::error_code ec;
+    fs::remove(log_, ec);  // a previous server's log would announce its old port
     pid_ = spawn(argv, log_, log_);
     static const std::regex kListening(R"(warung listening on http://[^:]+:(\d+))");
     std::smatch m;

@@ -21,7 +21,7 @@ using detail::Connection;
 using detail::parsedOrThrow;
 using detail::StatementUse;
 
-constexpr int kMaxListLimit = 10000;
+constexpr int kMaxListLimit = 1000000;  // the CLI's largest --limit
 
 Error storageError() { return makeError(Errc::kInternal, "storage error"); }
 
