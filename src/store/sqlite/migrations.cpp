@@ -152,8 +152,90 @@ CREATE TRIGGER overrides_bump_del AFTER DELETE ON price_overrides BEGIN
   UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Fulfilment: upstream providers and each service's routes to them, each order's
+// dispatch state, the order's story, and the reseller webhook outbox.
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE accounts ADD COLUMN callback_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
+-- Cached accounts carry the callback settings too, so changing them bumps 'accounts'.
+DROP TRIGGER accounts_bump_upd;
+CREATE TRIGGER accounts_bump_upd
+  AFTER UPDATE OF level, status, key_hash, name, callback_url, webhook_secret ON accounts BEGIN
+  UPDATE change_versions SET version = version + 1 WHERE name = 'accounts'; END;
+
+CREATE TABLE providers (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL UNIQUE,
+  dialect     TEXT    NOT NULL,
+  base_url    TEXT    NOT NULL DEFAULT '',
+  api_key     TEXT    NOT NULL DEFAULT '',
+  secret      TEXT    NOT NULL DEFAULT '',
+  timeout_ms  INTEGER NOT NULL,
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE routes (
+  service_id        INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  provider_id       INTEGER NOT NULL REFERENCES providers(id),
+  priority          INTEGER NOT NULL,
+  provider_service  TEXT    NOT NULL,
+  cost              INTEGER NOT NULL CHECK (typeof(cost) = 'integer' AND cost >= 0),
+  PRIMARY KEY (service_id, provider_id)
+) WITHOUT ROWID;
+-- The foreign key's child index: without it every provider id check scans routes.
+CREATE INDEX routes_provider ON routes (provider_id);
+
+-- One row per order that entered fulfilment, created when first claimed.
+-- provider_id is 0 until a provider was chosen, so it is no foreign key.
+CREATE TABLE dispatch (
+  order_id           INTEGER PRIMARY KEY REFERENCES orders(id),
+  phase              TEXT    NOT NULL,
+  route_index        INTEGER NOT NULL DEFAULT 0,
+  provider_id        INTEGER NOT NULL DEFAULT 0,
+  provider_order_id  TEXT    NOT NULL DEFAULT '',
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_at            INTEGER NOT NULL,
+  last_error         TEXT    NOT NULL DEFAULT '',
+  updated_at         INTEGER NOT NULL
+);
+-- claimToSend and claimDue: the due rows of one phase, soonest first.
+CREATE INDEX dispatch_phase_next_at ON dispatch (phase, next_at);
+
+CREATE TABLE order_events (
+  id        INTEGER PRIMARY KEY,
+  order_id  INTEGER NOT NULL REFERENCES orders(id),
+  at        INTEGER NOT NULL,
+  kind      TEXT    NOT NULL,
+  detail    TEXT    NOT NULL
+);
+CREATE INDEX order_events_order_id ON order_events (order_id, id);
+
+-- The outbox: written in the transaction that changed the order, sent afterwards.
+-- url and secret are not copied here: they are read from the account when claimed.
+CREATE TABLE webhook_deliveries (
+  id            INTEGER PRIMARY KEY,
+  account_id    INTEGER NOT NULL REFERENCES accounts(id),
+  order_id      INTEGER NOT NULL REFERENCES orders(id),
+  ref_id        TEXT    NOT NULL,
+  payload       TEXT    NOT NULL,
+  status        TEXT    NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  next_at       INTEGER NOT NULL,
+  last_error    TEXT    NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL,
+  delivered_at  INTEGER NOT NULL DEFAULT 0
+);
+-- claimDeliveries: due pending rows; the in-order rule looks up an order's older ones.
+CREATE INDEX webhook_deliveries_status_next_at ON webhook_deliveries (status, next_at);
+CREATE INDEX webhook_deliveries_order_id ON webhook_deliveries (order_id, id);
+-- listDeliveries for one account.
+CREATE INDEX webhook_deliveries_account_id ON webhook_deliveries (account_id, id);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "initial schema", kMigration1},
+    {2, "fulfilment: providers, routes, dispatch, order events, webhooks", kMigration2},
 }};
 
 constexpr const char* kCreateMigrationsTable =

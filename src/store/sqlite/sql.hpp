@@ -16,7 +16,8 @@ inline constexpr const char* kPragmaQueryOnly = "PRAGMA query_only=ON";
 inline constexpr const char* kSelectVersions = "SELECT name, version FROM change_versions";
 
 // --- accounts
-#define WARUNG_ACCOUNT_COLUMNS "id, user_id, name, level, status, balance, key_hash, created_at"
+#define WARUNG_ACCOUNT_COLUMNS \
+  "id, user_id, name, level, status, balance, key_hash, created_at, callback_url, webhook_secret"
 inline constexpr const char* kInsertAccount =
     "INSERT INTO accounts (user_id, name, level, status, balance, key_hash, created_at)"
     " VALUES (?1, ?2, ?3, 'active', 0, ?4, ?5) RETURNING " WARUNG_ACCOUNT_COLUMNS;
@@ -30,6 +31,8 @@ inline constexpr const char* kSelectAccountStatusBalance =
 inline constexpr const char* kUpdateAccountStatus = "UPDATE accounts SET status = ?2 WHERE id = ?1";
 inline constexpr const char* kUpdateAccountLevel = "UPDATE accounts SET level = ?2 WHERE id = ?1";
 inline constexpr const char* kUpdateAccountKeyHash = "UPDATE accounts SET key_hash = ?2 WHERE id = ?1";
+inline constexpr const char* kUpdateAccountCallback =
+    "UPDATE accounts SET callback_url = ?2, webhook_secret = ?3 WHERE id = ?1";
 #undef WARUNG_ACCOUNT_COLUMNS
 
 inline constexpr const char* kSelectOverrides =
@@ -120,6 +123,7 @@ inline constexpr const char* kSelectLatestOrders =
 inline constexpr const char* kSelectOrderByIdempotencyKey =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = ?1 AND idempotency_key = ?2";
 inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = ?1";
+inline constexpr const char* kSelectOrderById = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE id = ?1";
 inline constexpr const char* kInsertOrder =
     "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name,"
     " category_key, data1, data2, data3, target, quantity, unit_price, charge, status,"
@@ -131,6 +135,116 @@ inline constexpr const char* kTransitionOrder =
     "UPDATE orders SET status = ?1, start_count = ?2, remain = ?3, voucher = ?4, note = ?5,"
     " updated_at = ?6 WHERE id = ?7 AND status = ?8 RETURNING " WARUNG_ORDER_COLUMNS;
 #undef WARUNG_ORDER_COLUMNS
+
+// --- what applyTransition writes beside the order (same transaction)
+// The webhook is queued only while the account has a callback URL.
+inline constexpr const char* kQueueTransitionWebhook =
+    "INSERT INTO webhook_deliveries (account_id, order_id, ref_id, payload, status, attempts,"
+    " next_at, last_error, created_at, delivered_at)"
+    " SELECT id, ?2, ?3, ?4, 'pending', 0, ?5, '', ?5, 0 FROM accounts"
+    " WHERE id = ?1 AND callback_url <> ''";
+inline constexpr const char* kFinishDispatch =
+    "UPDATE dispatch SET phase = 'done', updated_at = ?2 WHERE order_id = ?1 AND phase <> 'done'";
+
+// --- providers (?1..?7 in the same order in the insert and the update)
+#define WARUNG_PROVIDER_COLUMNS \
+  "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at"
+inline constexpr const char* kInsertProvider =
+    "INSERT INTO providers (name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+inline constexpr const char* kSelectProviders =
+    "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers ORDER BY id";
+inline constexpr const char* kSelectProviderByName =
+    "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE name = ?1";
+inline constexpr const char* kSelectProviderById =
+    "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE id = ?1";
+inline constexpr const char* kUpdateProvider =
+    "UPDATE providers SET name = ?1, dialect = ?2, base_url = ?3, api_key = ?4, secret = ?5,"
+    " timeout_ms = ?6, enabled = ?7 WHERE id = ?8";
+#undef WARUNG_PROVIDER_COLUMNS
+
+// --- routes
+inline constexpr const char* kServiceExists = "SELECT 1 FROM services WHERE id = ?1";
+inline constexpr const char* kDeleteRoutes = "DELETE FROM routes WHERE service_id = ?1";
+inline constexpr const char* kInsertRoute =
+    "INSERT INTO routes (service_id, provider_id, priority, provider_service, cost)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+inline constexpr const char* kSelectRoutes =
+    "SELECT service_id, provider_id, priority, provider_service, cost FROM routes"
+    " WHERE service_id = ?1 ORDER BY priority, provider_id";
+
+// --- dispatch
+#define WARUNG_DISPATCH_COLUMNS \
+  "order_id, phase, route_index, provider_id, provider_order_id, attempts, next_at, last_error, updated_at"
+// claimToSend, step 1: waiting orders that never entered fulfilment, oldest first.
+// orders_status_id (status, id) walks the waiting orders in id order; the NOT EXISTS is
+// a primary-key probe of dispatch.
+inline constexpr const char* kClaimNewOrders =
+    "INSERT INTO dispatch (order_id, phase, route_index, provider_id, provider_order_id, attempts,"
+    " next_at, last_error, updated_at)"
+    " SELECT o.id, 'sending', 0, 0, '', 0, ?1, '', ?1 FROM orders o"
+    " WHERE o.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
+    " ORDER BY o.id LIMIT ?2 RETURNING order_id";
+// claimToSend, step 2: queued rows whose time has come.
+inline constexpr const char* kClaimQueued =
+    "UPDATE dispatch SET phase = 'sending', updated_at = ?1 WHERE order_id IN ("
+    "SELECT order_id FROM dispatch WHERE phase = 'queued' AND next_at <= ?1 ORDER BY next_at, order_id"
+    " LIMIT ?2) RETURNING order_id";
+// claimDue: ?3 bounds updated_at (a kSending row is only reclaimed once its lease is over).
+inline constexpr const char* kClaimDue =
+    "UPDATE dispatch SET next_at = ?4 WHERE order_id IN ("
+    "SELECT order_id FROM dispatch WHERE phase = ?1 AND next_at <= ?2 AND updated_at <= ?3"
+    " ORDER BY next_at, order_id LIMIT ?5) RETURNING order_id";
+inline constexpr const char* kSelectDispatch =
+    "SELECT " WARUNG_DISPATCH_COLUMNS " FROM dispatch WHERE order_id = ?1";
+// Compare-and-set on the phase the caller last saw.
+inline constexpr const char* kSaveDispatch =
+    "UPDATE dispatch SET phase = ?2, route_index = ?3, provider_id = ?4, provider_order_id = ?5,"
+    " attempts = ?6, next_at = ?7, last_error = ?8, updated_at = ?9 WHERE order_id = ?1 AND phase = ?10";
+inline constexpr const char* kDispatchExists = "SELECT 1 FROM dispatch WHERE order_id = ?1";
+#undef WARUNG_DISPATCH_COLUMNS
+
+// --- order events
+inline constexpr const char* kInsertEvent =
+    "INSERT INTO order_events (order_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)";
+inline constexpr const char* kSelectEvents =
+    "SELECT id, order_id, at, kind, detail FROM order_events WHERE order_id = ?1 ORDER BY id";
+
+// --- webhook deliveries
+#define WARUNG_DELIVERY_COLUMNS                                                                  \
+  "id, account_id, order_id, ref_id, payload, status, attempts, next_at, last_error, created_at," \
+  " delivered_at"
+// Only an order's oldest pending delivery is eligible, so its changes arrive in order
+// (webhook_deliveries_order_id answers the NOT EXISTS).
+inline constexpr const char* kClaimDeliveries =
+    "UPDATE webhook_deliveries SET next_at = ?2 WHERE id IN ("
+    "SELECT w.id FROM webhook_deliveries w WHERE w.status = 'pending' AND w.next_at <= ?1"
+    " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+    " WHERE p.order_id = w.order_id AND p.id < w.id AND p.status = 'pending')"
+    " ORDER BY w.next_at, w.id LIMIT ?3) RETURNING " WARUNG_DELIVERY_COLUMNS;
+inline constexpr const char* kSelectCallback =
+    "SELECT callback_url, webhook_secret FROM accounts WHERE id = ?1";
+// The mark* statements act on pending rows only: a delivery another holder already
+// finished stays as it is.
+inline constexpr const char* kMarkDelivered =
+    "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = ?2"
+    " WHERE id = ?1 AND status = 'pending'";
+inline constexpr const char* kMarkRetry =
+    "UPDATE webhook_deliveries SET attempts = ?2, next_at = ?3, last_error = ?4"
+    " WHERE id = ?1 AND status = 'pending'";
+inline constexpr const char* kMarkFailed =
+    "UPDATE webhook_deliveries SET status = 'failed', attempts = ?2, last_error = ?3"
+    " WHERE id = ?1 AND status = 'pending'";
+inline constexpr const char* kDeliveryExists = "SELECT 1 FROM webhook_deliveries WHERE id = ?1";
+inline constexpr const char* kReplayDelivery =
+    "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_at = ?2, last_error = '',"
+    " delivered_at = 0 WHERE id = ?1";
+// For listDeliveries, which appends its own WHERE clause; the url is the account's current one.
+inline constexpr const char* kSelectDeliveriesPrefix =
+    "SELECT w.id, w.account_id, w.order_id, w.ref_id, w.payload, w.status, w.attempts, w.next_at,"
+    " w.last_error, w.created_at, w.delivered_at, COALESCE(a.callback_url, '')"
+    " FROM webhook_deliveries w LEFT JOIN accounts a ON a.id = w.account_id";
+#undef WARUNG_DELIVERY_COLUMNS
 
 // --- transactions on the order writer's connection
 inline constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";

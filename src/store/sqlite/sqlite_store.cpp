@@ -12,38 +12,20 @@
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sql.hpp"
+#include "store/sqlite/store_internal.hpp"
 
 namespace warung::store::sqlite {
 namespace {
 
+using detail::atEdge;
 using detail::bindText;
 using detail::Connection;
+using detail::isUniqueViolation;
+using detail::kMaxListLimit;
+using detail::mentions;
 using detail::parsedOrThrow;
 using detail::StatementUse;
-
-constexpr int kMaxListLimit = 1000000;  // the CLI's largest --limit
-
-Error storageError() { return makeError(Errc::kInternal, "storage error"); }
-
-// The store edge: anything SQLite (or a broken invariant) throws becomes kInternal,
-// with the cause in the log and a generic detail for the client.
-template <class F>
-auto atEdge(const char* op, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    spdlog::error("sqlite store: {} failed: {}", op, e.what());
-    return storageError();
-  }
-}
-
-bool isUniqueViolation(const SQLite::Exception& e) {
-  return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE;
-}
-
-bool mentions(const SQLite::Exception& e, std::string_view column) {
-  return std::string_view(e.what()).find(column) != std::string_view::npos;
-}
+using detail::storageError;
 
 void setWal(Connection& c, const std::string& path) {
   SQLite::Statement q(c.db(), sql::kPragmaWal);
@@ -65,6 +47,8 @@ domain::Account readAccount(SQLite::Statement& s) {
   a.balance = Money{s.getColumn(5).getInt64()};
   a.key_hash = s.getColumn(6).getString();
   a.created_at = s.getColumn(7).getInt64();
+  a.callback_url = s.getColumn(8).getString();
+  a.webhook_secret = s.getColumn(9).getString();
   return a;
 }
 
@@ -213,6 +197,18 @@ std::int64_t insertLedger(Connection& c, std::int64_t account_id, Money amount, 
   return q->getColumn(0).getInt64();
 }
 
+// The order's story line for a status change: "waiting -> error by operator; refund
+// Rp 2500; note: ...".
+std::string transitionDetail(const domain::Transition& t) {
+  std::string d = std::string(domain::toString(t.from)) + " -> " + std::string(domain::toString(t.to));
+  if (!t.actor.empty()) d += " by " + t.actor;
+  if (t.refund.rupiah > 0) d += "; refund Rp " + std::to_string(t.refund.rupiah);
+  if (t.to == domain::OrderStatus::kPartial) d += "; remain " + std::to_string(t.remain);
+  if (!t.voucher.empty()) d += "; voucher: " + t.voucher;
+  if (!t.note.empty()) d += "; note: " + t.note;
+  return d;
+}
+
 // Runs a single-row UPDATE ... WHERE id = ?1 of an account; kNotFound if none changed.
 Status updateAccount(Connection& c, const char* query, std::int64_t account_id, std::string_view value) {
   SQLite::Transaction tx(c.db(), SQLite::TransactionBehavior::IMMEDIATE);
@@ -232,22 +228,6 @@ Status updateAccount(Connection& c, const char* query, std::int64_t account_id, 
 
 // ---------------------------------------------------------------------------------
 // Read pool
-
-class SqliteStore::ReadLease {
- public:
-  ReadLease(SqliteStore& store, std::unique_ptr<Connection> c) : store_(&store), c_(std::move(c)) {}
-  ReadLease(ReadLease&& o) noexcept : store_(o.store_), c_(std::move(o.c_)) {}
-  ReadLease& operator=(ReadLease&&) = delete;
-  ~ReadLease() {
-    if (c_) store_->releaseReader(std::move(c_));
-  }
-  Connection& operator*() { return *c_; }
-  Connection* operator->() { return c_.get(); }
-
- private:
-  SqliteStore* store_;
-  std::unique_ptr<Connection> c_;
-};
 
 SqliteStore::ReadLease SqliteStore::acquireReader() {
   std::unique_lock lock(read_mutex_);
@@ -423,7 +403,7 @@ Status SqliteStore::setPriceOverride(std::int64_t account_id, std::int64_t servi
       if (price) q->bind(3, price->rupiah);
       q->exec();
     } catch (const SQLite::Exception& e) {
-      if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      if (detail::isForeignKeyViolation(e)) {
         return makeError(Errc::kNotFound, "account or service not found");
       }
       throw;
@@ -657,6 +637,31 @@ Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) 
       if (!balance_after) throw std::runtime_error("refund: account vanished");
       insertLedger(*writer_, updated->account_id, t.refund, *balance_after, domain::LedgerReason::kRefund,
                    updated->id, updated->ref_id, t.at);
+    }
+    // The story, the webhook and the end of fulfilment commit with the change itself:
+    // a change is never announced without having happened, nor happens unannounced.
+    {
+      StatementUse q(writer_->statement(sql::kInsertEvent));
+      q->bind(1, updated->id);
+      q->bind(2, t.at);
+      bindText(*q, 3, "status");
+      bindText(*q, 4, transitionDetail(t));
+      q->exec();
+    }
+    if (!t.notify_payload.empty()) {
+      StatementUse q(writer_->statement(sql::kQueueTransitionWebhook));
+      q->bind(1, updated->account_id);
+      q->bind(2, updated->id);
+      bindText(*q, 3, updated->ref_id);
+      bindText(*q, 4, t.notify_payload);
+      q->bind(5, t.at);
+      q->exec();  // inserts nothing when the account has no callback URL
+    }
+    if (domain::isFinal(t.to)) {
+      StatementUse q(writer_->statement(sql::kFinishDispatch));
+      q->bind(1, updated->id);
+      q->bind(2, t.at);
+      q->exec();  // nothing when the order never entered fulfilment
     }
     tx.commit();
     return *updated;

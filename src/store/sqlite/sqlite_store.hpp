@@ -15,13 +15,49 @@
 // time; busy_timeout_ms is how long a statement waits for its lock before failing.
 //
 // Versions: triggers in the schema bump 'catalog' on any change to services and
-// 'accounts' on any change to accounts except their balance, and to price overrides.
+// 'accounts' on any change to accounts except their balance (callback URL and webhook
+// secret included), and to price overrides.
+//
+// SqliteStore is also the DispatchStore (dispatch_store.hpp), on the same connections;
+// its methods are defined in dispatch_store.cpp. What the SQLite implementation adds
+// to that contract:
+//  - applyTransition, in the transaction that changes the order, also appends an
+//    order event (kind "status", "waiting -> success by <actor>; refund Rp N; ..."),
+//    queues a webhook delivery (pending, next_at = created_at = t.at) when
+//    t.notify_payload is non-empty and the account has a callback URL, and moves the
+//    order's dispatch row, if any, to kDone when t.to is final. A failed
+//    compare-and-set writes none of them.
+//  - claimToSend takes due kQueued rows first (they are older orders, already tried),
+//    then fills the rest of `limit` with waiting orders that have no dispatch row.
+//    Items come back ordered by order id.
+//  - claimDue: phase kQueued (claimToSend's job) and kDone are kInvalidArgument. A
+//    kSending row is only reclaimed when its updated_at is at least lease_s old, as
+//    well as due: a worker's send may still be in flight until then. Items come back
+//    ordered by order id.
+//  - saveDispatch: kNotFound when the order has no dispatch row; kConflict when it is
+//    no longer in `expected`. Only the phase is compared: two holders of one row in
+//    the same phase (a lease that ran out mid-work) can both save.
+//  - appendEvent: kNotFound for an unknown order.
+//  - setCallback: kNotFound for an unknown account; an empty url clears the secret too.
+//  - claimDeliveries returns an account's current url even when it has become empty
+//    since the delivery was queued (the caller marks it failed), ordered by id.
+//  - markDelivered/markRetry/markFailed act on pending deliveries only: kNotFound when
+//    no such id, kConflict when it is no longer pending (finished by another holder).
+//  - listDeliveries fills `url` (the account's current one) but never `secret`;
+//    f.limit is clamped to 1..1000000.
+//  - createProvider: kConflict for a taken name, kInvalidArgument for an empty one.
+//    updateProvider: kNotFound for an unknown id, kConflict for a taken name.
+//  - setRoutes: kNotFound for an unknown service or provider; kInvalidArgument for a
+//    negative cost, a provider listed twice, or a route naming another service (a
+//    route's service_id 0 means "this service"). routes() of an unknown service is
+//    an empty list.
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "store/dispatch_store.hpp"
 #include "store/store.hpp"
 
 namespace warung::store::sqlite {
@@ -35,7 +71,7 @@ struct SqliteConfig {
   int read_connections = 4;    // pooled read connections, at least 1
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public DispatchStore {
  public:
   SqliteStore(std::string path, SqliteConfig cfg = {});
   ~SqliteStore() override;
@@ -75,6 +111,34 @@ class SqliteStore final : public Store {
   Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) override;
   // kNotFound when the order does not exist; kConflict when it is no longer in t.from.
   Result<domain::Order> applyTransition(const domain::Transition& t) override;
+
+  // --- DispatchStore (dispatch_store.cpp)
+  Result<domain::Provider> createProvider(const domain::Provider& p) override;
+  Result<std::vector<domain::Provider>> listProviders() override;
+  Result<domain::Provider> findProvider(std::string_view name) override;
+  Result<domain::Provider> findProviderById(std::int64_t id) override;
+  Status updateProvider(const domain::Provider& p) override;
+
+  Status setRoutes(std::int64_t service_id, const std::vector<domain::Route>& routes) override;
+  Result<std::vector<domain::Route>> routes(std::int64_t service_id) override;
+
+  Result<std::vector<DispatchItem>> claimToSend(std::int64_t now, int limit) override;
+  Result<std::vector<DispatchItem>> claimDue(domain::DispatchPhase phase, std::int64_t now,
+                                             std::int64_t lease_s, int limit) override;
+  Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) override;
+  Result<domain::Dispatch> findDispatch(std::int64_t order_id) override;
+
+  Status appendEvent(const domain::OrderEvent& e) override;
+  Result<std::vector<domain::OrderEvent>> events(std::int64_t order_id) override;
+
+  Status setCallback(std::int64_t account_id, std::string_view url, std::string_view secret) override;
+  Result<std::vector<domain::WebhookDelivery>> claimDeliveries(std::int64_t now, std::int64_t lease_s,
+                                                               int limit) override;
+  Status markDelivered(std::int64_t id, std::int64_t now) override;
+  Status markRetry(std::int64_t id, int attempts, std::int64_t next_at, std::string_view error) override;
+  Status markFailed(std::int64_t id, int attempts, std::string_view error) override;
+  Result<std::vector<domain::WebhookDelivery>> listDeliveries(const DeliveryFilter& f) override;
+  Status replayDelivery(std::int64_t id, std::int64_t now) override;
 
  private:
   class ReadLease;  // a pooled read connection, returned to the pool on destruction

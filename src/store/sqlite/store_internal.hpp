@@ -1,0 +1,71 @@
+#pragma once
+// Internal to store/sqlite: what the translation units of SqliteStore share
+// (sqlite_store.cpp for the Store, dispatch_store.cpp for the DispatchStore): the
+// store edge that turns exceptions into kInternal, constraint checks, and the pooled
+// read connection lease. Not part of the storage interface.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <exception>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include "common/result.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace warung::store::sqlite {
+namespace detail {
+
+// The largest list any method returns (the CLI's largest --limit).
+inline constexpr int kMaxListLimit = 1000000;
+
+inline Error storageError() { return makeError(Errc::kInternal, "storage error"); }
+
+// The store edge: anything SQLite (or a broken invariant) throws becomes kInternal,
+// with the cause in the log and a generic detail for the client.
+template <class F>
+auto atEdge(const char* op, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    spdlog::error("sqlite store: {} failed: {}", op, e.what());
+    return storageError();
+  }
+}
+
+inline bool isUniqueViolation(const SQLite::Exception& e) {
+  return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE ||
+         e.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+inline bool isForeignKeyViolation(const SQLite::Exception& e) {
+  return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY;
+}
+
+inline bool mentions(const SQLite::Exception& e, std::string_view column) {
+  return std::string_view(e.what()).find(column) != std::string_view::npos;
+}
+
+}  // namespace detail
+
+// A pooled read connection, returned to the pool on destruction.
+class SqliteStore::ReadLease {
+ public:
+  ReadLease(SqliteStore& store, std::unique_ptr<detail::Connection> c) : store_(&store), c_(std::move(c)) {}
+  ReadLease(ReadLease&& o) noexcept : store_(o.store_), c_(std::move(o.c_)) {}
+  ReadLease& operator=(ReadLease&&) = delete;
+  ~ReadLease() {
+    if (c_) store_->releaseReader(std::move(c_));
+  }
+  detail::Connection& operator*() { return *c_; }
+  detail::Connection* operator->() { return c_.get(); }
+
+ private:
+  SqliteStore* store_;
+  std::unique_ptr<detail::Connection> c_;
+};
+
+}  // namespace warung::store::sqlite
