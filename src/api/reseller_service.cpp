@@ -51,12 +51,18 @@ void ResellerService::placeOrder(domain::Kind kind, const domain::Account& accou
 }
 
 Result<std::vector<domain::Order>> ResellerService::status(const domain::Account& account, domain::Kind kind,
-                                                           std::optional<std::string_view> ref_id, int limit) {
-  if (ref_id) {
-    auto o = store_.findOrder(account.id, kind, *ref_id);
+                                                           std::optional<std::string_view> ref_id,
+                                                           std::optional<std::string_view> idempotency_key,
+                                                           int limit) {
+  if (ref_id || idempotency_key) {
+    auto o = ref_id ? store_.findOrder(account.id, kind, *ref_id)
+                    : store_.findOrderByIdempotencyKey(account.id, *idempotency_key);
+    if (o && o->kind != kind) o = makeError(Errc::kNotFound, "other kind");
     if (!o) {
       if (o.error().code == Errc::kNotFound) {
-        return makeError(Errc::kNotFound, fmt::format("transaction '{}' not found", *ref_id));
+        return makeError(Errc::kNotFound,
+                         ref_id ? fmt::format("transaction '{}' not found", *ref_id)
+                                : fmt::format("no transaction with idempotency_key '{}'", *idempotency_key));
       }
       return o.error();
     }

@@ -44,10 +44,12 @@ class ResellerService {
   void placeOrder(domain::Kind kind, const domain::Account& account,
                   const domain::PlaceOrderInput& in, store::OrderWriter::Callback done);
 
-  // One order by ref_id (kNotFound unless it is this account's and this kind's), or
-  // the latest `limit` orders of this kind, newest first.
+  // One order by ref_id, or by the idempotency key it was placed with (kNotFound
+  // unless it is this account's and this kind's), or else the latest `limit` orders
+  // of this kind, newest first.
   Result<std::vector<domain::Order>> status(const domain::Account& account, domain::Kind kind,
-                                            std::optional<std::string_view> ref_id, int limit);
+                                            std::optional<std::string_view> ref_id,
+                                            std::optional<std::string_view> idempotency_key, int limit);
 
  private:
   ResellerConfig config_;

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "app/catalog_io.hpp"
+#include "app/cli_common.hpp"
+#include "app/cli_fulfilment.hpp"
 #include "app/config.hpp"
 #include "app/serve.hpp"
 #include "domain/accounts.hpp"
@@ -22,110 +24,7 @@
 namespace warung::app {
 namespace {
 
-namespace json = boost::json;
-using domain::Kind;
 
-// A failed command: the message goes to stderr, exit code 1.
-struct CommandError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-template <class T>
-T orFail(Result<T> r, std::string_view what) {
-  if (!r) throw CommandError(fmt::format("{}: {}", what, r.error().detail));
-  return std::move(*r);
-}
-
-// Options every command shares.
-struct Common {
-  std::string db;
-  std::string config;
-  bool json = false;
-
-  Config load() const {
-    Config c = config.empty() ? Config{} : loadConfig(config);
-    if (!db.empty()) c.db_path = db;
-    return c;
-  }
-};
-
-struct Context {
-  Config config;
-  SystemClock clock;
-  RandomIdGenerator ids;
-  std::unique_ptr<store::sqlite::SqliteStore> store;
-
-  explicit Context(const Common& common) : config(common.load()) {
-    validate(config);
-    store = std::make_unique<store::sqlite::SqliteStore>(config.db_path, config.sqlite);
-  }
-  domain::Account account(const std::string& user_id) const {
-    return orFail(store->findAccountByUserId(user_id), "account " + user_id);
-  }
-};
-
-std::string rupiah(Money m) {
-  // Rp 12.500: Indonesian thousands separator.
-  std::string digits = std::to_string(m.rupiah < 0 ? -m.rupiah : m.rupiah);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ".");
-  return (m.rupiah < 0 ? "-Rp " : "Rp ") + digits;
-}
-
-json::object accountJson(const domain::Account& a) {
-  return {{"user_id", a.user_id}, {"name", a.name}, {"level", domain::toString(a.level)},
-          {"status", domain::toString(a.status)}, {"balance", a.balance.rupiah}, {"created_at", a.created_at}};
-}
-
-json::object orderJson(const domain::Order& o) {
-  return {{"ref_id", o.ref_id}, {"account_id", o.account_id}, {"kind", domain::toString(o.kind)},
-          {"service", o.service_code}, {"name", o.service_name},
-          {"data", json::array{o.data[0], o.data[1], o.data[2]}}, {"quantity", o.quantity},
-          {"price", o.charge.rupiah}, {"status", domain::toString(o.status)}, {"start", o.start_count},
-          {"remain", o.remain}, {"voucher", o.voucher}, {"note", o.note}, {"created_at", o.created_at},
-          {"updated_at", o.updated_at}};
-}
-
-json::object ledgerJson(const domain::LedgerEntry& e) {
-  return {{"id", e.id}, {"amount", e.amount.rupiah}, {"balance_after", e.balance_after.rupiah},
-          {"reason", domain::toString(e.reason)}, {"ref", e.ref}, {"created_at", e.created_at}};
-}
-
-Kind parseKindOption(const std::string& s) {
-  auto k = domain::parseKind(s);
-  if (!k) throw CommandError("kind must be social-media or game, got '" + s + "'");
-  return *k;
-}
-
-Money parseAmount(const std::string& s, bool allow_zero) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v < 0 || (!allow_zero && v == 0)) {
-    throw CommandError(fmt::format("amount must be a whole number of rupiah{}, got '{}'",
-                                   allow_zero ? "" : " above zero", s));
-  }
-  return Money{v};
-}
-
-// YYYY-MM-DD at local midnight in `zone`, as Unix seconds.
-std::int64_t parseDate(const std::string& s, const domain::TimeZone& zone) {
-  int y = 0, m = 0, d = 0;
-  char extra = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
-    throw CommandError("date must be YYYY-MM-DD, got '" + s + "'");
-  }
-  // Days from civil (Howard Hinnant's algorithm), then shift by the zone's offset.
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t utc_midnight = (static_cast<std::int64_t>(era) * 146097 + doe - 719468) * 86400;
-  int offset = zone.minuteOfDay(utc_midnight);  // local minute at UTC midnight = offset
-  if (offset >= 12 * 60) offset -= 24 * 60;
-  return utc_midnight - static_cast<std::int64_t>(offset) * 60;
-}
-
-void printJson(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
 }  // namespace
 
@@ -446,15 +345,16 @@ int runCli(int argc, char** argv) {
       if (!to) throw CommandError("STATUS must be processing, success, partial or error");
       auto o = orFail(ctx.store->findOrderByRef(ref), "order " + ref);
       domain::TransitionRequest req{*to, start_count, remain, voucher_opt, order_note};
-      auto t = orFail(domain::planTransition(o, req, ctx.clock.nowUnix()), "cannot set status");
-      auto updated = orFail(ctx.store->applyTransition(t), "cannot set status");
+      auto changed = orFail(ctx.lifecycle().transition(o, req, "operator"), "cannot set status");
+      const domain::Order& updated = changed.order;
+      const Money refund = changed.refund;
       if (common.json) {
         auto j = orderJson(updated);
-        j["refund"] = t.refund.rupiah;
+        j["refund"] = refund.rupiah;
         return printJson(j);
       }
       std::cout << fmt::format("order {} is now {}{}\n", updated.ref_id, domain::toString(updated.status),
-                               t.refund.rupiah > 0 ? "; refunded " + rupiah(t.refund) : "");
+                               refund.rupiah > 0 ? "; refunded " + rupiah(refund) : "");
     };
   });
 
@@ -481,6 +381,8 @@ int runCli(int argc, char** argv) {
       }
     };
   });
+
+  addFulfilmentCommands(app, *service, *user, *order, common, action, addCommon);
 
   try {
     app.parse(argc, argv);

@@ -74,6 +74,23 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"business.time_zone", text(c.time_zone)},
       {"cache.refresh_ms", millis(c.directory.refresh_interval, 10, 60'000)},
       {"log.level", text(c.log_level)},
+      {"dispatch.enabled", boolean(c.dispatcher.enabled)},
+      {"dispatch.send_workers", integer(c.dispatcher.send_workers, 1, 256)},
+      {"dispatch.claim_batch", integer(c.dispatcher.claim_batch, 1, 10'000)},
+      {"dispatch.idle_wait_ms", millis(c.dispatcher.idle_wait, 1, 60'000)},
+      {"dispatch.poll_interval_s", integer(c.dispatcher.poll_interval_s, 1, 86'400)},
+      {"dispatch.poll_batch", integer(c.dispatcher.poll_batch, 1, 1'000)},
+      {"dispatch.retry_base_s", integer(c.dispatcher.retry_base_s, 1, 86'400)},
+      {"dispatch.retry_cap_s", integer(c.dispatcher.retry_cap_s, 1, 7 * 86'400)},
+      {"dispatch.max_reconcile_attempts", integer(c.dispatcher.max_reconcile_attempts, 1, 1'000)},
+      {"dispatch.max_resends", integer(c.dispatcher.max_resends, 0, 100)},
+      {"dispatch.lease_s", integer(c.dispatcher.lease_s, 1, 86'400)},
+      {"webhooks.enabled", boolean(c.webhooks.enabled)},
+      {"webhooks.workers", integer(c.webhooks.workers, 1, 256)},
+      {"webhooks.timeout_ms", millis(c.webhooks.timeout, 100, 600'000)},
+      {"webhooks.retry_base_s", integer(c.webhooks.retry_base_s, 1, 86'400)},
+      {"webhooks.retry_cap_s", integer(c.webhooks.retry_cap_s, 1, 7 * 86'400)},
+      {"webhooks.give_up_after_s", integer(c.webhooks.give_up_after_s, 1, 90 * 86'400)},
   };
 }
 

@@ -21,11 +21,30 @@
 //   business.time_zone         "Asia/Jakarta"
 //   cache.refresh_ms           200
 //   log.level                  "info"
+//   dispatch.enabled           true    send orders to providers (false: all manual)
+//   dispatch.send_workers      4       threads waiting on providers' add calls
+//   dispatch.claim_batch       16
+//   dispatch.idle_wait_ms      200     how soon new work is noticed
+//   dispatch.poll_interval_s   5       status polls of orders at providers
+//   dispatch.poll_batch        100     ids per status call
+//   dispatch.retry_base_s      2       backoff start for unknown outcomes
+//   dispatch.retry_cap_s       300
+//   dispatch.max_reconcile_attempts 12 then the order is stuck for the operator
+//   dispatch.max_resends       2       re-sends after a provider confirmed "no such order"
+//   dispatch.lease_s           120     claimed work is not re-claimed for this long
+//   webhooks.enabled           true
+//   webhooks.workers           2
+//   webhooks.timeout_ms        5000
+//   webhooks.retry_base_s      5
+//   webhooks.retry_cap_s       600
+//   webhooks.give_up_after_s   86400
 #include <stdexcept>
 #include <string>
 
 #include "api/osimesa/handler.hpp"
 #include "api/reseller_service.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "dispatch/webhooks.hpp"
 #include "http/server.hpp"
 #include "store/directory.hpp"
 #include "store/sqlite/order_writer.hpp"
@@ -45,6 +64,8 @@ struct Config {
   api::osimesa::OsimesaConfig osimesa;
   api::ResellerConfig reseller;
   store::DirectoryConfig directory;
+  dispatch::DispatcherConfig dispatcher;
+  dispatch::WebhookConfig webhooks;
   std::string time_zone = "Asia/Jakarta";
   std::string log_level = "info";
 };

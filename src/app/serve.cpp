@@ -7,7 +7,11 @@
 
 #include "api/errors.hpp"
 #include "api/osimesa/handler.hpp"
+#include "app/cli_common.hpp"
 #include "app/demo.hpp"
+#include "app/wiring.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "dispatch/webhooks.hpp"
 #include "domain/time_zone.hpp"
 
 namespace warung::app {
@@ -29,6 +33,13 @@ int serve(const Config& config, bool demo) {
     if (!*loaded) std::cout << "Database already has data; demo not loaded.\n";
   }
 
+  // Fulfilment: providers' adapters over libcurl, the dispatcher and the webhook sender.
+  std::shared_ptr<dispatch::HttpClient> http_client = dispatch::makeCurlHttpClient();
+  auto adapters = makeAdapters(http_client);
+  dispatch::Lifecycle lifecycle(store, clock, webhookEncoder());
+  dispatch::Dispatcher dispatcher(config.dispatcher, store, store, *adapters, lifecycle, clock);
+  dispatch::WebhookSender webhooks(config.webhooks, store, *http_client, clock);
+
   store::sqlite::SqliteOrderWriter writer(config.db_path, config.writer);
   store::Directory directory(store, config.directory);
   directory.start();
@@ -42,6 +53,8 @@ int serve(const Config& config, bool demo) {
     respond(api::successResponse("{\"alive\":true}", "Success."));
   });
   server.listen();
+  if (config.dispatcher.enabled) dispatcher.start();
+  if (config.webhooks.enabled) webhooks.start();
   std::cout << "warung listening on http://" << config.server.host << ":" << server.port() << std::endl;
   spdlog::info("serving {} (time zone {})", config.db_path, config.time_zone);
 
@@ -49,6 +62,9 @@ int serve(const Config& config, bool demo) {
 
   spdlog::info("draining: committing queued orders");
   writer.shutdown();
+  // Calls in flight to providers finish; what is left is picked up on the next start.
+  dispatcher.stop();
+  webhooks.stop();
   directory.stop();
   spdlog::info("stopped cleanly");
   return 0;

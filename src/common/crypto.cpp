@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -12,19 +13,23 @@
 namespace warung::crypto {
 namespace {
 
+std::string toHex(const unsigned char* bytes, unsigned int len) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(len * 2, '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    hex[2 * i] = kHex[bytes[i] >> 4];
+    hex[2 * i + 1] = kHex[bytes[i] & 0xF];
+  }
+  return hex;
+}
+
 std::string digestHex(const EVP_MD* md, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
     throw std::runtime_error("EVP_Digest failed");  // broken invariant: OpenSSL unusable
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(len * 2, '0');
-  for (unsigned int i = 0; i < len; ++i) {
-    hex[2 * i] = kHex[out[i] >> 4];
-    hex[2 * i + 1] = kHex[out[i] & 0xF];
-  }
-  return hex;
+  return toHex(out.data(), len);
 }
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -32,6 +37,16 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) :
 }  // namespace
 
 std::string md5Hex(std::string_view data) { return digestHex(EVP_md5(), data); }
+
+std::string hmacSha256Hex(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), out.data(), &len) == nullptr) {
+    throw std::runtime_error("HMAC failed");
+  }
+  return toHex(out.data(), len);
+}
 std::string sha256Hex(std::string_view data) { return digestHex(EVP_sha256(), data); }
 
 bool hexEqualsConstantTime(std::string_view a, std::string_view b) {

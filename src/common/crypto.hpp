@@ -10,6 +10,8 @@ std::string md5Hex(std::string_view data);
 // Lower-case hex sha256 of `data`. API keys are stored only as this hash: keys are
 // 32 random bytes, so a fast hash is enough (no dictionary to attack).
 std::string sha256Hex(std::string_view data);
+// Lower-case hex HMAC-SHA256 of `data` under `key` (webhook signatures).
+std::string hmacSha256Hex(std::string_view key, std::string_view data);
 // Constant-time comparison of two hex strings, case-insensitive (sign may be upper-case).
 bool hexEqualsConstantTime(std::string_view a, std::string_view b);
 // `n` characters from [a-z0-9] drawn from the CSPRNG.

@@ -33,6 +33,17 @@ Money refundFor(const Order& order, OrderStatus to, std::int64_t remain) {
   return refund.rupiah > 0 ? refund : Money{0};
 }
 
+Order applied(const Order& order, const Transition& t) {
+  Order o = order;
+  o.status = t.to;
+  o.start_count = t.start_count;
+  o.remain = t.remain;
+  o.voucher = t.voucher;
+  o.note = t.note;
+  o.updated_at = t.at;
+  return o;
+}
+
 Result<Transition> planTransition(const Order& order, const TransitionRequest& req, std::int64_t now) {
   if (!canTransition(order.kind, order.status, req.to)) {
     return makeError(Errc::kConflict, fmt::format("order {} cannot go from {} to {}", order.ref_id,

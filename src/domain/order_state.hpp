@@ -43,10 +43,19 @@ struct Transition {
   std::string note;
   Money refund;          // credited back in the same transaction; zero for none
   std::int64_t at = 0;   // Unix seconds
+  // The webhook body announcing this change (the `type=status` entry of the order
+  // after it). The store queues it, in the same transaction, when the account has a
+  // callback URL. Empty: no webhook.
+  std::string notify_payload;
+  // Who or what made the change, for the order's story ("operator", "provider sim").
+  std::string actor;
 };
 
 // Refund owed when an order ends in `to` with `remain` undelivered units.
 Money refundFor(const Order& order, OrderStatus to, std::int64_t remain);
+
+// The order as it is after `t` (for encoding the webhook that announces it).
+Order applied(const Order& order, const Transition& t);
 
 // Validates `req` against the state machine and the order; returns the transition
 // to apply. Errors: kConflict (transition not allowed from the current status),

@@ -43,6 +43,10 @@ struct Account {
   // Per-service price overrides, by service id (price per order for games,
   // per 1,000 units for social media).
   std::map<std::int64_t, Money> price_overrides;
+  // Reseller webhooks: status changes of this account's orders are POSTed here,
+  // signed with HMAC-SHA256 under webhook_secret. Empty: no webhooks.
+  std::string callback_url;
+  std::string webhook_secret;
 };
 
 // One of a service's up to three input fields, as the service list shows it.

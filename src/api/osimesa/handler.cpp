@@ -61,7 +61,11 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     if (!limit) return fail(limit.error());
     std::optional<std::string_view> ref = params->get("ref_id");
     if (ref && ref->empty()) ref.reset();
-    auto orders = service_.status(**account, kind, ref, *limit);
+    // Beyond the documents: find an order by the idempotency key it was placed with,
+    // so a client (or another warung buying from us) can reconcile a lost answer.
+    std::optional<std::string_view> idem = params->get("idempotency_key");
+    if (idem && idem->empty()) idem.reset();
+    auto orders = service_.status(**account, kind, ref, idem, *limit);
     if (!orders) return fail(orders.error());
     std::string data;
     data.reserve(orders->size() * 320 + 2);
