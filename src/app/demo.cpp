@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <ostream>
+#include <tuple>
 
 #include "app/catalog_io.hpp"
 #include "common/crypto.hpp"
@@ -111,6 +114,43 @@ std::string_view demoCatalogJson() {
    "price": {"list": {"standar": 10850, "premium": 10750, "spesial": 10700}},
    "cutoff": {"start": "23:45", "end": "00:30"}, "status": "ready"}
 ])JSON";
+}
+
+Status connectDemoProviders(store::Store& store, store::DispatchStore& dstore,
+                            const dispatch::ProviderSimulator& sim, const Clock& clock) {
+  std::map<domain::Kind, std::int64_t> provider_for;
+  for (auto [kind, name, dialect] : {std::tuple{domain::Kind::kSocialMedia, "sim-smm", "smm-v2"},
+                                     std::tuple{domain::Kind::kGame, "sim-game", "osimesa"}}) {
+    domain::Provider wanted = sim.provider(dialect, name);
+    wanted.created_at = clock.nowUnix();
+    auto existing = dstore.findProvider(name);
+    if (existing) {
+      wanted.id = existing->id;
+      wanted.enabled = existing->enabled;
+      if (auto st = dstore.updateProvider(wanted); !st) return st.error();
+    } else {
+      auto created = dstore.createProvider(wanted);
+      if (!created) return created.error();
+      wanted.id = created->id;
+    }
+    provider_for[kind] = wanted.id;
+  }
+  auto demo = parseCatalog(demoCatalogJson(), clock.nowUnix());
+  if (!demo) return demo.error();
+  auto services = store.loadServices();
+  if (!services) return services.error();
+  for (const auto& s : *services) {
+    const bool in_demo = std::any_of(demo->begin(), demo->end(),
+                                     [&](const auto& d) { return d.kind == s.kind && d.code == s.code; });
+    if (!in_demo || s.code == "TSEL10") continue;
+    auto routes = dstore.routes(s.id);
+    if (!routes) return routes.error();
+    if (!routes->empty()) continue;
+    // The simulator accepts any service code; cost is the standar price less 10%.
+    domain::Route r{s.id, provider_for[s.kind], 0, s.code, Money{s.prices[0].rupiah * 9 / 10}};
+    if (auto st = dstore.setRoutes(s.id, {r}); !st) return st.error();
+  }
+  return okStatus();
 }
 
 Result<bool> loadDemoIfEmpty(store::Store& store, IdGenerator& ids, const Clock& clock,

@@ -6,6 +6,8 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "dispatch/simulator.hpp"
+#include "store/dispatch_store.hpp"
 #include "store/store.hpp"
 
 namespace warung::app {
@@ -19,5 +21,13 @@ std::string_view demoCatalogJson();
 // curl to `out`. Returns false (and loads nothing) when the database has data.
 Result<bool> loadDemoIfEmpty(store::Store& store, IdGenerator& ids, const Clock& clock,
                              const std::string& base_url, std::ostream& out);
+
+// Points the demo's providers at a running simulator: "sim-smm" (smm-v2) for social
+// media and "sim-game" (osimesa) for games, created on first use and re-pointed on
+// every start (the simulator's port changes). Services of the demo catalog without
+// routes are routed to them, except TSEL10, which stays manual so the operator can
+// complete an order by hand.
+Status connectDemoProviders(store::Store& store, store::DispatchStore& dstore,
+                            const dispatch::ProviderSimulator& sim, const Clock& clock);
 
 }  // namespace warung::app

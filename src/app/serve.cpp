@@ -16,7 +16,12 @@
 
 namespace warung::app {
 
-int serve(const Config& config, bool demo) {
+int serve(const Config& base_config, bool demo) {
+  Config config = base_config;
+  if (demo) {
+    // Demo orders should visibly move within seconds.
+    config.dispatcher.poll_interval_s = std::min<std::int64_t>(config.dispatcher.poll_interval_s, 2);
+  }
   // A service logs to stdout (the access log and the start-up banner go together).
   spdlog::set_default_logger(spdlog::stdout_color_mt("serve"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
@@ -39,6 +44,22 @@ int serve(const Config& config, bool demo) {
   dispatch::Lifecycle lifecycle(store, clock, webhookEncoder());
   dispatch::Dispatcher dispatcher(config.dispatcher, store, store, *adapters, lifecycle, clock);
   dispatch::WebhookSender webhooks(config.webhooks, store, *http_client, clock);
+
+  // The demo's providers: a simulated one on loopback, so demo orders move from
+  // waiting to processing to success/partial/error within seconds.
+  std::unique_ptr<dispatch::ProviderSimulator> simulator;
+  if (demo) {
+    dispatch::ProviderSimulator::Options sim_options;
+    sim_options.random_outcomes = true;
+    sim_options.seed = static_cast<unsigned>(clock.nowUnix());
+    simulator = std::make_unique<dispatch::ProviderSimulator>(sim_options);
+    simulator->start();
+    if (auto st = connectDemoProviders(store, store, *simulator, clock); !st) {
+      throw std::runtime_error("cannot set up the demo providers: " + st.error().detail);
+    }
+    std::cout << "Demo providers simulated at " << simulator->baseUrl()
+              << " (orders complete within seconds; TSEL10 waits for `warung order set-status`).\n";
+  }
 
   store::sqlite::SqliteOrderWriter writer(config.db_path, config.writer);
   store::Directory directory(store, config.directory);
@@ -65,6 +86,7 @@ int serve(const Config& config, bool demo) {
   // Calls in flight to providers finish; what is left is picked up on the next start.
   dispatcher.stop();
   webhooks.stop();
+  if (simulator) simulator->stop();
   directory.stop();
   spdlog::info("stopped cleanly");
   return 0;

@@ -62,14 +62,14 @@ struct SimService {
   std::string_view name;
   std::string_view category;
   std::string_view category_key;
-  std::int64_t price;            // osimesa price.current (per 1,000 for social media)
-  std::string_view smm_rate;     // smm-v2 "rate"
+  std::int64_t price;         // osimesa price.current (per 1,000 for social media)
+  std::string_view smm_rate;  // smm-v2 "rate"
   std::int64_t min;
   std::int64_t max;
 };
 constexpr SimService kServices[] = {
-    {Kind::kSocialMedia, "1", "Instagram Followers Indonesia", "Instagram Followers", "default", 28501, "28500.50",
-     100, 10000},
+    {Kind::kSocialMedia, "1", "Instagram Followers Indonesia", "Instagram Followers", "default", 28501,
+     "28500.50", 100, 10000},
     {Kind::kSocialMedia, "2", "Instagram Likes", "Instagram Likes", "default", 9000, "9000", 50, 5000},
     {Kind::kSocialMedia, "3", "TikTok Views", "TikTok Views", "default", 1251, "1250.25", 100, 100000},
     {Kind::kGame, "ML86", "Mobile Legends 86 Diamonds", "Mobile Legends", "mobile-legends", 19500, "", 1, 1},
@@ -154,7 +154,9 @@ struct Answer {
   bool drop = false;  // close the connection without answering
 };
 
-Answer json(unsigned status, std::string body) { return Answer{status, std::move(body), "application/json", false}; }
+Answer json(unsigned status, std::string body) {
+  return Answer{status, std::move(body), "application/json", false};
+}
 
 Answer smmError(std::string_view message) {
   std::string out;
@@ -244,9 +246,12 @@ struct ProviderSimulator::Impl {
     if (o.view.polls == 0) return OrderStatus::kWaiting;
     if (o.view.polls < o.complete_after) return OrderStatus::kProcessing;
     switch (o.outcome) {
-      case Outcome::kSuccess: return OrderStatus::kSuccess;
-      case Outcome::kPartial: return OrderStatus::kPartial;
-      case Outcome::kError: return OrderStatus::kError;
+      case Outcome::kSuccess:
+        return OrderStatus::kSuccess;
+      case Outcome::kPartial:
+        return OrderStatus::kPartial;
+      case Outcome::kError:
+        return OrderStatus::kError;
     }
     return OrderStatus::kError;
   }
@@ -261,8 +266,12 @@ struct ProviderSimulator::Impl {
         v.remains = 0;
         if (v.kind == Kind::kGame) v.voucher = fmt::format("SN-{}", v.id);
         break;
-      case OrderStatus::kPartial: v.remains = o.final_remains; break;
-      default: v.remains = v.quantity; break;
+      case OrderStatus::kPartial:
+        v.remains = o.final_remains;
+        break;
+      default:
+        v.remains = v.quantity;
+        break;
     }
   }
 
@@ -300,14 +309,16 @@ struct ProviderSimulator::Impl {
     o.view.data = std::move(data);
     o.view.quantity = quantity;
     o.view.idempotency_key = std::move(idempotency_key);
-    o.created_at = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+    o.created_at =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     o.outcome = completion;
     o.complete_after = complete_after;
     if (options.random_outcomes) {
       const int roll = std::uniform_int_distribution<int>(0, 99)(rng);
       o.outcome = roll < 70 ? Outcome::kSuccess : roll < 90 ? Outcome::kPartial : Outcome::kError;
-      if (o.outcome == Outcome::kPartial && (kind == Kind::kGame || quantity < 2)) o.outcome = Outcome::kSuccess;
+      if (o.outcome == Outcome::kPartial && (kind == Kind::kGame || quantity < 2))
+        o.outcome = Outcome::kSuccess;
       o.complete_after = std::uniform_int_distribution<int>(1, 3)(rng);
     }
     if (b == Behaviour::kPartial) o.outcome = Outcome::kPartial;
@@ -340,11 +351,16 @@ struct ProviderSimulator::Impl {
 
   static std::string smmWord(OrderStatus s) {
     switch (s) {
-      case OrderStatus::kWaiting: return "Pending";
-      case OrderStatus::kProcessing: return "In progress";
-      case OrderStatus::kSuccess: return "Completed";
-      case OrderStatus::kPartial: return "Partial";
-      case OrderStatus::kError: return "Canceled";
+      case OrderStatus::kWaiting:
+        return "Pending";
+      case OrderStatus::kProcessing:
+        return "In progress";
+      case OrderStatus::kSuccess:
+        return "Completed";
+      case OrderStatus::kPartial:
+        return "Partial";
+      case OrderStatus::kError:
+        return "Canceled";
     }
     return "Pending";
   }
@@ -409,7 +425,8 @@ struct ProviderSimulator::Impl {
       for (const auto& s : kServices) {
         if (s.kind != Kind::kSocialMedia) continue;
         w.beginObject()
-            .key("service").integer(std::stoll(std::string(s.code)))
+            .key("service")
+            .integer(std::stoll(std::string(s.code)))
             .field("name", s.name)
             .field("type", "Default")
             .field("category", s.category)
@@ -435,21 +452,26 @@ struct ProviderSimulator::Impl {
     const std::string link = param(f, "link");
     const auto quantity = parsePositive(param(f, "quantity"));
     switch (plan.behaviour) {
-      case Behaviour::kRefuseBalance: return smmError("Not enough funds on balance");
-      case Behaviour::kRefuseService: return smmError("Incorrect service ID");
-      case Behaviour::kServerError: return Answer{500, "<html><body>500 Internal Server Error</body></html>", "text/html"};
+      case Behaviour::kRefuseBalance:
+        return smmError("Not enough funds on balance");
+      case Behaviour::kRefuseService:
+        return smmError("Incorrect service ID");
+      case Behaviour::kServerError:
+        return Answer{500, "<html><body>500 Internal Server Error</body></html>", "text/html"};
       case Behaviour::kTimeoutNoCreate:
         wait(lock, plan.delay);
         return Answer{0, "", "", true};
-      default: break;
+      default:
+        break;
     }
-    if (service.empty() || (!options.accept_any_service && findService(Kind::kSocialMedia, service) == nullptr)) {
+    if (service.empty() ||
+        (!options.accept_any_service && findService(Kind::kSocialMedia, service) == nullptr)) {
       return smmError("Incorrect service ID");
     }
     if (link.empty()) return smmError("Incorrect link");
     if (!quantity || *quantity <= 0) return smmError("Incorrect quantity");
-    Order& o = create("smm-v2", Kind::kSocialMedia, service, {link, std::to_string(*quantity), ""}, *quantity, "",
-                      plan.behaviour);
+    Order& o = create("smm-v2", Kind::kSocialMedia, service, {link, std::to_string(*quantity), ""}, *quantity,
+                      "", plan.behaviour);
     std::string out;
     JsonWriter(out).beginObject().field("order", o.view.id).endObject();
     return finishAdd(plan, lock, json(200, std::move(out)));
@@ -463,8 +485,10 @@ struct ProviderSimulator::Impl {
         return normal;
       case Behaviour::kServerErrorButCreated:
         return Answer{500, "<html><body>500 Internal Server Error</body></html>", "text/html"};
-      case Behaviour::kGarbage: return Answer{200, "<html><body>OK</body></html>", "text/html"};
-      default: return normal;
+      case Behaviour::kGarbage:
+        return Answer{200, "<html><body>OK</body></html>", "text/html"};
+      default:
+        return normal;
     }
   }
 
@@ -485,7 +509,8 @@ struct ProviderSimulator::Impl {
         .field("price", charge)
         .field("ref_id", v.provider_order_id);
     if (v.kind == Kind::kSocialMedia) {
-      w.key("detail").beginObject()
+      w.key("detail")
+          .beginObject()
           .field("start", v.start_count)
           .field("amount", v.quantity)
           .field("remain", v.remains)
@@ -510,7 +535,8 @@ struct ProviderSimulator::Impl {
     }
     const std::string key = param(f, "key");
     if (key.empty()) return envelopeError(400, "parameter 'key' is required");
-    if (key != options.api_key || !crypto::hexEqualsConstantTime(param(f, "sign"), crypto::md5Hex(options.user_id + key))) {
+    if (key != options.api_key ||
+        !crypto::hexEqualsConstantTime(param(f, "sign"), crypto::md5Hex(options.user_id + key))) {
       return envelopeError(401, "invalid key or sign");
     }
     if (type == "order") return osimesaAdd(kind, f, lock);
@@ -525,11 +551,13 @@ struct ProviderSimulator::Impl {
     const std::array<std::string, 3> data = {param(f, "data1"), param(f, "data2"), param(f, "data3")};
     const std::string idem = param(f, "idempotency_key");
     switch (plan.behaviour) {
-      case Behaviour::kServerError: return envelopeError(500, "internal error, please try again later");
+      case Behaviour::kServerError:
+        return envelopeError(500, "internal error, please try again later");
       case Behaviour::kTimeoutNoCreate:
         wait(lock, plan.delay);
         return Answer{0, "", "", true};
-      default: break;
+      default:
+        break;
     }
     if (!idem.empty()) {
       if (auto it = by_idempotency.find(idem); it != by_idempotency.end()) {
@@ -540,7 +568,8 @@ struct ProviderSimulator::Impl {
         return finishAdd(plan, lock, envelopeOk(osimesaEntry(o, false), kThanks));
       }
     }
-    if (plan.behaviour == Behaviour::kRefuseBalance) return envelopeError(402, "balance Rp 0 is below the charge Rp 1000");
+    if (plan.behaviour == Behaviour::kRefuseBalance)
+      return envelopeError(402, "balance Rp 0 is below the charge Rp 1000");
     if (plan.behaviour == Behaviour::kRefuseService || service.empty() ||
         (!options.accept_any_service && findService(kind, service) == nullptr)) {
       if (service.empty()) return envelopeError(400, "parameter 'service' is required");
@@ -595,14 +624,24 @@ struct ProviderSimulator::Impl {
       if (s.kind != kind) continue;
       const bool social = kind == Kind::kSocialMedia;
       w.beginObject();
-      w.key("category").beginObject().field("main", s.category).field(social ? "type" : "slug", s.category_key).endObject();
+      w.key("category")
+          .beginObject()
+          .field("main", s.category)
+          .field(social ? "type" : "slug", s.category_key)
+          .endObject();
       w.key("fields").beginObject();
       if (!social) w.field("title", "Masukkan Data");
       w.field("info", "");
       for (const char* name : {"field1", "field2", "field3"}) {
         w.key(name).beginObject().field("type", std::string_view(name) == "field3" ? "none" : "input");
-        w.key("input").beginObject().field("type", "text").field("label", name).field("minlength", 0)
-            .field("maxlength", 0).field("placeholder", "").endObject();
+        w.key("input")
+            .beginObject()
+            .field("type", "text")
+            .field("label", name)
+            .field("minlength", 0)
+            .field("maxlength", 0)
+            .field("placeholder", "")
+            .endObject();
         w.key("select").beginObject().field("label", "");
         if (social) {
           w.field("options", "");
@@ -613,11 +652,20 @@ struct ProviderSimulator::Impl {
       }
       w.endObject();
       if (social) {
-        w.key("order").beginObject().field("min", std::to_string(s.min)).field("max", std::to_string(s.max)).endObject();
+        w.key("order")
+            .beginObject()
+            .field("min", std::to_string(s.min))
+            .field("max", std::to_string(s.max))
+            .endObject();
       }
       w.field("name", s.name).field("note", "").field("code", s.code);
       w.key("price").beginObject();
-      w.key("list").beginObject().field("standar", s.price).field("premium", s.price).field("spesial", s.price).endObject();
+      w.key("list")
+          .beginObject()
+          .field("standar", s.price)
+          .field("premium", s.price)
+          .field("spesial", s.price)
+          .endObject();
       w.field("current", s.price).endObject();
       w.key("cutoff").beginObject().field("start", "00:00").field("end", "00:00").endObject();
       w.field("status", "ready").field("updated_at", std::int64_t{1725168682});
@@ -816,7 +864,9 @@ void ProviderSimulator::stop() {
 
 std::uint16_t ProviderSimulator::port() const { return impl_->bound_port; }
 
-std::string ProviderSimulator::baseUrl() const { return fmt::format("http://{}:{}", impl_->options.host, port()); }
+std::string ProviderSimulator::baseUrl() const {
+  return fmt::format("http://{}:{}", impl_->options.host, port());
+}
 
 std::string ProviderSimulator::smmV2Url() const { return baseUrl() + "/api/v2"; }
 
@@ -870,7 +920,8 @@ std::vector<ProviderSimulator::OrderView> ProviderSimulator::orders() const {
   return out;
 }
 
-std::optional<ProviderSimulator::OrderView> ProviderSimulator::findOrder(const std::string& provider_order_id) const {
+std::optional<ProviderSimulator::OrderView> ProviderSimulator::findOrder(
+    const std::string& provider_order_id) const {
   std::lock_guard lock(impl_->mu);
   auto* o = impl_->find(provider_order_id);
   if (o == nullptr) return std::nullopt;

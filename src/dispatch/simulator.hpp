@@ -83,7 +83,7 @@ class ProviderSimulator {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // 0: any free port (see port())
     std::string api_key = "sim-key";
-    std::string user_id = "SIM";  // osimesa: sign = md5(user_id + api_key)
+    std::string user_id = "SIM";   // osimesa: sign = md5(user_id + api_key)
     bool random_outcomes = false;  // demo mode
     unsigned seed = 1;
     int complete_after_polls = 2;

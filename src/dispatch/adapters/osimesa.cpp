@@ -1,9 +1,8 @@
 #include "dispatch/adapters/osimesa.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 
 #include "common/crypto.hpp"
 #include "dispatch/adapters/parse_util.hpp"
@@ -172,14 +171,16 @@ RemoteStatus OsimesaAdapter::query(const domain::Provider& p, const char* param,
       continue;
     }
     if (env.status != true || env.data == nullptr || !env.data->is_array()) {
-      std::string reason = env.code ? "code " + std::to_string(*env.code) + " " + env.message
-                                    : "unrecognised status answer (HTTP " + std::to_string(reply->status) + ")";
+      std::string reason = env.code
+                               ? "code " + std::to_string(*env.code) + " " + env.message
+                               : "unrecognised status answer (HTTP " + std::to_string(reply->status) + ")";
       return unknown(lookup ? "" : value, std::move(reason), reply->body);
     }
     const json::array& data = env.data->get_array();
     if (data.size() != 1) {
       return unknown(lookup ? "" : value,
-                     "expected exactly one order in the answer, got " + std::to_string(data.size()), reply->body);
+                     "expected exactly one order in the answer, got " + std::to_string(data.size()),
+                     reply->body);
     }
     const json::value& entry = data[0];
     if (lookup) {
@@ -204,7 +205,8 @@ RemoteStatus OsimesaAdapter::query(const domain::Provider& p, const char* param,
   return last;
 }
 
-std::vector<RemoteStatus> OsimesaAdapter::status(const domain::Provider& p, const std::vector<std::string>& ids) {
+std::vector<RemoteStatus> OsimesaAdapter::status(const domain::Provider& p,
+                                                 const std::vector<std::string>& ids) {
   std::vector<RemoteStatus> out;
   out.reserve(ids.size());
   for (const auto& id : ids) out.push_back(query(p, "ref_id", id, id, /*lookup=*/false));

@@ -1,8 +1,7 @@
 #include "dispatch/adapters/smm_v2.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "dispatch/adapters/parse_util.hpp"
 
@@ -77,8 +76,9 @@ AddResult SmmV2Adapter::add(const domain::Provider& p, const AddRequest& req) {
     return out;
   }
   out.outcome = AddOutcome::kUnknown;
-  out.reason = root == nullptr ? "answer is not JSON (HTTP " + std::to_string(http_status) + ")"
-                               : "answer has neither 'order' nor 'error' (HTTP " + std::to_string(http_status) + ")";
+  out.reason = root == nullptr
+                   ? "answer is not JSON (HTTP " + std::to_string(http_status) + ")"
+                   : "answer has neither 'order' nor 'error' (HTTP " + std::to_string(http_status) + ")";
   return out;
 }
 
@@ -120,7 +120,8 @@ RemoteStatus smmV2Entry(const json::value& entry, const std::string& provider_or
   return s;
 }
 
-std::vector<RemoteStatus> SmmV2Adapter::status(const domain::Provider& p, const std::vector<std::string>& ids) {
+std::vector<RemoteStatus> SmmV2Adapter::status(const domain::Provider& p,
+                                               const std::vector<std::string>& ids) {
   std::vector<RemoteStatus> out;
   out.reserve(ids.size());
   for (std::size_t first = 0; first < ids.size(); first += kMaxIdsPerStatusCall) {
