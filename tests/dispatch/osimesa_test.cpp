@@ -258,7 +258,8 @@ domain::Provider scriptedProvider() {
 TEST(OsimesaScripted, SignsAndEncodesTheOrder) {
   auto http = std::make_shared<testing::ScriptedHttpClient>();
   OsimesaAdapter adapter(http);
-  http->pushReply(200, R"({"code":200,"data":{"ref_id":"abc","status":"processing"},"status":true,"message":"x"})");
+  http->pushReply(
+      200, R"({"code":200,"data":{"ref_id":"abc","status":"processing"},"status":true,"message":"x"})");
   AddRequest req;
   req.our_ref = "ours 1";
   req.kind = Kind::kGame;
@@ -270,8 +271,9 @@ TEST(OsimesaScripted, SignsAndEncodesTheOrder) {
   auto sent = http->requests();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].url, "http://other.example/api/game");
-  EXPECT_EQ(sent[0].body, "key=KEY&sign=" + crypto::md5Hex("U123KEY") +
-                              "&type=order&service=ML86&data1=123&data2=45&data3=a%26b&idempotency_key=ours+1");
+  EXPECT_EQ(sent[0].body,
+            "key=KEY&sign=" + crypto::md5Hex("U123KEY") +
+                "&type=order&service=ML86&data1=123&data2=45&data3=a%26b&idempotency_key=ours+1");
 }
 
 TEST(OsimesaScripted, EnvelopeCodesDecideRefusedOrUnknown) {
@@ -287,7 +289,7 @@ TEST(OsimesaScripted, EnvelopeCodesDecideRefusedOrUnknown) {
   http->pushReply(200, envelope(500));
   http->pushReply(502, "<html>Bad gateway</html>");
   http->pushReply(200, R"({"code":200,"data":{},"status":true})");  // no ref_id
-  http->pushReply(200, R"({"status":false})");                       // no code
+  http->pushReply(200, R"({"status":false})");                      // no code
   const std::vector<AddOutcome> expected = {
       AddOutcome::kRefused, AddOutcome::kRefused, AddOutcome::kRefused, AddOutcome::kRefused,
       AddOutcome::kRefused, AddOutcome::kRefused, AddOutcome::kRefused, AddOutcome::kRefused,
@@ -307,9 +309,10 @@ const char* kEntry =
 TEST(OsimesaScripted, LookupRefusesAnythingButExactlyOneMatchingOrder) {
   auto http = std::make_shared<testing::ScriptedHttpClient>();
   OsimesaAdapter adapter(http);
-  const std::string one = std::string(R"({"code":200,"status":true,"message":"Success.","data":[)") + kEntry + "]}";
-  const std::string two =
-      std::string(R"({"code":200,"status":true,"message":"Success.","data":[)") + kEntry + "," + kEntry + "]}";
+  const std::string one =
+      std::string(R"({"code":200,"status":true,"message":"Success.","data":[)") + kEntry + "]}";
+  const std::string two = std::string(R"({"code":200,"status":true,"message":"Success.","data":[)") + kEntry +
+                          "," + kEntry + "]}";
   const std::string none = R"({"code":200,"status":true,"message":"Success.","data":[]})";
   std::string echoed = one;
   echoed.replace(echoed.find("\"note\""), 0, R"("idempotency_key":"someone-else",)");

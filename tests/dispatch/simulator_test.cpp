@@ -37,9 +37,10 @@ AddRequest socialAdd(const std::string& ref, std::int64_t quantity = 300) {
 }
 
 TEST(ProviderSimulator, BehaviourNamesRoundTrip) {
-  for (Behaviour b : {Behaviour::kSucceed, Behaviour::kRefuseBalance, Behaviour::kRefuseService, Behaviour::kTimeout,
-                      Behaviour::kTimeoutNoCreate, Behaviour::kServerError, Behaviour::kServerErrorButCreated,
-                      Behaviour::kGarbage, Behaviour::kPartial, Behaviour::kFail}) {
+  for (Behaviour b :
+       {Behaviour::kSucceed, Behaviour::kRefuseBalance, Behaviour::kRefuseService, Behaviour::kTimeout,
+        Behaviour::kTimeoutNoCreate, Behaviour::kServerError, Behaviour::kServerErrorButCreated,
+        Behaviour::kGarbage, Behaviour::kPartial, Behaviour::kFail}) {
     EXPECT_EQ(parseBehaviour(toString(b)), b) << toString(b);
   }
   EXPECT_FALSE(parseBehaviour("explode"));
@@ -108,7 +109,8 @@ TEST(ProviderSimulator, RandomOutcomesEndWithinThreePolls) {
   adapters::OsimesaAdapter osimesa(http);
   const auto p = sim.provider("smm-v2");
   std::vector<std::string> ids;
-  for (int i = 0; i < 60; ++i) ids.push_back(smm.add(p, socialAdd("r" + std::to_string(i))).provider_order_id);
+  for (int i = 0; i < 60; ++i)
+    ids.push_back(smm.add(p, socialAdd("r" + std::to_string(i))).provider_order_id);
   std::map<RemoteState, int> ends;
   std::vector<domain::RemoteStatus> last;
   for (int poll = 0; poll < 3; ++poll) last = smm.status(p, ids);
@@ -177,7 +179,8 @@ TEST(ProviderSimulator, OsimesaStatusWithoutReferenceListsTheLatest) {
   auto http = std::shared_ptr<HttpClient>(makeCurlHttpClient());
   adapters::OsimesaAdapter osimesa(http);
   const auto p = sim.provider("osimesa");
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(osimesa.add(p, socialAdd("x" + std::to_string(i))).outcome, AddOutcome::kAccepted);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(osimesa.add(p, socialAdd("x" + std::to_string(i))).outcome, AddOutcome::kAccepted);
   auto r = post(*http, sim.baseUrl() + "/api/social-media",
                 formEncode({{"key", "sim-key"}, {"sign", crypto::md5Hex("SIMsim-key")}, {"type", "status"}}));
   ASSERT_TRUE(r.ok());

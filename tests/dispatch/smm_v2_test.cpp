@@ -261,16 +261,19 @@ TEST(SmmV2Entry, MapsEveryStatusWord) {
 }
 
 TEST(SmmV2Entry, NumbersMayBeStringsOrNumbers) {
-  const std::string doc = R"({"charge":"0.27819","start_count":"3572","status":"Partial","remains":"157","currency":"USD"})";
+  const std::string doc =
+      R"({"charge":"0.27819","start_count":"3572","status":"Partial","remains":"157","currency":"USD"})";
   auto s = adapters::smmV2Entry(boost::json::parse(doc), "1", doc);
   EXPECT_EQ(s.state, RemoteState::kPartial);
   EXPECT_EQ(s.start_count, 3572);
   EXPECT_EQ(s.remain, 157);
   EXPECT_EQ(s.raw, doc);
-  auto n = adapters::smmV2Entry(boost::json::parse(R"({"start_count":3572,"status":"Partial","remains":157.0})"), "1", "");
+  auto n = adapters::smmV2Entry(
+      boost::json::parse(R"({"start_count":3572,"status":"Partial","remains":157.0})"), "1", "");
   EXPECT_EQ(n.start_count, 3572);
   EXPECT_EQ(n.remain, 157);
-  auto bad = adapters::smmV2Entry(boost::json::parse(R"({"start_count":null,"status":"Completed"})"), "1", "");
+  auto bad =
+      adapters::smmV2Entry(boost::json::parse(R"({"start_count":null,"status":"Completed"})"), "1", "");
   EXPECT_EQ(bad.state, RemoteState::kSuccess);
   EXPECT_FALSE(bad.start_count);
 }
