@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/errors.hpp"
+#include "common/json_writer.hpp"
 #include "http/body.hpp"
 
 namespace warung::api::osimesa {
@@ -73,6 +74,13 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     for (std::size_t i = 0; i < orders->size(); ++i) {
       if (i > 0) data += ',';
       appendOrder(data, (*orders)[i], true);
+      if (idem && !ref) {
+        // Echo the key so a caller can tell this answer from a server that ignored it.
+        data.pop_back();
+        data += ",\"idempotency_key\":\"";
+        appendJsonEscaped(data, *idem);
+        data += "\"}";
+      }
     }
     data += ']';
     return respond(successResponse(data, kSuccessMessage));
