@@ -416,3 +416,73 @@ inline boost::json::value orderStatus(HttpClient& client, const Reseller& r, con
 }
 
 }  // namespace warung::testing
+
+// --- Helpers for the fulfilment and webhook tests (appended) ----------------------------
+namespace warung::testing {
+
+// Polls `cond` every `interval` (for conditions that run a CLI subprocess, where the
+// 5 ms of eventually() would only load the machine) until it holds or `timeout` passes.
+inline bool eventuallyEvery(const std::function<bool()>& cond, std::chrono::milliseconds timeout,
+                            std::chrono::milliseconds interval) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(interval);
+  }
+  return cond();
+}
+
+// A TOML configuration with fast fulfilment timings for tests: polls every second,
+// backoff of 1-2 s, new work noticed within 20 ms, webhooks retried every second.
+// `overrides` ("dispatch.lease_s" -> "2", ...) replace or add keys of [dispatch] and
+// [webhooks]; values are written as given (TOML literals).
+inline std::string fulfilmentConfigToml(const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
+  std::vector<std::pair<std::string, std::string>> keys{
+      {"dispatch.poll_interval_s", "1"}, {"dispatch.retry_base_s", "1"}, {"dispatch.retry_cap_s", "2"},
+      {"dispatch.idle_wait_ms", "20"},   {"dispatch.claim_batch", "1"},  {"webhooks.retry_base_s", "1"},
+      {"webhooks.retry_cap_s", "1"},     {"webhooks.timeout_ms", "2000"}};
+  for (const auto& [k, v] : overrides) {
+    bool replaced = false;
+    for (auto& kv : keys) {
+      if (kv.first == k) {
+        kv.second = v;
+        replaced = true;
+      }
+    }
+    if (!replaced) keys.emplace_back(k, v);
+  }
+  std::string toml;
+  for (const std::string section : {"dispatch", "webhooks"}) {
+    toml += "[" + section + "]\n";
+    for (const auto& [k, v] : keys) {
+      if (k.rfind(section + ".", 0) == 0) toml += k.substr(section.size() + 1) + " = " + v + "\n";
+    }
+  }
+  return toml;
+}
+
+// `warung order show REF --json`: the order with its "events", "dispatch" (absent
+// before the dispatcher claimed it) and "webhooks".
+inline boost::json::object orderShow(const std::string& db, const std::string& ref_id) {
+  return runCliJson({"order", "show", ref_id, "--json", "--db", db}).as_object();
+}
+
+// The dispatch phase in an `order show --json` answer ("" when it has no dispatch row).
+inline std::string dispatchPhase(const boost::json::object& shown) {
+  const auto* d = shown.if_contains("dispatch");
+  if (d == nullptr || !d->is_object()) return "";
+  return std::string(d->as_object().at("phase").as_string());
+}
+
+// The ledger entries of `user_id` that name `ref` (an order's debit, its refund).
+inline std::vector<boost::json::object> ledgerEntriesFor(const std::string& db, const std::string& user_id,
+                                                         const std::string& ref) {
+  auto j = runCliJson({"ledger", user_id, "--json", "--limit", "1000000", "--db", db}).as_object();
+  std::vector<boost::json::object> out;
+  for (const auto& e : j.at("entries").as_array()) {
+    if (e.as_object().at("ref").as_string() == ref) out.push_back(e.as_object());
+  }
+  return out;
+}
+
+}  // namespace warung::testing
