@@ -331,5 +331,226 @@ TEST_F(FulfilmentMatrix, OsimesaEachProviderBehaviour) {
   });
 }
 
+
+// ---------------------------------------------------------------------------------
+// Routes: tried in priority order; a definite refusal moves on, nothing else does.
+
+TEST_F(Fulfilment, RefusalFailsOverToTheNextRouteAskingEachOnce) {
+  importServices({{domain::Kind::kSocialMedia, "F1"}});
+  createBuyer();
+  ProviderSimulator& first = newSim();
+  ProviderSimulator& second = newSim();
+  first.setAddBehaviour(Behaviour::kRefuseBalance);  // every add
+  addProvider("panel", first, "smm-v2");
+  addProvider("grosir", second, "osimesa");
+  route(domain::Kind::kSocialMedia, "F1", {"panel:1:900", "grosir:2:950"});
+  const std::string routes = cli({"service", "routes", "social-media", "F1", "--json"});
+  const auto r = json::parse(routes).as_array();
+  ASSERT_EQ(r.size(), 2u) << routes;
+  EXPECT_EQ(r[0].as_object().at("provider").as_string(), "panel");
+  EXPECT_EQ(r[1].as_object().at("provider").as_string(), "grosir");
+  EXPECT_EQ(r[1].as_object().at("service").as_string(), "2");
+  start();
+
+  const auto o = order(domain::Kind::kSocialMedia, "F1", "https://instagram.com/p/failover");
+  const auto shown = settled(o.ref_id);
+  EXPECT_EQ(shown.at("status").as_string(), "success");
+  EXPECT_EQ(first.totalAddCalls(), 1);
+  EXPECT_EQ(second.totalAddCalls(), 1);
+  ASSERT_EQ(second.orders().size(), 1u);
+  EXPECT_EQ(second.orders()[0].service, "2");  // the second route's provider service
+  EXPECT_EQ(second.orders()[0].idempotency_key, o.ref_id);
+  EXPECT_TRUE(hasEvent(shown, "panel add refused")) << json::serialize(shown.at("events"));
+  EXPECT_TRUE(hasEvent(shown, "grosir add accepted")) << json::serialize(shown.at("events"));
+  const auto [debit, refund] = debitAndRefund(o.ref_id);
+  EXPECT_EQ(debit, -o.price);
+  EXPECT_EQ(refund, 0);
+  expectBooksBalanced(o.price);
+}
+
+TEST_F(Fulfilment, EveryRouteRefusingEndsInErrorWithAFullRefund) {
+  importServices({{domain::Kind::kGame, "R1"}});
+  createBuyer();
+  ProviderSimulator& a = newSim();
+  ProviderSimulator& b = newSim();
+  a.setAddBehaviour(Behaviour::kRefuseService);
+  b.setAddBehaviour(Behaviour::kRefuseBalance);
+  addProvider("a", a, "osimesa");
+  addProvider("b", b, "osimesa");
+  route(domain::Kind::kGame, "R1", {"a:ML86:9000", "b:ML86:9100"});
+  start();
+
+  const auto o = order(domain::Kind::kGame, "R1", "123456");
+  const auto shown = settled(o.ref_id);
+  EXPECT_EQ(shown.at("status").as_string(), "error");
+  EXPECT_EQ(dispatchPhase(shown), "done");
+  EXPECT_EQ(a.totalAddCalls(), 1);
+  EXPECT_EQ(b.totalAddCalls(), 1);
+  EXPECT_TRUE(a.orders().empty());
+  EXPECT_TRUE(b.orders().empty());
+  const auto [debit, refund] = debitAndRefund(o.ref_id);
+  EXPECT_EQ(debit, -kGamePrice);
+  EXPECT_EQ(refund, kGamePrice);
+  expectBooksBalanced(0);
+}
+
+TEST_F(Fulfilment, DisabledAndUnreachableProvidersAreSkipped) {
+  importServices({{domain::Kind::kSocialMedia, "D1"}, {domain::Kind::kSocialMedia, "D2"}});
+  createBuyer();
+  ProviderSimulator& off = newSim();
+  ProviderSimulator& gone = newSim();
+  ProviderSimulator& good = newSim();
+  addProvider("off", off, "smm-v2");
+  addProvider("gone", gone, "smm-v2");
+  addProvider("good", good, "osimesa");
+  gone.stop();  // connection refused: surely not delivered, so a refusal
+  cli({"provider", "disable", "off"});
+  const auto listed = json::parse(cli({"provider", "list", "--json"})).as_array();
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].as_object().at("name").as_string(), "off");
+  EXPECT_FALSE(listed[0].as_object().at("enabled").as_bool());
+  EXPECT_TRUE(listed[2].as_object().at("enabled").as_bool());
+  EXPECT_EQ(json::serialize(listed).find("sim-key"), std::string::npos) << "provider list prints a credential";
+  route(domain::Kind::kSocialMedia, "D1", {"off:1:900", "good:1:950"});
+  route(domain::Kind::kSocialMedia, "D2", {"gone:1:900", "good:1:950"});
+  start();
+
+  const auto o1 = order(domain::Kind::kSocialMedia, "D1", "https://instagram.com/p/disabled");
+  const auto o2 = order(domain::Kind::kSocialMedia, "D2", "https://instagram.com/p/unreachable");
+  const auto s1 = settled(o1.ref_id);
+  const auto s2 = settled(o2.ref_id);
+  EXPECT_EQ(s1.at("status").as_string(), "success");
+  EXPECT_EQ(s2.at("status").as_string(), "success");
+  EXPECT_TRUE(hasEvent(s1, "off: skipped (disabled)")) << json::serialize(s1.at("events"));
+  EXPECT_TRUE(hasEvent(s2, "gone add refused")) << json::serialize(s2.at("events"));
+  EXPECT_EQ(off.totalAddCalls(), 0);
+  EXPECT_EQ(gone.totalAddCalls(), 0);
+  EXPECT_EQ(good.addCalls(o1.ref_id), 1);
+  EXPECT_EQ(good.addCalls(o2.ref_id), 1);
+
+  // Enabled again, it takes the next order.
+  cli({"provider", "enable", "off"});
+  const auto o3 = order(domain::Kind::kSocialMedia, "D1", "https://instagram.com/p/enabled");
+  EXPECT_EQ(settled(o3.ref_id).at("status").as_string(), "success");
+  EXPECT_EQ(off.totalAddCalls(), 1);
+  EXPECT_EQ(good.addCalls(o3.ref_id), 0);
+  expectBooksBalanced(o1.price + o2.price + o3.price);
+}
+
+TEST_F(Fulfilment, WithoutARouteTheOrderWaitsForTheOperator) {
+  importServices({{domain::Kind::kGame, "N1"}, {domain::Kind::kSocialMedia, "N2"}});
+  createBuyer();
+  ProviderSimulator& sim = newSim();
+  addProvider("sim", sim, "osimesa");  // configured, but routed to nothing
+  start();
+
+  const auto g = order(domain::Kind::kGame, "N1", "555");
+  const auto s = order(domain::Kind::kSocialMedia, "N2", "https://instagram.com/p/manual");
+  for (const auto* o : {&g, &s}) {
+    const auto shown = settled(o->ref_id);
+    EXPECT_EQ(shown.at("status").as_string(), "waiting");
+    EXPECT_EQ(dispatchPhase(shown), "manual");
+    EXPECT_TRUE(hasEvent(shown, "no provider route")) << json::serialize(shown.at("events"));
+  }
+  // The operator completes them by hand: a voucher for the game, a partial for the other.
+  cli({"order", "set-status", g.ref_id, "success", "--voucher", "V-123"});
+  cli({"order", "set-status", s.ref_id, "partial", "--remain", std::to_string(kPartialRemain)});
+  const auto gs = orderShow(db_, g.ref_id);
+  EXPECT_EQ(gs.at("status").as_string(), "success");
+  EXPECT_EQ(gs.at("voucher").as_string(), "V-123");
+  EXPECT_EQ(dispatchPhase(gs), "done");
+  EXPECT_EQ(orderStatus(*client_, buyer_, "game", g.ref_id).as_object().at("voucher").as_string(), "V-123");
+  const auto ss = orderShow(db_, s.ref_id);
+  EXPECT_EQ(ss.at("status").as_string(), "partial");
+  EXPECT_EQ(sim.totalAddCalls(), 0);
+  EXPECT_EQ(debitAndRefund(g.ref_id).second, 0);
+  EXPECT_EQ(debitAndRefund(s.ref_id).second, 333);
+  expectBooksBalanced(g.price + s.price - 333);
+}
+
+// ---------------------------------------------------------------------------------
+// Provider commands that talk to the provider.
+
+TEST_F(Fulfilment, ProviderBalanceAsksTheProvider) {
+  importServices({});
+  ProviderSimulator& sim = newSim();
+  addProvider("panel", sim, "smm-v2");
+  addProvider("grosir", sim, "osimesa");
+  // The simulator answers "1500000.50": rounded half up to whole rupiah.
+  const auto j = json::parse(cli({"provider", "balance", "panel", "--json"})).as_object();
+  EXPECT_EQ(j.at("provider").as_string(), "panel");
+  EXPECT_EQ(j.at("balance").as_int64(), 1'500'001);
+  EXPECT_EQ(cli({"provider", "balance", "panel"}), "panel: Rp 1.500.001\n");
+  // osimesa has no balance call: a clear refusal, not a made-up number.
+  auto r = runCli({"provider", "balance", "grosir", "--db", db_});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no balance call"), std::string::npos) << r.err;
+}
+
+TEST_F(Fulfilment, ProviderSyncImportsServicesPricedUpAndRoutedToIt) {
+  importServices({});
+  createBuyer();
+  ProviderSimulator& smm = newSim();
+  ProviderSimulator& osi = newSim();
+  addProvider("panel", smm, "smm-v2");
+  addProvider("grosir", osi, "osimesa");
+  start();
+
+  // smm-v2 rates are per 1,000 with decimals: rounded up, then +25%, rounded up.
+  const std::string out = cli({"provider", "sync", "panel", "--markup", "25", "--prefix", "PK-"});
+  EXPECT_NE(out.find("imported 3 services from panel"), std::string::npos) << out;
+  cli({"provider", "sync", "grosir", "--markup", "10"});
+  const std::map<std::string, std::int64_t> expected{
+      {"PK-1", 35'627},  // 28500.50 -> 28501 -> 35626.25 -> 35627
+      {"PK-2", 11'250},  // 9000 -> 11250
+      {"PK-3", 1'564},   // 1250.25 -> 1251 -> 1563.75 -> 1564
+      {"grosir-1", 31'352},  // 28501 * 1.1 = 31351.1 -> 31352
+      {"grosir-ML86", 21'450}};
+  auto route0 = [&](const std::string& kind, const std::string& code) {
+    auto j = json::parse(cli({"service", "routes", kind, code, "--json"})).as_array();
+    EXPECT_EQ(j.size(), 1u) << code;
+    return j.empty() ? json::object{} : j[0].as_object();
+  };
+  EXPECT_EQ(route0("social-media", "PK-1").at("provider").as_string(), "panel");
+  EXPECT_EQ(route0("social-media", "PK-1").at("service").as_string(), "1");
+  EXPECT_EQ(route0("social-media", "PK-1").at("cost").as_int64(), 28'501);
+  EXPECT_EQ(route0("game", "grosir-ML86").at("provider").as_string(), "grosir");
+  EXPECT_EQ(route0("game", "grosir-ML86").at("service").as_string(), "ML86");
+
+  // The reseller sees them, priced up, once the server's catalog refreshed.
+  std::map<std::string, std::int64_t> seen;
+  const bool listed = eventuallyEvery(
+      [&] {
+        seen.clear();
+        for (const char* kind : {"social-media", "game"}) {
+          auto j = client_->postForm(std::string("/api/") + kind, buyer_.auth("service")).json();
+          for (const auto& e : j.as_object().at("data").as_array()) {
+            const auto& s = e.as_object();
+            seen[std::string(s.at("code").as_string())] = s.at("price").as_object().at("current").as_int64();
+          }
+        }
+        return seen.size() == 9;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(50));
+  ASSERT_TRUE(listed) << seen.size();
+  for (const auto& [code, price] : expected) EXPECT_EQ(seen[code], price) << code;
+
+  // Orders for the imported services reach the provider, with its own service code.
+  const auto s = postOrder(*client_, buyer_, "social-media", "PK-2", "https://instagram.com/p/synced", "100");
+  ASSERT_TRUE(s.ok) << json::serialize(s.json);
+  EXPECT_EQ(s.price, 1'125);  // ceil(11250 * 100 / 1000)
+  const auto g = postOrder(*client_, buyer_, "game", "grosir-ML86", "98765");
+  ASSERT_TRUE(g.ok) << json::serialize(g.json);
+  EXPECT_EQ(settled(s.ref_id).at("status").as_string(), "success");
+  EXPECT_EQ(settled(g.ref_id).at("status").as_string(), "success");
+  ASSERT_EQ(smm.orders().size(), 1u);
+  EXPECT_EQ(smm.orders()[0].service, "2");
+  EXPECT_EQ(smm.orders()[0].quantity, 100);
+  ASSERT_EQ(osi.orders().size(), 1u);
+  EXPECT_EQ(osi.orders()[0].service, "ML86");
+  EXPECT_EQ(osi.orders()[0].data[0], "98765");
+  expectBooksBalanced(s.price + g.price);
+}
+
 }  // namespace
 }  // namespace warung::testing
