@@ -552,5 +552,98 @@ TEST_F(Fulfilment, ProviderSyncImportsServicesPricedUpAndRoutedToIt) {
   expectBooksBalanced(s.price + g.price);
 }
 
+
+// ---------------------------------------------------------------------------------
+// A SIGKILL with orders in every state: final, stuck, manual, sent (processing at the
+// provider), sending (the add in flight) and waiting (not yet claimed). The restarted
+// server finishes each, and no order reaches a provider twice.
+
+TEST_F(Fulfilment, OrdersInEveryStateSurviveASigkillAndAreNeverSentTwice) {
+  importServices({{domain::Kind::kSocialMedia, "SM"},
+                  {domain::Kind::kSocialMedia, "SO"},
+                  {domain::Kind::kGame, "GO"},
+                  {domain::Kind::kSocialMedia, "MN"}});
+  createBuyer();
+  ProviderSimulator& smm = newSim(1);
+  ProviderSimulator& osi = newSim(4);  // processing for 3 polls: still at the provider at the kill
+  addProvider("panel", smm, "smm-v2");
+  addProvider("grosir", osi, "osimesa", 30'000);  // an add may hang for long
+  route(domain::Kind::kSocialMedia, "SM", {"panel:1:900"});
+  route(domain::Kind::kSocialMedia, "SO", {"grosir:1:900"});
+  route(domain::Kind::kGame, "GO", {"grosir:ML86:9000"});
+  // One sender, so an order placed while it hangs stays unclaimed; a lease longer
+  // than this phase, so the live server does not reclaim the hanging send itself.
+  start({{"dispatch.send_workers", "1"}, {"dispatch.lease_s", "8"}});
+
+  const auto final_o = order(domain::Kind::kSocialMedia, "SM", "https://instagram.com/p/final");
+  ASSERT_EQ(settled(final_o.ref_id).at("status").as_string(), "success");
+
+  smm.setAddBehaviour(Behaviour::kGarbage, 1);
+  const auto stuck = order(domain::Kind::kSocialMedia, "SM", "https://instagram.com/p/stuck");
+  ASSERT_EQ(dispatchPhase(settled(stuck.ref_id)), "stuck");
+
+  const auto manual = order(domain::Kind::kSocialMedia, "MN", "https://instagram.com/p/manual");
+  ASSERT_EQ(dispatchPhase(settled(manual.ref_id)), "manual");
+
+  const auto sent = order(domain::Kind::kSocialMedia, "SO", "https://instagram.com/p/sent");
+  ASSERT_TRUE(eventually([&] {
+    auto st = orderStatus(*client_, buyer_, "social-media", sent.ref_id);
+    return st.is_object() && st.as_object().at("status").as_string() == "processing";
+  }, kSettle));
+
+  osi.setAddBehaviour(Behaviour::kTimeout, 1, std::chrono::seconds(20));  // creates it, then hangs
+  const auto sending = order(domain::Kind::kGame, "GO", "4242");
+  ASSERT_TRUE(eventually([&] { return osi.addCalls(sending.ref_id) == 1; }, kSettle));
+
+  const auto waiting = order(domain::Kind::kSocialMedia, "SO", "https://instagram.com/p/waiting");
+
+  const int status = server_->stop(SIGKILL);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  server_.reset();
+
+  // What the dead server left, read from the database.
+  auto state = [&](const OrderAnswer& o) {
+    auto shown = orderShow(db_, o.ref_id);
+    return std::string(shown.at("status").as_string()) + "/" + dispatchPhase(shown);
+  };
+  EXPECT_EQ(state(final_o), "success/done");
+  EXPECT_EQ(state(stuck), "waiting/stuck");
+  EXPECT_EQ(state(manual), "waiting/manual");
+  EXPECT_EQ(state(sent), "processing/sent");
+  EXPECT_EQ(state(sending), "waiting/sending");
+  EXPECT_EQ(state(waiting), "waiting/");
+
+  start({{"dispatch.lease_s", "2"}});
+  EXPECT_EQ(settled(sent.ref_id).at("status").as_string(), "success");
+  const auto recovered = settled(sending.ref_id);
+  EXPECT_EQ(recovered.at("status").as_string(), "success");
+  EXPECT_TRUE(std::string(recovered.at("voucher").as_string()).starts_with("SN-"));
+  EXPECT_TRUE(hasEvent(recovered, "interrupted")) << json::serialize(recovered.at("events"));
+  EXPECT_TRUE(hasEvent(recovered, "grosir lookup:")) << json::serialize(recovered.at("events"));
+  EXPECT_EQ(settled(waiting.ref_id).at("status").as_string(), "success");
+  EXPECT_EQ(state(final_o), "success/done");
+  EXPECT_EQ(state(stuck), "waiting/stuck");    // the operator decides; never re-sent
+  EXPECT_EQ(state(manual), "waiting/manual");
+
+  EXPECT_EQ(smm.addCalls("https://instagram.com/p/final"), 1);
+  EXPECT_EQ(smm.addCalls("https://instagram.com/p/stuck"), 1);
+  EXPECT_EQ(smm.addCalls("https://instagram.com/p/manual"), 0);
+  EXPECT_EQ(smm.totalAddCalls(), 2);
+  EXPECT_EQ(osi.addCalls(sent.ref_id), 1);
+  EXPECT_EQ(osi.addCalls(sending.ref_id), 1);
+  EXPECT_EQ(osi.addCalls(waiting.ref_id), 1);
+  EXPECT_EQ(osi.totalAddCalls(), 3);
+  EXPECT_EQ(osi.orders().size(), 3u);
+
+  std::int64_t spent = 0;
+  for (const auto* o : {&final_o, &stuck, &manual, &sent, &sending, &waiting}) {
+    const auto [debit, refund] = debitAndRefund(o->ref_id);
+    EXPECT_EQ(debit, -o->price);
+    EXPECT_EQ(refund, 0);
+    spent += o->price;
+  }
+  expectBooksBalanced(spent);
+}
+
 }  // namespace
 }  // namespace warung::testing
