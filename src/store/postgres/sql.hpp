@@ -1,0 +1,269 @@
+#pragma once
+// Every SQL statement of the PostgreSQL store, as named constants (the schema itself is
+// in migrations.cpp). Column lists that the code reads by position are defined once
+// here and used by every SELECT or RETURNING that feeds the matching row reader.
+//
+// Parameters are $n. Where PostgreSQL cannot infer a parameter's type from its context
+// (a SELECT list feeding an INSERT), the statement casts it.
+namespace warung::store::postgres::sql {
+
+// --- transactions
+// Reads that take several statements see one snapshot; read-only repeatable read never
+// fails with a serialization error.
+inline constexpr const char* kBeginSnapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+inline constexpr const char* kSavepoint = "SAVEPOINT o";
+inline constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT o";
+inline constexpr const char* kReleaseSavepoint = "RELEASE SAVEPOINT o";
+
+// --- versions
+inline constexpr const char* kSelectVersions = "SELECT name, version FROM change_versions";
+
+// --- accounts
+#define WARUNG_ACCOUNT_COLUMNS \
+  "id, user_id, name, level, status, balance, key_hash, created_at, callback_url, webhook_secret"
+inline constexpr const char* kInsertAccount =
+    "INSERT INTO accounts (user_id, name, level, status, balance, key_hash, created_at)"
+    " VALUES ($1, $2, $3, 'active', 0, $4, $5) RETURNING " WARUNG_ACCOUNT_COLUMNS;
+inline constexpr const char* kSelectAccounts = "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts ORDER BY id";
+inline constexpr const char* kSelectAccountByUserId =
+    "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts WHERE user_id = $1";
+inline constexpr const char* kSelectAccountByKeyHash =
+    "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts WHERE key_hash = $1";
+inline constexpr const char* kSelectAccountStatusBalance = "SELECT status, balance FROM accounts WHERE id = $1";
+inline constexpr const char* kUpdateAccountStatus = "UPDATE accounts SET status = $2 WHERE id = $1";
+inline constexpr const char* kUpdateAccountLevel = "UPDATE accounts SET level = $2 WHERE id = $1";
+inline constexpr const char* kUpdateAccountKeyHash = "UPDATE accounts SET key_hash = $2 WHERE id = $1";
+inline constexpr const char* kUpdateAccountCallback =
+    "UPDATE accounts SET callback_url = $2, webhook_secret = $3 WHERE id = $1";
+#undef WARUNG_ACCOUNT_COLUMNS
+
+inline constexpr const char* kSelectOverrides = "SELECT service_id, price FROM price_overrides WHERE account_id = $1";
+inline constexpr const char* kSelectAllOverrides = "SELECT account_id, service_id, price FROM price_overrides";
+inline constexpr const char* kUpsertOverride =
+    "INSERT INTO price_overrides (account_id, service_id, price) VALUES ($1, $2, $3)"
+    " ON CONFLICT (account_id, service_id) DO UPDATE SET price = EXCLUDED.price";
+inline constexpr const char* kDeleteOverride = "DELETE FROM price_overrides WHERE account_id = $1 AND service_id = $2";
+
+// --- balance and ledger
+// Guarded update: the database checks and changes the balance in one step, so two
+// writers (on any nodes) can never both spend the same rupiah (no read-modify-write).
+// Under READ COMMITTED a concurrent update of the row makes this one wait, then
+// re-evaluate its WHERE on the row as committed.
+inline constexpr const char* kAdjustBalance =
+    "UPDATE accounts SET balance = balance + $1 WHERE id = $2 AND balance + $1 >= 0 RETURNING balance";
+// The order writer's debit: also refuses suspended accounts.
+inline constexpr const char* kDebitForOrder =
+    "UPDATE accounts SET balance = balance - $1"
+    " WHERE id = $2 AND status = 'active' AND balance >= $1 RETURNING balance";
+inline constexpr const char* kCreditRefund =
+    "UPDATE accounts SET balance = balance + $1 WHERE id = $2 RETURNING balance";
+// The order writer locks its batch's accounts up front, in id order, so batches of two
+// nodes that share accounts queue instead of deadlocking. NO KEY UPDATE: the lock an
+// UPDATE of the balance takes anyway; foreign-key checks (KEY SHARE) pass it.
+inline constexpr const char* kLockAccounts =
+    "SELECT id FROM accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE";
+// applyTransition with a refund locks the account before the order, the writer's order.
+inline constexpr const char* kLockAccount = "SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE";
+inline constexpr const char* kInsertLedger =
+    "INSERT INTO ledger (account_id, amount, balance_after, reason, order_id, ref, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+inline constexpr const char* kSelectLedger =
+    "SELECT id, account_id, amount, balance_after, reason, order_id, ref, created_at"
+    " FROM ledger WHERE account_id = $1 ORDER BY id DESC LIMIT $2";
+inline constexpr const char* kLedgerSum =
+    "SELECT COALESCE(SUM(amount), 0)::bigint FROM ledger WHERE account_id = $1";
+
+// --- services
+#define WARUNG_FIELD_COLUMNS(n)                                                                          \
+  "f" #n "_type, f" #n "_input_type, f" #n "_label, f" #n "_min, f" #n "_max, f" #n "_placeholder, f" #n \
+  "_select_label, f" #n "_options, f" #n "_select_placeholder"
+#define WARUNG_SERVICE_DATA_COLUMNS \
+  "name, note, category, category_key, fields_title, fields_info, "                     \
+  WARUNG_FIELD_COLUMNS(1) ", " WARUNG_FIELD_COLUMNS(2) ", " WARUNG_FIELD_COLUMNS(3)     \
+  ", min_quantity, max_quantity, price_standar, price_premium, price_spesial,"          \
+  " cutoff_start, cutoff_end, ready, enabled, updated_at"
+#define WARUNG_FIELD_UPDATE(n)                                                                            \
+  "f" #n "_type = EXCLUDED.f" #n "_type, f" #n "_input_type = EXCLUDED.f" #n "_input_type, f" #n          \
+  "_label = EXCLUDED.f" #n "_label, f" #n "_min = EXCLUDED.f" #n "_min, f" #n "_max = EXCLUDED.f" #n      \
+  "_max, f" #n "_placeholder = EXCLUDED.f" #n "_placeholder, f" #n "_select_label = EXCLUDED.f" #n        \
+  "_select_label, f" #n "_options = EXCLUDED.f" #n "_options, f" #n "_select_placeholder = EXCLUDED.f" #n \
+  "_select_placeholder"
+
+// id, kind, code, then the 43 data columns, in the order bindService ($3..$45 of
+// kUpsertService) and readService walk them. COLLATE "C": the same byte order as
+// SQLite, whatever the database's collation.
+inline constexpr const char* kSelectServices =
+    "SELECT id, kind, code, " WARUNG_SERVICE_DATA_COLUMNS
+    " FROM services ORDER BY kind COLLATE \"C\", category COLLATE \"C\", name COLLATE \"C\", id";
+inline constexpr const char* kUpsertService =
+    "INSERT INTO services (kind, code, " WARUNG_SERVICE_DATA_COLUMNS ") VALUES ($1, $2, "
+    "$3, $4, $5, $6, $7, $8, "
+    "$9, $10, $11, $12, $13, $14, $15, $16, $17, "
+    "$18, $19, $20, $21, $22, $23, $24, $25, $26, "
+    "$27, $28, $29, $30, $31, $32, $33, $34, $35, "
+    "$36, $37, $38, $39, $40, $41, $42, $43, $44, $45)"
+    " ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name, note = EXCLUDED.note,"
+    " category = EXCLUDED.category, category_key = EXCLUDED.category_key,"
+    " fields_title = EXCLUDED.fields_title, fields_info = EXCLUDED.fields_info, "
+    WARUNG_FIELD_UPDATE(1) ", " WARUNG_FIELD_UPDATE(2) ", " WARUNG_FIELD_UPDATE(3)
+    ", min_quantity = EXCLUDED.min_quantity, max_quantity = EXCLUDED.max_quantity,"
+    " price_standar = EXCLUDED.price_standar, price_premium = EXCLUDED.price_premium,"
+    " price_spesial = EXCLUDED.price_spesial, cutoff_start = EXCLUDED.cutoff_start,"
+    " cutoff_end = EXCLUDED.cutoff_end, ready = EXCLUDED.ready, enabled = EXCLUDED.enabled,"
+    " updated_at = EXCLUDED.updated_at";
+#undef WARUNG_FIELD_UPDATE
+#undef WARUNG_SERVICE_DATA_COLUMNS
+#undef WARUNG_FIELD_COLUMNS
+
+// --- orders
+#define WARUNG_ORDER_COLUMNS                                                            \
+  "id, ref_id, account_id, kind, service_id, service_code, service_name, category_key," \
+  " data1, data2, data3, target, quantity, unit_price, charge, status, start_count,"    \
+  " remain, voucher, note, idempotency_key, fingerprint, created_at, updated_at"
+#define WARUNG_ORDER_COLUMNS_O                                                                       \
+  "o.id, o.ref_id, o.account_id, o.kind, o.service_id, o.service_code, o.service_name,"            \
+  " o.category_key, o.data1, o.data2, o.data3, o.target, o.quantity, o.unit_price, o.charge,"     \
+  " o.status, o.start_count, o.remain, o.voucher, o.note, o.idempotency_key, o.fingerprint,"      \
+  " o.created_at, o.updated_at"
+// For dynamic queries (listOrders) that append their own WHERE clause.
+inline constexpr const char* kSelectOrdersPrefix = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders";
+inline constexpr const char* kSelectOrderScoped =
+    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = $1 AND account_id = $2 AND kind = $3";
+inline constexpr const char* kSelectOrderByRef = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = $1";
+inline constexpr const char* kSelectLatestOrders =
+    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = $1 AND kind = $2 ORDER BY id DESC LIMIT $3";
+inline constexpr const char* kSelectOrderByIdempotencyKey =
+    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = $1 AND idempotency_key = $2";
+inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = $1";
+inline constexpr const char* kInsertOrder =
+    "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name,"
+    " category_key, data1, data2, data3, target, quantity, unit_price, charge, status,"
+    " start_count, remain, voucher, note, idempotency_key, fingerprint, created_at,"
+    " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+    " $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id";
+// Compare-and-set on the status the transition was planned from.
+inline constexpr const char* kTransitionOrder =
+    "UPDATE orders SET status = $1, start_count = $2, remain = $3, voucher = $4, note = $5,"
+    " updated_at = $6 WHERE id = $7 AND status = $8 RETURNING " WARUNG_ORDER_COLUMNS;
+
+// --- what applyTransition writes beside the order (same transaction)
+// The webhook is queued only while the account has a callback URL.
+inline constexpr const char* kQueueTransitionWebhook =
+    "INSERT INTO webhook_deliveries (account_id, order_id, ref_id, payload, status, attempts,"
+    " next_at, last_error, created_at, delivered_at)"
+    " SELECT id, $2::bigint, $3::text, $4::text, 'pending', 0, $5::bigint, '', $5::bigint, 0 FROM accounts"
+    " WHERE id = $1 AND callback_url <> ''";
+inline constexpr const char* kFinishDispatch =
+    "UPDATE dispatch SET phase = 'done', updated_at = $2 WHERE order_id = $1 AND phase <> 'done'";
+
+// --- providers ($1..$7 in the same order in the insert and the update)
+#define WARUNG_PROVIDER_COLUMNS "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at"
+inline constexpr const char* kInsertProvider =
+    "INSERT INTO providers (name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+inline constexpr const char* kSelectProviders = "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers ORDER BY id";
+inline constexpr const char* kSelectProviderByName =
+    "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE name = $1";
+inline constexpr const char* kSelectProviderById = "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE id = $1";
+inline constexpr const char* kUpdateProvider =
+    "UPDATE providers SET name = $1, dialect = $2, base_url = $3, api_key = $4, secret = $5,"
+    " timeout_ms = $6, enabled = $7 WHERE id = $8";
+#undef WARUNG_PROVIDER_COLUMNS
+
+// --- routes
+inline constexpr const char* kServiceExists = "SELECT 1 FROM services WHERE id = $1";
+inline constexpr const char* kDeleteRoutes = "DELETE FROM routes WHERE service_id = $1";
+inline constexpr const char* kInsertRoute =
+    "INSERT INTO routes (service_id, provider_id, priority, provider_service, cost) VALUES ($1, $2, $3, $4, $5)";
+inline constexpr const char* kSelectRoutes =
+    "SELECT service_id, provider_id, priority, provider_service, cost FROM routes"
+    " WHERE service_id = $1 ORDER BY priority, provider_id";
+
+// --- dispatch
+// Claims lock their candidate rows with SKIP LOCKED in a MATERIALIZED CTE (evaluated
+// exactly once), so claimers on any node pass over each other's rows instead of
+// queueing behind them; READ COMMITTED re-checks a locked row's WHERE against its
+// latest committed version, so a row another claimer changed meanwhile drops out.
+#define WARUNG_DISPATCH_COLUMNS \
+  "order_id, phase, route_index, provider_id, provider_order_id, attempts, next_at, last_error, updated_at"
+#define WARUNG_DISPATCH_COLUMNS_D                                                                        \
+  "d.order_id, d.phase, d.route_index, d.provider_id, d.provider_order_id, d.attempts, d.next_at," \
+  " d.last_error, d.updated_at"
+// claimToSend, step 2: waiting orders that never entered fulfilment, oldest first
+// (orders_status_id walks them in id order). Two claimers can still both pick an order
+// whose lock the other released between their snapshots; the dispatch primary key
+// decides, and ON CONFLICT DO NOTHING leaves it out of the loser's RETURNING.
+inline constexpr const char* kClaimNewOrders =
+    "WITH c AS MATERIALIZED (SELECT o.id FROM orders o WHERE o.status = 'waiting'"
+    " AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
+    " ORDER BY o.id LIMIT $2 FOR NO KEY UPDATE OF o SKIP LOCKED)"
+    " INSERT INTO dispatch (order_id, phase, route_index, provider_id, provider_order_id, attempts,"
+    " next_at, last_error, updated_at)"
+    " SELECT id, 'sending', 0, 0, '', 0, $1::bigint, '', $1::bigint FROM c"
+    " ON CONFLICT (order_id) DO NOTHING RETURNING order_id";
+// claimToSend, step 1: queued rows whose time has come.
+inline constexpr const char* kClaimQueued =
+    "WITH c AS MATERIALIZED (SELECT order_id FROM dispatch WHERE phase = 'queued' AND next_at <= $1"
+    " ORDER BY next_at, order_id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    " UPDATE dispatch d SET phase = 'sending', updated_at = $1 FROM c WHERE d.order_id = c.order_id"
+    " RETURNING d.order_id";
+// claimDue: $3 bounds updated_at (a kSending row is only reclaimed once its lease is over).
+inline constexpr const char* kClaimDue =
+    "WITH c AS MATERIALIZED (SELECT order_id FROM dispatch WHERE phase = $1 AND next_at <= $2"
+    " AND updated_at <= $3 ORDER BY next_at, order_id LIMIT $5 FOR UPDATE SKIP LOCKED)"
+    " UPDATE dispatch d SET next_at = $4 FROM c WHERE d.order_id = c.order_id RETURNING d.order_id";
+// The claimed rows with their orders, read in the claiming transaction.
+inline constexpr const char* kSelectItems =
+    "SELECT " WARUNG_ORDER_COLUMNS_O ", " WARUNG_DISPATCH_COLUMNS_D
+    " FROM orders o JOIN dispatch d ON d.order_id = o.id WHERE o.id = ANY($1::bigint[]) ORDER BY o.id";
+inline constexpr const char* kSelectDispatch = "SELECT " WARUNG_DISPATCH_COLUMNS " FROM dispatch WHERE order_id = $1";
+// Compare-and-set on the phase the caller last saw.
+inline constexpr const char* kSaveDispatch =
+    "UPDATE dispatch SET phase = $2, route_index = $3, provider_id = $4, provider_order_id = $5,"
+    " attempts = $6, next_at = $7, last_error = $8, updated_at = $9 WHERE order_id = $1 AND phase = $10";
+inline constexpr const char* kDispatchExists = "SELECT 1 FROM dispatch WHERE order_id = $1";
+#undef WARUNG_DISPATCH_COLUMNS_D
+#undef WARUNG_DISPATCH_COLUMNS
+#undef WARUNG_ORDER_COLUMNS_O
+#undef WARUNG_ORDER_COLUMNS
+
+// --- order events
+inline constexpr const char* kInsertEvent = "INSERT INTO order_events (order_id, at, kind, detail) VALUES ($1, $2, $3, $4)";
+inline constexpr const char* kSelectEvents =
+    "SELECT id, order_id, at, kind, detail FROM order_events WHERE order_id = $1 ORDER BY id";
+
+// --- webhook deliveries
+#define WARUNG_DELIVERY_COLUMNS_W                                                                       \
+  "w.id, w.account_id, w.order_id, w.ref_id, w.payload, w.status, w.attempts, w.next_at, w.last_error," \
+  " w.created_at, w.delivered_at"
+// Only an order's oldest pending delivery is eligible, so its changes arrive in order
+// (webhook_deliveries_order_id answers the NOT EXISTS). The account's current url and
+// secret come back with each row.
+inline constexpr const char* kClaimDeliveries =
+    "WITH c AS MATERIALIZED (SELECT w.id FROM webhook_deliveries w WHERE w.status = 'pending'"
+    " AND w.next_at <= $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+    " WHERE p.order_id = w.order_id AND p.id < w.id AND p.status = 'pending')"
+    " ORDER BY w.next_at, w.id LIMIT $3 FOR UPDATE OF w SKIP LOCKED)"
+    " UPDATE webhook_deliveries w SET next_at = $2 FROM c, accounts a"
+    " WHERE w.id = c.id AND a.id = w.account_id RETURNING " WARUNG_DELIVERY_COLUMNS_W
+    ", a.callback_url, a.webhook_secret";
+// The mark* statements act on pending rows only: a delivery another holder already
+// finished stays as it is.
+inline constexpr const char* kMarkDelivered =
+    "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $2 WHERE id = $1 AND status = 'pending'";
+inline constexpr const char* kMarkRetry =
+    "UPDATE webhook_deliveries SET attempts = $2, next_at = $3, last_error = $4 WHERE id = $1 AND status = 'pending'";
+inline constexpr const char* kMarkFailed =
+    "UPDATE webhook_deliveries SET status = 'failed', attempts = $2, last_error = $3"
+    " WHERE id = $1 AND status = 'pending'";
+inline constexpr const char* kDeliveryExists = "SELECT 1 FROM webhook_deliveries WHERE id = $1";
+inline constexpr const char* kReplayDelivery =
+    "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_at = $2, last_error = '',"
+    " delivered_at = 0 WHERE id = $1";
+// For listDeliveries, which appends its own WHERE clause; the url is the account's current one.
+inline constexpr const char* kSelectDeliveriesPrefix =
+    "SELECT " WARUNG_DELIVERY_COLUMNS_W ", COALESCE(a.callback_url, '')"
+    " FROM webhook_deliveries w LEFT JOIN accounts a ON a.id = w.account_id";
+#undef WARUNG_DELIVERY_COLUMNS_W
+
+}  // namespace warung::store::postgres::sql
