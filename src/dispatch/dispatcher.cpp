@@ -157,15 +157,20 @@ void Dispatcher::send(store::DispatchItem item) {
       ++d.route_index;
       continue;
     }
+    if (d.provider_id != provider->id) {
+      // Record which provider is about to be asked before asking: if this process dies
+      // mid-call, recovery must reconcile with this provider, not an earlier route's.
+      d.provider_id = provider->id;
+      save(d, DispatchPhase::kSending);
+    }
     AddRequest req{order.ref_id, order.kind, route.provider_service, order.data, order.quantity};
     AddResult r = adapter->add(*provider, req);
     event(order.id, "provider",
           fmt::format("{} add {}: {}{}", provider->name, toString(r.outcome), r.raw,
                       r.reason.empty() ? "" : " (" + r.reason + ")"));
-    d.provider_id = provider->id;
-    d.attempts = 0;
     switch (r.outcome) {
       case AddOutcome::kAccepted: {
+        d.attempts = 0;
         d.phase = DispatchPhase::kSent;
         d.provider_order_id = r.provider_order_id;
         d.next_at = clock_.nowUnix() + config_.poll_interval_s;
@@ -184,6 +189,7 @@ void Dispatcher::send(store::DispatchItem item) {
         return save(d, DispatchPhase::kSending);
       case AddOutcome::kUnknown:
         // The provider may have created it: never send again blindly; ask it later.
+        // `attempts` is kept: it counts this route's re-sends after confirmed absences.
         spdlog::warn("order {}: outcome at {} unknown: {} (raw: {})", order.ref_id, provider->name, r.reason, r.raw);
         d.phase = DispatchPhase::kUnknown;
         d.last_error = r.reason;
@@ -191,6 +197,7 @@ void Dispatcher::send(store::DispatchItem item) {
         return save(d, DispatchPhase::kSending);
       case AddOutcome::kRefused:
         d.last_error = r.reason;
+        d.attempts = 0;
         ++d.route_index;  // definite refusal: the next provider may take it
         continue;
     }
@@ -208,9 +215,12 @@ int Dispatcher::recoverRound() {
   if (!items) return 0;
   for (auto& item : *items) {
     domain::Dispatch d = item.dispatch;
-    auto routes = dstore_.routes(item.order.service_id);
-    if (routes && d.route_index < static_cast<int>(routes->size())) {
-      d.provider_id = (*routes)[static_cast<std::size_t>(d.route_index)].provider_id;
+    if (d.provider_id == 0) {
+      // Died before choosing a provider: nothing was sent, so sending is safe.
+      d.phase = DispatchPhase::kQueued;
+      d.next_at = clock_.nowUnix();
+      save(d, DispatchPhase::kSending);
+      continue;
     }
     event(item.order.id, "provider", "sending was interrupted (restart): outcome unknown, will reconcile");
     d.phase = DispatchPhase::kUnknown;
@@ -297,9 +307,11 @@ int Dispatcher::pollRound() {
       if (r.state == RemoteState::kUnknown || r.state == RemoteState::kNotFound) {
         ++d.attempts;
         d.last_error = r.reason.empty() ? std::string(toString(r.state)) : r.reason;
-        if (r.state == RemoteState::kNotFound && d.attempts >= config_.max_reconcile_attempts) {
+        if (d.attempts >= config_.max_reconcile_attempts) {
           d.phase = DispatchPhase::kStuck;
-          event(item.order.id, "provider", "the provider no longer knows this order: the operator decides");
+          event(item.order.id, "provider",
+                r.state == RemoteState::kNotFound ? "the provider no longer knows this order: the operator decides"
+                                                  : "the provider's status cannot be read: the operator decides");
         }
         d.next_at = clock_.nowUnix() + domain::backoffSeconds(d.attempts, config_.retry_base_s, config_.retry_cap_s);
         save(d, DispatchPhase::kSent);

@@ -353,7 +353,10 @@ TEST(OsimesaEntry, MapsEveryStatus) {
   EXPECT_EQ(stateOf(R"({"status":"processing"})"), RemoteState::kProcessing);
   EXPECT_EQ(stateOf(R"({"status":"success"})"), RemoteState::kSuccess);
   EXPECT_EQ(stateOf(R"({"status":"partial","detail":{"remain":3}})"), RemoteState::kPartial);
-  EXPECT_EQ(stateOf(R"({"status":"partial"})"), RemoteState::kUnknown);
+  // A game entry has no detail: still partial (the domain ends it in error with a refund).
+  EXPECT_EQ(stateOf(R"({"status":"partial","voucher":""})"), RemoteState::kPartial);
+  // A social media entry whose remain cannot be read cannot be settled.
+  EXPECT_EQ(stateOf(R"({"status":"partial","detail":{"start":1}})"), RemoteState::kUnknown);
   EXPECT_EQ(stateOf(R"({"status":"error"})"), RemoteState::kError);
   EXPECT_EQ(stateOf(R"({"status":"refunded"})"), RemoteState::kUnknown);
   EXPECT_EQ(stateOf(R"({})"), RemoteState::kUnknown);

@@ -697,10 +697,6 @@ TEST_F(Fulfilment, ASendInterruptedOnTheSecondRouteIsNotSentTwice) {
 // A game top-up is delivered or not: a provider calling one "partial" did not deliver
 // it, so the order ends in error with a full refund (domain::transitionFor).
 TEST_F(Fulfilment, AGameReportedPartialByTheProviderEndsInErrorWithARefund) {
-  GTEST_SKIP() << "known bug: osimesaEntry() (src/dispatch/adapters/osimesa.cpp:141) maps status 'partial' "
-                  "without detail.remain to kUnknown, and a game entry has no detail, so transitionFor()'s "
-                  "game-partial -> error never runs; pollRound() (src/dispatch/dispatcher.cpp:310) escalates only "
-                  "kNotFound to stuck, so the order stays 'processing', unrefunded, polled forever";
   importServices({{domain::Kind::kGame, "GP"}});
   createBuyer();
   ProviderSimulator& sim = newSim();

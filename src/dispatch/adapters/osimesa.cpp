@@ -139,8 +139,12 @@ RemoteStatus osimesaEntry(const json::value& entry, std::string raw) {
   } else if (w == "success") {
     s.state = RemoteState::kSuccess;
   } else if (w == "partial") {
-    s.state = s.remain ? RemoteState::kPartial : RemoteState::kUnknown;
-    if (!s.remain) s.reason = "status partial without a readable detail.remain";
+    // A game entry has no `detail`: partial without remain is still partial (the
+    // domain ends a partial game in error with a refund). A social media entry with a
+    // detail but no readable remain cannot be settled safely.
+    const bool readable = s.remain.has_value() || detail == nullptr;
+    s.state = readable ? RemoteState::kPartial : RemoteState::kUnknown;
+    if (!readable) s.reason = "status partial without a readable detail.remain";
   } else if (w == "error") {
     s.state = RemoteState::kError;
     s.reason = jsonText(member(&entry, "note")).value_or("");
