@@ -83,7 +83,8 @@ fi
 
 if [ "$cmd" = stop ]; then
   if running; then
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null
+    # immediate: the cluster is removed next, so its shutdown checkpoint would only cost time.
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null
   fi
   rm -rf "$dir/data" "$dir/url" "$dir/port" "$dir/server.log" "$dir/initdb.log"
   exit 0

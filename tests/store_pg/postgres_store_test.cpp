@@ -403,10 +403,11 @@ domain::Service fullService() {
   s.category_key = "mobile-legends";
   s.fields_title = "Data Akun";
   s.fields_info = "Cek ID di profil";
-  s.fields[0] = domain::FieldSpec{domain::FieldType::kInput, "number", "User ID", 3, 20, "12345678", "", {}, ""};
+  s.fields[0] =
+      domain::FieldSpec{domain::FieldType::kInput, "number", "User ID", 3, 20, "12345678", "", {}, ""};
   s.fields[1] = domain::FieldSpec{
-      domain::FieldType::kSelect, "text", "Server", 0, 0, "", "Pilih server", {"Asia", "Eropa", "Amerika Serikat"},
-      "-- pilih --"};
+      domain::FieldType::kSelect,           "text",       "Server", 0, 0, "", "Pilih server",
+      {"Asia", "Eropa", "Amerika Serikat"}, "-- pilih --"};
   s.fields[2] = domain::FieldSpec{domain::FieldType::kNone, "tel", "", 0, 0, "", "", {}, ""};
   s.min_quantity = 1;
   s.max_quantity = 1;

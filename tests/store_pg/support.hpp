@@ -26,12 +26,15 @@ namespace warung::store::postgres::testing {
 
 // The server's URL; "" when there is none (no binaries).
 const std::string& serverUrl();
+// True when the server came from $WARUNG_TEST_PG_URL (not a throwaway one).
+bool serverIsExternal();
 
 // `url` with its database name replaced by `db`.
 std::string withDatabase(const std::string& url, const std::string& db);
 
-// A database of its own (t_<random>), created on construction and dropped (WITH
-// FORCE) on destruction, so tests can run in parallel on one server.
+// A database of its own (t_<random>), created on construction, so tests can run in
+// parallel on one server. Dropped (WITH FORCE) on destruction on an external server;
+// a throwaway server's are removed with the server (DROP DATABASE costs a checkpoint).
 class TestDatabase {
  public:
   TestDatabase();
@@ -47,7 +50,8 @@ class TestDatabase {
     c.pool_size = pool_size;
     return c;
   }
-  // Runs SQL on a connection of the test's own (for setting up and inspecting).
+  // Runs SQL (one or more statements; the last one's rows) on a connection of the
+  // test's own, for setting up and inspecting.
   pg::Rows exec(const std::string& sql);
   std::int64_t count(const std::string& table);
   // Terminates every other connection to this database (a server restart, as the

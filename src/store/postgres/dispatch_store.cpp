@@ -124,7 +124,8 @@ std::vector<DispatchItem> loadItems(pg::Connection& c, const std::vector<std::in
   }
   std::vector<DispatchItem> out;
   out.reserve(order_ids.size());
-  for (int i = 0; i < r.size(); ++i) out.push_back(DispatchItem{detail::readOrder(r, i), readDispatch(r, i, 24)});
+  for (int i = 0; i < r.size(); ++i)
+    out.push_back(DispatchItem{detail::readOrder(r, i), readDispatch(r, i, 24)});
   return out;
 }
 
@@ -132,7 +133,8 @@ std::vector<DispatchItem> loadItems(pg::Connection& c, const std::vector<std::in
 // else `conflict`.
 Status missingOr(pg::Connection& c, const char* exists_query, std::int64_t id, const char* what,
                  std::string conflict) {
-  if (c.run(exists_query, Params().add(id)).empty()) return makeError(Errc::kNotFound, std::string(what) + " not found");
+  if (c.run(exists_query, Params().add(id)).empty())
+    return makeError(Errc::kNotFound, std::string(what) + " not found");
   return makeError(Errc::kConflict, std::move(conflict));
 }
 
@@ -252,7 +254,8 @@ Status PostgresStore::setRoutes(std::int64_t service_id, const std::vector<domai
             return makeError(Errc::kNotFound, "provider " + std::to_string(r.provider_id) + " not found");
           }
           if (e.uniqueViolation()) {
-            return makeError(Errc::kInvalidArgument, "provider " + std::to_string(r.provider_id) + " is listed twice");
+            return makeError(Errc::kInvalidArgument,
+                             "provider " + std::to_string(r.provider_id) + " is listed twice");
           }
           throw;
         }
@@ -309,7 +312,8 @@ Result<std::vector<DispatchItem>> PostgresStore::claimDue(DispatchPhase phase, s
                                                           std::int64_t lease_s, int limit) {
   return atEdge("claimDue", [&]() -> Result<std::vector<DispatchItem>> {
     if (phase == DispatchPhase::kQueued || phase == DispatchPhase::kDone) {
-      return makeError(Errc::kInvalidArgument, "claimDue does not take " + std::string(phaseText(phase)) + " rows");
+      return makeError(Errc::kInvalidArgument,
+                       "claimDue does not take " + std::string(phaseText(phase)) + " rows");
     }
     if (lease_s < 0) return makeError(Errc::kInvalidArgument, "lease must not be negative");
     if (limit <= 0) return std::vector<DispatchItem>{};
@@ -317,18 +321,15 @@ Result<std::vector<DispatchItem>> PostgresStore::claimDue(DispatchPhase phase, s
     // is over, its worker may still be waiting for the provider.
     const std::int64_t touched_before =
         phase == DispatchPhase::kSending ? now - lease_s : std::numeric_limits<std::int64_t>::max();
-    return detail::transact(*pool_, cfg_.busy_retries, "claimDue",
-                            [&](pg::Connection& c) -> Result<std::vector<DispatchItem>> {
-                              std::vector<std::int64_t> claimed = ids(c.run(sql::kClaimDue, Params()
-                                                                                                .add(phaseText(phase))
-                                                                                                .add(now)
-                                                                                                .add(touched_before)
-                                                                                                .add(now + lease_s)
-                                                                                                .add(limit)));
-                              if (claimed.empty()) return std::vector<DispatchItem>{};
-                              std::sort(claimed.begin(), claimed.end());
-                              return loadItems(c, claimed);
-                            });
+    return detail::transact(
+        *pool_, cfg_.busy_retries, "claimDue", [&](pg::Connection& c) -> Result<std::vector<DispatchItem>> {
+          std::vector<std::int64_t> claimed = ids(c.run(
+              sql::kClaimDue,
+              Params().add(phaseText(phase)).add(now).add(touched_before).add(now + lease_s).add(limit)));
+          if (claimed.empty()) return std::vector<DispatchItem>{};
+          std::sort(claimed.begin(), claimed.end());
+          return loadItems(c, claimed);
+        });
   });
 }
 
@@ -392,8 +393,8 @@ Result<std::vector<domain::OrderEvent>> PostgresStore::events(std::int64_t order
                                  const Rows r = c.run(sql::kSelectEvents, Params().add(order_id));
                                  std::vector<domain::OrderEvent> out;
                                  for (int i = 0; i < r.size(); ++i) {
-                                   out.push_back(domain::OrderEvent{r.int64(i, 0), r.int64(i, 1), r.int64(i, 2),
-                                                                    r.str(i, 3), r.str(i, 4)});
+                                   out.push_back(domain::OrderEvent{r.int64(i, 0), r.int64(i, 1),
+                                                                    r.int64(i, 2), r.str(i, 3), r.str(i, 4)});
                                  }
                                  return out;
                                });
@@ -416,29 +417,29 @@ Status PostgresStore::setCallback(std::int64_t account_id, std::string_view url,
   });
 }
 
-Result<std::vector<domain::WebhookDelivery>> PostgresStore::claimDeliveries(std::int64_t now, std::int64_t lease_s,
-                                                                            int limit) {
+Result<std::vector<domain::WebhookDelivery>> PostgresStore::claimDeliveries(std::int64_t now,
+                                                                            std::int64_t lease_s, int limit) {
   return atEdge("claimDeliveries", [&]() -> Result<std::vector<domain::WebhookDelivery>> {
     if (lease_s < 0) return makeError(Errc::kInvalidArgument, "lease must not be negative");
     if (limit <= 0) return std::vector<domain::WebhookDelivery>{};
-    return detail::transact(*pool_, cfg_.busy_retries, "claimDeliveries",
-                            [&](pg::Connection& c) -> Result<std::vector<domain::WebhookDelivery>> {
-                              const Rows r =
-                                  c.run(sql::kClaimDeliveries, Params().add(now).add(now + lease_s).add(limit));
-                              std::vector<domain::WebhookDelivery> out;
-                              out.reserve(static_cast<std::size_t>(r.size()));
-                              for (int i = 0; i < r.size(); ++i) {
-                                domain::WebhookDelivery w = readDelivery(r, i);
-                                // The account's settings as they are now: a URL changed after
-                                // the delivery was queued is where it goes; one cleared since is
-                                // the caller's to mark failed.
-                                w.url = r.str(i, 11);
-                                w.secret = r.str(i, 12);
-                                out.push_back(std::move(w));
-                              }
-                              std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-                              return out;
-                            });
+    return detail::transact(
+        *pool_, cfg_.busy_retries, "claimDeliveries",
+        [&](pg::Connection& c) -> Result<std::vector<domain::WebhookDelivery>> {
+          const Rows r = c.run(sql::kClaimDeliveries, Params().add(now).add(now + lease_s).add(limit));
+          std::vector<domain::WebhookDelivery> out;
+          out.reserve(static_cast<std::size_t>(r.size()));
+          for (int i = 0; i < r.size(); ++i) {
+            domain::WebhookDelivery w = readDelivery(r, i);
+            // The account's settings as they are now: a URL changed after
+            // the delivery was queued is where it goes; one cleared since is
+            // the caller's to mark failed.
+            w.url = r.str(i, 11);
+            w.secret = r.str(i, 12);
+            out.push_back(std::move(w));
+          }
+          std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+          return out;
+        });
   });
 }
 
@@ -484,7 +485,8 @@ Result<std::vector<domain::WebhookDelivery>> PostgresStore::listDeliveries(const
     p.add(std::clamp(f.limit, 1, kMaxListLimit));
     return detail::withRetries(*pool_, cfg_.busy_retries, "listDeliveries",
                                [&](pg::Connection& c) -> Result<std::vector<domain::WebhookDelivery>> {
-                                 // Unprepared: the text varies with the filter, and this is an operator's query.
+                                 // Unprepared: the text varies with the filter, and this is an operator's
+                                 // query.
                                  const Rows r = c.runText(query, p);
                                  std::vector<domain::WebhookDelivery> out;
                                  for (int i = 0; i < r.size(); ++i) {

@@ -128,8 +128,8 @@ void PostgresOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Re
       return;
     } catch (const pg::Error& e) {
       if (e.retryable() && attempt < pg_.busy_retries) {
-        spdlog::warn("order writer: {}: batch of {} rolled back, writing it again (attempt {}): {}", display_url_,
-                     batch.size(), attempt + 2, e.what());
+        spdlog::warn("order writer: {}: batch of {} rolled back, writing it again (attempt {}): {}",
+                     display_url_, batch.size(), attempt + 2, e.what());
         detail::backoff(attempt + 1);
         continue;
       }
@@ -166,7 +166,8 @@ void PostgresOrderWriter::attemptBatch(std::vector<Pending>& batch, std::vector<
 // when the fingerprint matches, else kConflict. kNotFound-free: called only after the
 // key was seen taken.
 Result<Placed> PostgresOrderWriter::replayOrConflict(const domain::Order& o) {
-  const Rows r = conn_->run(sql::kSelectOrderByIdempotencyKey, Params().add(o.account_id).add(o.idempotency_key));
+  const Rows r =
+      conn_->run(sql::kSelectOrderByIdempotencyKey, Params().add(o.account_id).add(o.idempotency_key));
   if (r.empty()) throw std::runtime_error("idempotency key " + o.idempotency_key + " taken but not found");
   domain::Order existing = detail::readOrder(r, 0);
   if (existing.fingerprint == o.fingerprint) return Placed{std::move(existing), true};
@@ -194,7 +195,8 @@ Result<Placed> PostgresOrderWriter::placeOne(domain::Order& o) {
 
     // 1. Idempotent retry: answer with the first order, charge nothing.
     if (!o.idempotency_key.empty()) {
-      const Rows r = c.run(sql::kSelectOrderByIdempotencyKey, Params().add(o.account_id).add(o.idempotency_key));
+      const Rows r =
+          c.run(sql::kSelectOrderByIdempotencyKey, Params().add(o.account_id).add(o.idempotency_key));
       if (!r.empty()) {
         domain::Order existing = detail::readOrder(r, 0);
         undo();
@@ -214,7 +216,8 @@ Result<Placed> PostgresOrderWriter::placeOne(domain::Order& o) {
         why = makeError(Errc::kForbidden, "account is suspended");
       } else {
         why = makeError(Errc::kInsufficientBalance, "balance Rp " + std::to_string(s.int64(0, 1)) +
-                                                        " is below the charge Rp " + std::to_string(o.charge.rupiah));
+                                                        " is below the charge Rp " +
+                                                        std::to_string(o.charge.rupiah));
       }
       undo();
       return std::move(*why);
@@ -229,7 +232,11 @@ Result<Placed> PostgresOrderWriter::placeOne(domain::Order& o) {
       p.add(o.ref_id).add(o.account_id).add(domain::toString(o.kind)).add(o.service_id).add(o.service_code);
       p.add(o.service_name).add(o.category_key);
       for (const std::string& d : o.data) p.add(d);
-      p.add(o.target).add(o.quantity).add(o.unit_price.rupiah).add(o.charge.rupiah).add(domain::toString(o.status));
+      p.add(o.target)
+          .add(o.quantity)
+          .add(o.unit_price.rupiah)
+          .add(o.charge.rupiah)
+          .add(domain::toString(o.status));
       p.add(o.start_count).add(o.remain).add(o.voucher).add(o.note);
       if (o.idempotency_key.empty()) {
         p.addNull();  // NULL: the idempotency index skips it
@@ -259,8 +266,8 @@ Result<Placed> PostgresOrderWriter::placeOne(domain::Order& o) {
     // 4. The ledger row, in the same savepoint.
     {
       Params p;
-      detail::addLedger(p, o.account_id, -o.charge, balance_after, domain::LedgerReason::kOrder, o.id, o.ref_id,
-                        o.created_at);
+      detail::addLedger(p, o.account_id, -o.charge, balance_after, domain::LedgerReason::kOrder, o.id,
+                        o.ref_id, o.created_at);
       if (c.run(sql::kInsertLedger, p).empty()) throw std::runtime_error("ledger insert returned no id");
     }
     open = false;

@@ -127,7 +127,8 @@ Connection::Connection(const std::string& url) {
     throw Error("cannot connect to " + redactUrl(url) + ": " + why, "", "", true);
   }
   // Notices (e.g. "relation already exists, skipping") are not worth a log line.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
 }
 
 Connection::~Connection() {

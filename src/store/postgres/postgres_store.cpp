@@ -142,7 +142,8 @@ domain::LedgerEntry readLedger(const Rows& r, int row) {
 }
 
 std::int64_t insertLedger(pg::Connection& c, std::int64_t account_id, Money amount, Money balance_after,
-                          domain::LedgerReason reason, std::int64_t order_id, std::string_view ref, std::int64_t at) {
+                          domain::LedgerReason reason, std::int64_t order_id, std::string_view ref,
+                          std::int64_t at) {
   Params p;
   detail::addLedger(p, account_id, amount, balance_after, reason, order_id, ref, at);
   const Rows r = c.run(sql::kInsertLedger, p);
@@ -175,7 +176,8 @@ Status updateAccount(pg::Connection& c, const char* query, std::int64_t account_
 // ---------------------------------------------------------------------------------
 // Start-up
 
-PostgresStore::PostgresStore(PostgresConfig cfg) : cfg_(std::move(cfg)), display_url_(pg::redactUrl(cfg_.url)) {
+PostgresStore::PostgresStore(PostgresConfig cfg)
+    : cfg_(std::move(cfg)), display_url_(pg::redactUrl(cfg_.url)) {
   if (cfg_.busy_retries < 0) throw std::runtime_error("postgres: busy_retries must not be negative");
   pool_ = std::make_unique<Pool>(cfg_.url, cfg_.pool_size);
   std::unique_ptr<pg::Connection> first;
@@ -195,15 +197,16 @@ PostgresStore::~PostgresStore() = default;
 
 Result<Versions> PostgresStore::versions() {
   return atEdge("versions", [&]() -> Result<Versions> {
-    return detail::withRetries(*pool_, cfg_.busy_retries, "versions", [&](pg::Connection& c) -> Result<Versions> {
-      const Rows r = c.run(sql::kSelectVersions);
-      Versions v;
-      for (int i = 0; i < r.size(); ++i) {
-        if (r.text(i, 0) == "catalog") v.catalog = r.int64(i, 1);
-        if (r.text(i, 0) == "accounts") v.accounts = r.int64(i, 1);
-      }
-      return v;
-    });
+    return detail::withRetries(*pool_, cfg_.busy_retries, "versions",
+                               [&](pg::Connection& c) -> Result<Versions> {
+                                 const Rows r = c.run(sql::kSelectVersions);
+                                 Versions v;
+                                 for (int i = 0; i < r.size(); ++i) {
+                                   if (r.text(i, 0) == "catalog") v.catalog = r.int64(i, 1);
+                                   if (r.text(i, 0) == "accounts") v.accounts = r.int64(i, 1);
+                                 }
+                                 return v;
+                               });
   });
 }
 
@@ -212,27 +215,27 @@ Result<Versions> PostgresStore::versions() {
 
 Result<domain::Account> PostgresStore::createAccount(const NewAccount& a) {
   return atEdge("createAccount", [&]() -> Result<domain::Account> {
-    return detail::transact(*pool_, cfg_.busy_retries, "createAccount",
-                            [&](pg::Connection& c) -> Result<domain::Account> {
-                              try {
-                                const Rows r = c.run(sql::kInsertAccount, Params()
-                                                                              .add(a.user_id)
-                                                                              .add(a.name)
-                                                                              .add(domain::toString(a.level))
-                                                                              .add(a.key_hash)
-                                                                              .add(a.created_at));
-                                if (r.empty()) throw std::runtime_error("account insert returned no row");
-                                return readAccount(r, 0);
-                              } catch (const pg::Error& e) {
-                                if (e.uniqueViolation() && e.constraint() == "accounts_user_id_key") {
-                                  return makeError(Errc::kConflict, "user_id " + a.user_id + " is already taken");
-                                }
-                                if (e.uniqueViolation() && e.constraint() == "accounts_key_hash_key") {
-                                  return makeError(Errc::kConflict, "that key is already in use");
-                                }
-                                throw;
-                              }
-                            });
+    return detail::transact(
+        *pool_, cfg_.busy_retries, "createAccount", [&](pg::Connection& c) -> Result<domain::Account> {
+          try {
+            const Rows r = c.run(sql::kInsertAccount, Params()
+                                                          .add(a.user_id)
+                                                          .add(a.name)
+                                                          .add(domain::toString(a.level))
+                                                          .add(a.key_hash)
+                                                          .add(a.created_at));
+            if (r.empty()) throw std::runtime_error("account insert returned no row");
+            return readAccount(r, 0);
+          } catch (const pg::Error& e) {
+            if (e.uniqueViolation() && e.constraint() == "accounts_user_id_key") {
+              return makeError(Errc::kConflict, "user_id " + a.user_id + " is already taken");
+            }
+            if (e.uniqueViolation() && e.constraint() == "accounts_key_hash_key") {
+              return makeError(Errc::kConflict, "that key is already in use");
+            }
+            throw;
+          }
+        });
   });
 }
 
@@ -251,7 +254,8 @@ Result<std::vector<domain::Account>> PostgresStore::listAccounts() {
             // Ordered by id, so a binary search finds the account.
             auto it = std::lower_bound(out.begin(), out.end(), account_id,
                                        [](const domain::Account& x, std::int64_t id) { return x.id < id; });
-            if (it != out.end() && it->id == account_id) it->price_overrides[o.int64(i, 1)] = Money{o.int64(i, 2)};
+            if (it != out.end() && it->id == account_id)
+              it->price_overrides[o.int64(i, 1)] = Money{o.int64(i, 2)};
           }
           return out;
         },
@@ -355,23 +359,26 @@ Result<domain::LedgerEntry> PostgresStore::adjustBalance(std::int64_t account_id
 
 Result<std::vector<domain::LedgerEntry>> PostgresStore::ledger(std::int64_t account_id, int limit) {
   return atEdge("ledger", [&]() -> Result<std::vector<domain::LedgerEntry>> {
-    return detail::withRetries(
-        *pool_, cfg_.busy_retries, "ledger", [&](pg::Connection& c) -> Result<std::vector<domain::LedgerEntry>> {
-          const Rows r = c.run(sql::kSelectLedger, Params().add(account_id).add(std::clamp(limit, 1, kMaxListLimit)));
-          std::vector<domain::LedgerEntry> out;
-          for (int i = 0; i < r.size(); ++i) out.push_back(readLedger(r, i));
-          return out;
-        });
+    return detail::withRetries(*pool_, cfg_.busy_retries, "ledger",
+                               [&](pg::Connection& c) -> Result<std::vector<domain::LedgerEntry>> {
+                                 const Rows r =
+                                     c.run(sql::kSelectLedger,
+                                           Params().add(account_id).add(std::clamp(limit, 1, kMaxListLimit)));
+                                 std::vector<domain::LedgerEntry> out;
+                                 for (int i = 0; i < r.size(); ++i) out.push_back(readLedger(r, i));
+                                 return out;
+                               });
   });
 }
 
 Result<Money> PostgresStore::ledgerSum(std::int64_t account_id) {
   return atEdge("ledgerSum", [&]() -> Result<Money> {
-    return detail::withRetries(*pool_, cfg_.busy_retries, "ledgerSum", [&](pg::Connection& c) -> Result<Money> {
-      const Rows r = c.run(sql::kLedgerSum, Params().add(account_id));
-      if (r.empty()) throw std::runtime_error("SUM returned no row");
-      return Money{r.int64(0, 0)};
-    });
+    return detail::withRetries(*pool_, cfg_.busy_retries, "ledgerSum",
+                               [&](pg::Connection& c) -> Result<Money> {
+                                 const Rows r = c.run(sql::kLedgerSum, Params().add(account_id));
+                                 if (r.empty()) throw std::runtime_error("SUM returned no row");
+                                 return Money{r.int64(0, 0)};
+                               });
   });
 }
 
@@ -380,14 +387,14 @@ Result<Money> PostgresStore::ledgerSum(std::int64_t account_id) {
 
 Result<std::vector<domain::Service>> PostgresStore::loadServices() {
   return atEdge("loadServices", [&]() -> Result<std::vector<domain::Service>> {
-    return detail::withRetries(
-        *pool_, cfg_.busy_retries, "loadServices", [&](pg::Connection& c) -> Result<std::vector<domain::Service>> {
-          const Rows r = c.run(sql::kSelectServices);
-          std::vector<domain::Service> out;
-          out.reserve(static_cast<std::size_t>(r.size()));
-          for (int i = 0; i < r.size(); ++i) out.push_back(readService(r, i));
-          return out;
-        });
+    return detail::withRetries(*pool_, cfg_.busy_retries, "loadServices",
+                               [&](pg::Connection& c) -> Result<std::vector<domain::Service>> {
+                                 const Rows r = c.run(sql::kSelectServices);
+                                 std::vector<domain::Service> out;
+                                 out.reserve(static_cast<std::size_t>(r.size()));
+                                 for (int i = 0; i < r.size(); ++i) out.push_back(readService(r, i));
+                                 return out;
+                               });
   });
 }
 
@@ -426,10 +433,12 @@ std::vector<domain::Order> allOrders(const Rows& r) {
 
 }  // namespace
 
-Result<domain::Order> PostgresStore::findOrder(std::int64_t account_id, domain::Kind kind, std::string_view ref_id) {
+Result<domain::Order> PostgresStore::findOrder(std::int64_t account_id, domain::Kind kind,
+                                               std::string_view ref_id) {
   return atEdge("findOrder", [&]() -> Result<domain::Order> {
     return detail::withRetries(*pool_, cfg_.busy_retries, "findOrder", [&](pg::Connection& c) {
-      return oneOrder(c, sql::kSelectOrderScoped, Params().add(ref_id).add(account_id).add(domain::toString(kind)));
+      return oneOrder(c, sql::kSelectOrderScoped,
+                      Params().add(ref_id).add(account_id).add(domain::toString(kind)));
     });
   });
 }
@@ -442,11 +451,13 @@ Result<domain::Order> PostgresStore::findOrderByRef(std::string_view ref_id) {
   });
 }
 
-Result<domain::Order> PostgresStore::findOrderByIdempotencyKey(std::int64_t account_id, std::string_view key) {
+Result<domain::Order> PostgresStore::findOrderByIdempotencyKey(std::int64_t account_id,
+                                                               std::string_view key) {
   return atEdge("findOrderByIdempotencyKey", [&]() -> Result<domain::Order> {
-    return detail::withRetries(*pool_, cfg_.busy_retries, "findOrderByIdempotencyKey", [&](pg::Connection& c) {
-      return oneOrder(c, sql::kSelectOrderByIdempotencyKey, Params().add(account_id).add(key));
-    });
+    return detail::withRetries(
+        *pool_, cfg_.busy_retries, "findOrderByIdempotencyKey", [&](pg::Connection& c) {
+          return oneOrder(c, sql::kSelectOrderByIdempotencyKey, Params().add(account_id).add(key));
+        });
   });
 }
 
@@ -454,11 +465,11 @@ Result<std::vector<domain::Order>> PostgresStore::latestOrders(std::int64_t acco
                                                                int limit) {
   return atEdge("latestOrders", [&]() -> Result<std::vector<domain::Order>> {
     return detail::withRetries(
-        *pool_, cfg_.busy_retries, "latestOrders", [&](pg::Connection& c) -> Result<std::vector<domain::Order>> {
-          return allOrders(c.run(sql::kSelectLatestOrders, Params()
-                                                               .add(account_id)
-                                                               .add(domain::toString(kind))
-                                                               .add(std::clamp(limit, 1, kMaxListLimit))));
+        *pool_, cfg_.busy_retries, "latestOrders",
+        [&](pg::Connection& c) -> Result<std::vector<domain::Order>> {
+          return allOrders(c.run(
+              sql::kSelectLatestOrders,
+              Params().add(account_id).add(domain::toString(kind)).add(std::clamp(limit, 1, kMaxListLimit))));
         });
   });
 }
@@ -485,7 +496,8 @@ Result<std::vector<domain::Order>> PostgresStore::listOrders(const OrderFilter& 
     p.add(std::clamp(f.limit, 1, kMaxListLimit));
     return detail::withRetries(*pool_, cfg_.busy_retries, "listOrders",
                                [&](pg::Connection& c) -> Result<std::vector<domain::Order>> {
-                                 // Unprepared: the text varies with the filter, and this is an operator's query.
+                                 // Unprepared: the text varies with the filter, and this is an operator's
+                                 // query.
                                  return allOrders(c.runText(query, p));
                                });
   });

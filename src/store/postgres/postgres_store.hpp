@@ -77,7 +77,8 @@ class PostgresStore final : public Store, public DispatchStore {
   Status setAccountLevel(std::int64_t account_id, domain::Level l) override;
   Status setAccountKeyHash(std::int64_t account_id, std::string_view key_hash) override;
   // kNotFound when the account or the service does not exist (when setting).
-  Status setPriceOverride(std::int64_t account_id, std::int64_t service_id, std::optional<Money> price) override;
+  Status setPriceOverride(std::int64_t account_id, std::int64_t service_id,
+                          std::optional<Money> price) override;
   // kInvalidArgument for a zero amount; kNotFound for an unknown account.
   Result<domain::LedgerEntry> adjustBalance(std::int64_t account_id, Money amount, std::string_view note,
                                             std::int64_t now) override;
@@ -87,10 +88,12 @@ class PostgresStore final : public Store, public DispatchStore {
   Result<std::vector<domain::Service>> loadServices() override;
   Status upsertServices(const std::vector<domain::Service>& services) override;
 
-  Result<domain::Order> findOrder(std::int64_t account_id, domain::Kind kind, std::string_view ref_id) override;
+  Result<domain::Order> findOrder(std::int64_t account_id, domain::Kind kind,
+                                  std::string_view ref_id) override;
   Result<domain::Order> findOrderByRef(std::string_view ref_id) override;
   Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id, std::string_view key) override;
-  Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id, domain::Kind kind, int limit) override;
+  Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id, domain::Kind kind,
+                                                  int limit) override;
   // Newest first; f.limit is clamped to 1..1000000.
   Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) override;
   // kNotFound when the order does not exist; kConflict when it is no longer in t.from.
@@ -107,8 +110,8 @@ class PostgresStore final : public Store, public DispatchStore {
   Result<std::vector<domain::Route>> routes(std::int64_t service_id) override;
 
   Result<std::vector<DispatchItem>> claimToSend(std::int64_t now, int limit) override;
-  Result<std::vector<DispatchItem>> claimDue(domain::DispatchPhase phase, std::int64_t now, std::int64_t lease_s,
-                                             int limit) override;
+  Result<std::vector<DispatchItem>> claimDue(domain::DispatchPhase phase, std::int64_t now,
+                                             std::int64_t lease_s, int limit) override;
   Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) override;
   Result<domain::Dispatch> findDispatch(std::int64_t order_id) override;
 

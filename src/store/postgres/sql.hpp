@@ -29,7 +29,8 @@ inline constexpr const char* kSelectAccountByUserId =
     "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts WHERE user_id = $1";
 inline constexpr const char* kSelectAccountByKeyHash =
     "SELECT " WARUNG_ACCOUNT_COLUMNS " FROM accounts WHERE key_hash = $1";
-inline constexpr const char* kSelectAccountStatusBalance = "SELECT status, balance FROM accounts WHERE id = $1";
+inline constexpr const char* kSelectAccountStatusBalance =
+    "SELECT status, balance FROM accounts WHERE id = $1";
 inline constexpr const char* kUpdateAccountStatus = "UPDATE accounts SET status = $2 WHERE id = $1";
 inline constexpr const char* kUpdateAccountLevel = "UPDATE accounts SET level = $2 WHERE id = $1";
 inline constexpr const char* kUpdateAccountKeyHash = "UPDATE accounts SET key_hash = $2 WHERE id = $1";
@@ -37,12 +38,15 @@ inline constexpr const char* kUpdateAccountCallback =
     "UPDATE accounts SET callback_url = $2, webhook_secret = $3 WHERE id = $1";
 #undef WARUNG_ACCOUNT_COLUMNS
 
-inline constexpr const char* kSelectOverrides = "SELECT service_id, price FROM price_overrides WHERE account_id = $1";
-inline constexpr const char* kSelectAllOverrides = "SELECT account_id, service_id, price FROM price_overrides";
+inline constexpr const char* kSelectOverrides =
+    "SELECT service_id, price FROM price_overrides WHERE account_id = $1";
+inline constexpr const char* kSelectAllOverrides =
+    "SELECT account_id, service_id, price FROM price_overrides";
 inline constexpr const char* kUpsertOverride =
     "INSERT INTO price_overrides (account_id, service_id, price) VALUES ($1, $2, $3)"
     " ON CONFLICT (account_id, service_id) DO UPDATE SET price = EXCLUDED.price";
-inline constexpr const char* kDeleteOverride = "DELETE FROM price_overrides WHERE account_id = $1 AND service_id = $2";
+inline constexpr const char* kDeleteOverride =
+    "DELETE FROM price_overrides WHERE account_id = $1 AND service_id = $2";
 
 // --- balance and ledger
 // Guarded update: the database checks and changes the balance in one step, so two
@@ -120,18 +124,20 @@ inline constexpr const char* kUpsertService =
   "id, ref_id, account_id, kind, service_id, service_code, service_name, category_key," \
   " data1, data2, data3, target, quantity, unit_price, charge, status, start_count,"    \
   " remain, voucher, note, idempotency_key, fingerprint, created_at, updated_at"
-#define WARUNG_ORDER_COLUMNS_O                                                                       \
-  "o.id, o.ref_id, o.account_id, o.kind, o.service_id, o.service_code, o.service_name,"            \
-  " o.category_key, o.data1, o.data2, o.data3, o.target, o.quantity, o.unit_price, o.charge,"     \
-  " o.status, o.start_count, o.remain, o.voucher, o.note, o.idempotency_key, o.fingerprint,"      \
+#define WARUNG_ORDER_COLUMNS_O                                                                \
+  "o.id, o.ref_id, o.account_id, o.kind, o.service_id, o.service_code, o.service_name,"       \
+  " o.category_key, o.data1, o.data2, o.data3, o.target, o.quantity, o.unit_price, o.charge," \
+  " o.status, o.start_count, o.remain, o.voucher, o.note, o.idempotency_key, o.fingerprint,"  \
   " o.created_at, o.updated_at"
 // For dynamic queries (listOrders) that append their own WHERE clause.
 inline constexpr const char* kSelectOrdersPrefix = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders";
 inline constexpr const char* kSelectOrderScoped =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = $1 AND account_id = $2 AND kind = $3";
-inline constexpr const char* kSelectOrderByRef = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = $1";
+inline constexpr const char* kSelectOrderByRef =
+    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = $1";
 inline constexpr const char* kSelectLatestOrders =
-    "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = $1 AND kind = $2 ORDER BY id DESC LIMIT $3";
+    "SELECT " WARUNG_ORDER_COLUMNS
+    " FROM orders WHERE account_id = $1 AND kind = $2 ORDER BY id DESC LIMIT $3";
 inline constexpr const char* kSelectOrderByIdempotencyKey =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = $1 AND idempotency_key = $2";
 inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = $1";
@@ -157,14 +163,17 @@ inline constexpr const char* kFinishDispatch =
     "UPDATE dispatch SET phase = 'done', updated_at = $2 WHERE order_id = $1 AND phase <> 'done'";
 
 // --- providers ($1..$7 in the same order in the insert and the update)
-#define WARUNG_PROVIDER_COLUMNS "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at"
+#define WARUNG_PROVIDER_COLUMNS \
+  "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at"
 inline constexpr const char* kInsertProvider =
     "INSERT INTO providers (name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-inline constexpr const char* kSelectProviders = "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers ORDER BY id";
+inline constexpr const char* kSelectProviders =
+    "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers ORDER BY id";
 inline constexpr const char* kSelectProviderByName =
     "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE name = $1";
-inline constexpr const char* kSelectProviderById = "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE id = $1";
+inline constexpr const char* kSelectProviderById =
+    "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE id = $1";
 inline constexpr const char* kUpdateProvider =
     "UPDATE providers SET name = $1, dialect = $2, base_url = $3, api_key = $4, secret = $5,"
     " timeout_ms = $6, enabled = $7 WHERE id = $8";
@@ -174,7 +183,8 @@ inline constexpr const char* kUpdateProvider =
 inline constexpr const char* kServiceExists = "SELECT 1 FROM services WHERE id = $1";
 inline constexpr const char* kDeleteRoutes = "DELETE FROM routes WHERE service_id = $1";
 inline constexpr const char* kInsertRoute =
-    "INSERT INTO routes (service_id, provider_id, priority, provider_service, cost) VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO routes (service_id, provider_id, priority, provider_service, cost) VALUES ($1, $2, $3, $4, "
+    "$5)";
 inline constexpr const char* kSelectRoutes =
     "SELECT service_id, provider_id, priority, provider_service, cost FROM routes"
     " WHERE service_id = $1 ORDER BY priority, provider_id";
@@ -186,7 +196,7 @@ inline constexpr const char* kSelectRoutes =
 // latest committed version, so a row another claimer changed meanwhile drops out.
 #define WARUNG_DISPATCH_COLUMNS \
   "order_id, phase, route_index, provider_id, provider_order_id, attempts, next_at, last_error, updated_at"
-#define WARUNG_DISPATCH_COLUMNS_D                                                                        \
+#define WARUNG_DISPATCH_COLUMNS_D                                                                  \
   "d.order_id, d.phase, d.route_index, d.provider_id, d.provider_order_id, d.attempts, d.next_at," \
   " d.last_error, d.updated_at"
 // claimToSend, step 2: waiting orders that never entered fulfilment, oldest first
@@ -216,7 +226,8 @@ inline constexpr const char* kClaimDue =
 inline constexpr const char* kSelectItems =
     "SELECT " WARUNG_ORDER_COLUMNS_O ", " WARUNG_DISPATCH_COLUMNS_D
     " FROM orders o JOIN dispatch d ON d.order_id = o.id WHERE o.id = ANY($1::bigint[]) ORDER BY o.id";
-inline constexpr const char* kSelectDispatch = "SELECT " WARUNG_DISPATCH_COLUMNS " FROM dispatch WHERE order_id = $1";
+inline constexpr const char* kSelectDispatch =
+    "SELECT " WARUNG_DISPATCH_COLUMNS " FROM dispatch WHERE order_id = $1";
 // Compare-and-set on the phase the caller last saw.
 inline constexpr const char* kSaveDispatch =
     "UPDATE dispatch SET phase = $2, route_index = $3, provider_id = $4, provider_order_id = $5,"
@@ -228,7 +239,8 @@ inline constexpr const char* kDispatchExists = "SELECT 1 FROM dispatch WHERE ord
 #undef WARUNG_ORDER_COLUMNS
 
 // --- order events
-inline constexpr const char* kInsertEvent = "INSERT INTO order_events (order_id, at, kind, detail) VALUES ($1, $2, $3, $4)";
+inline constexpr const char* kInsertEvent =
+    "INSERT INTO order_events (order_id, at, kind, detail) VALUES ($1, $2, $3, $4)";
 inline constexpr const char* kSelectEvents =
     "SELECT id, order_id, at, kind, detail FROM order_events WHERE order_id = $1 ORDER BY id";
 
@@ -250,9 +262,11 @@ inline constexpr const char* kClaimDeliveries =
 // The mark* statements act on pending rows only: a delivery another holder already
 // finished stays as it is.
 inline constexpr const char* kMarkDelivered =
-    "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $2 WHERE id = $1 AND status = 'pending'";
+    "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $2 WHERE id = $1 AND status = "
+    "'pending'";
 inline constexpr const char* kMarkRetry =
-    "UPDATE webhook_deliveries SET attempts = $2, next_at = $3, last_error = $4 WHERE id = $1 AND status = 'pending'";
+    "UPDATE webhook_deliveries SET attempts = $2, next_at = $3, last_error = $4 WHERE id = $1 AND status = "
+    "'pending'";
 inline constexpr const char* kMarkFailed =
     "UPDATE webhook_deliveries SET status = 'failed', attempts = $2, last_error = $3"
     " WHERE id = $1 AND status = 'pending'";
@@ -262,7 +276,8 @@ inline constexpr const char* kReplayDelivery =
     " delivered_at = 0 WHERE id = $1";
 // For listDeliveries, which appends its own WHERE clause; the url is the account's current one.
 inline constexpr const char* kSelectDeliveriesPrefix =
-    "SELECT " WARUNG_DELIVERY_COLUMNS_W ", COALESCE(a.callback_url, '')"
+    "SELECT " WARUNG_DELIVERY_COLUMNS_W
+    ", COALESCE(a.callback_url, '')"
     " FROM webhook_deliveries w LEFT JOIN accounts a ON a.id = w.account_id";
 #undef WARUNG_DELIVERY_COLUMNS_W
 

@@ -40,7 +40,8 @@ auto atEdge(const char* op, F&& f) -> decltype(f()) {
     spdlog::error("postgres store: {} failed: {}", op, e.what());
     return storageError();
   } catch (const pg::CommitUnknown& e) {
-    spdlog::error("postgres store: {}: outcome unknown (the connection dropped during COMMIT): {}", op, e.what());
+    spdlog::error("postgres store: {}: outcome unknown (the connection dropped during COMMIT): {}", op,
+                  e.what());
     return storageError();
   } catch (const std::exception& e) {
     spdlog::error("postgres store: {} failed: {}", op, e.what());
@@ -60,7 +61,8 @@ inline void backoff(int n) {
 // runs it again on a healthy connection, up to `retries` more times. f must start its
 // own transaction (or be a single read), so that each attempt starts afresh.
 template <class F>
-auto withRetries(Pool& pool, int retries, const char* op, F&& f) -> decltype(f(std::declval<pg::Connection&>())) {
+auto withRetries(Pool& pool, int retries, const char* op, F&& f)
+    -> decltype(f(std::declval<pg::Connection&>())) {
   for (int attempt = 0;; ++attempt) {
     try {
       Pool::Lease c = pool.acquire();
@@ -98,7 +100,8 @@ E parsedOrThrow(std::optional<E> v, std::string_view column, std::string_view te
 
 inline domain::LedgerReason parseLedgerReason(std::string_view s) {
   using domain::LedgerReason;
-  for (LedgerReason r : {LedgerReason::kCredit, LedgerReason::kDebit, LedgerReason::kOrder, LedgerReason::kRefund}) {
+  for (LedgerReason r :
+       {LedgerReason::kCredit, LedgerReason::kDebit, LedgerReason::kOrder, LedgerReason::kRefund}) {
     if (domain::toString(r) == s) return r;
   }
   throw std::runtime_error("unexpected value '" + std::string(s) + "' in column ledger.reason");
@@ -141,7 +144,8 @@ inline domain::Order readOrder(const pg::Rows& r, int row, int col = 0) {
 
 // The parameters of sql::kInsertLedger.
 inline void addLedger(pg::Params& p, std::int64_t account_id, Money amount, Money balance_after,
-                      domain::LedgerReason reason, std::int64_t order_id, std::string_view ref, std::int64_t at) {
+                      domain::LedgerReason reason, std::int64_t order_id, std::string_view ref,
+                      std::int64_t at) {
   p.add(account_id).add(amount.rupiah).add(balance_after.rupiah).add(domain::toString(reason));
   if (order_id != 0) {
     p.add(order_id);
