@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   libsqlitecpp-dev libsqlite3-dev sqlite3
   postgresql libpq-dev   # store/postgres (libpq), and a throwaway server for its tests
-  libssl-dev libcurl4-openssl-dev
+  libssl-dev libcurl4-openssl-dev zlib1g-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk

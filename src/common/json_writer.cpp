@@ -1,5 +1,6 @@
 #include "common/json_writer.hpp"
 
+#include <array>
 #include <charconv>
 
 namespace warung {
@@ -42,9 +43,17 @@ bool isValidUtf8(std::string_view s) {
 
 void appendJsonEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Bytes that need a look: controls, '"', '\\', '/', and non-ASCII (UTF-8 check).
+  // Runs of plain bytes are skipped with one table lookup each and copied at once.
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '/';
+    return t;
+  }();
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (!kSpecial[c]) continue;
     const char* rep = nullptr;
     switch (c) {
       case '"': rep = "\\\""; break;

@@ -123,7 +123,7 @@ struct Server::Impl {
     } catch (...) {
       spdlog::error("http: error responder threw");
     }
-    return Response{500, R"({"error":"internal error"})", "application/json", {}};
+    return Response{500, R"({"error":"internal error"})", "application/json", {}, nullptr};
   }
 
   const Handler* findRoute(std::string_view target) const {
@@ -359,7 +359,16 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     res_.set(bhttp::field::server, "warung");
     res_.set(bhttp::field::content_type, std::move(r.content_type));
     for (auto& [name, value] : r.headers) res_.insert(name, value);
-    res_.body() = std::move(r.body);
+    // The body is either owned here or shared with a cache (a service list of
+    // megabytes is sent to many clients without a copy each); either way it lives
+    // until the write completes.
+    if (r.shared_body) {
+      shared_body_ = std::move(r.shared_body);
+      res_.body() = {shared_body_->data(), shared_body_->size()};
+    } else {
+      owned_body_ = std::move(r.body);
+      res_.body() = {owned_body_.data(), owned_body_.size()};
+    }
     res_.keep_alive(!close);
     res_.prepare_payload();
     if (grace) {
@@ -379,6 +388,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     if (close) return linger ? lingeringClose() : closeNow();
     req_ = {};
     res_ = {};
+    shared_body_.reset();
+    owned_body_ = {};
     waitForRequest(false);
   }
 
@@ -425,7 +436,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Request req_;
-  bhttp::response<bhttp::string_body> res_;
+  bhttp::response<bhttp::span_body<char const>> res_;
+  std::string owned_body_;
+  std::shared_ptr<const std::string> shared_body_;
   State state_ = State::kIdle;
   std::uint64_t seq_ = 0;
   Clock::time_point started_{};

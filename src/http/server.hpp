@@ -50,6 +50,9 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // When set, sent instead of `body` without copying (cached documents); the server
+  // holds it until the write completes.
+  std::shared_ptr<const std::string> shared_body;
 };
 
 using Respond = std::function<void(Response)>;

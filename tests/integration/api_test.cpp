@@ -5,6 +5,7 @@
 // One server per suite (each ctest case runs in its own process, so each gets its
 // own temporary database and port); tests stay independent by using their own
 // reseller accounts, and catalog changes touch services reserved for one test.
+#include <zlib.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -430,6 +431,35 @@ TEST_F(ApiTest, GameServiceListMatchesTheDocumentEntryForEntry) {
   EXPECT_EQ(json::serialize(gi->at("fields").at("field2").at("select").at("options")),
             R"(["Asia","America","Europe","TW, HK, MO"])");
   EXPECT_EQ(gi->at("fields").at("field2").at("type"), json::value("select"));
+}
+
+// The cached list goes out gzipped to clients that accept it, byte-identical once
+// decompressed, and plain to the others (PHP's curl without ENCODING sends no header).
+TEST_F(ApiTest, ServiceListIsGzippedOnlyForClientsThatAcceptIt) {
+  const Reseller a = reseller();
+  for (const char* path : {kSocial, kGame}) {
+    Reply plain = call(path, a, "service");
+    ASSERT_EQ(plain.status, 200u) << plain.body;
+    EXPECT_EQ(plain.raw[boost::beast::http::field::content_encoding], "");
+    Reply gz = call(path, a, "service", {}, {{"Accept-Encoding", "gzip, deflate"}});
+    ASSERT_EQ(gz.status, 200u);
+    EXPECT_EQ(gz.raw[boost::beast::http::field::content_encoding], "gzip");
+    EXPECT_EQ(gz.raw[boost::beast::http::field::vary], "Accept-Encoding");
+    ASSERT_GE(gz.body.size(), 2u);
+    EXPECT_EQ(static_cast<unsigned char>(gz.body[0]), 0x1f);
+    EXPECT_LT(gz.body.size(), plain.body.size());
+    z_stream zs{};
+    ASSERT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+    std::string out(plain.body.size() + 1, '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(gz.body.data());
+    zs.avail_in = static_cast<uInt>(gz.body.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+    out.resize(zs.total_out);
+    inflateEnd(&zs);
+    EXPECT_EQ(out, plain.body);
+  }
 }
 
 TEST_F(ApiTest, ServiceListIsStableSortedAndSkipsDisabledServices) {

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "api/errors.hpp"
 #include "common/json_writer.hpp"
+#include "http/gzip.hpp"
 #include "domain/cutoff.hpp"
 #include "domain/pricing.hpp"
 
@@ -108,22 +110,37 @@ std::string serviceList(const domain::Catalog& c, Kind kind, const domain::Accou
   return out;
 }
 
-std::shared_ptr<const std::string> ServiceListCache::get(const std::shared_ptr<const domain::Catalog>& catalog,
-                                                         Kind kind, const domain::Account& a) {
-  if (!a.price_overrides.empty()) return std::make_shared<const std::string>(serviceList(*catalog, kind, a));
+namespace {
+
+ServiceListCache::Entry makeEntry(std::string data, bool with_gzip) {
+  ServiceListCache::Entry e;
+  auto answer = std::make_shared<std::string>();
+  answer->reserve(data.size() + 64);
+  appendSuccessEnvelope(*answer, data, "Success.");
+  e.data = std::make_shared<const std::string>(std::move(data));
+  if (with_gzip) e.answer_gzip = std::make_shared<const std::string>(http::gzipCompress(*answer));
+  e.answer = std::move(answer);
+  return e;
+}
+
+}  // namespace
+
+ServiceListCache::Entry ServiceListCache::entry(const std::shared_ptr<const domain::Catalog>& catalog, Kind kind,
+                                                const domain::Account& a) {
+  if (!a.price_overrides.empty()) return makeEntry(serviceList(*catalog, kind, a), false);
   const auto k = static_cast<int>(kind);
   const auto l = static_cast<int>(a.level);
   std::lock_guard lock(mu_);
   if (built_for_ != catalog.get()) {
     for (auto& per_kind : lists_) {
-      for (auto& list : per_kind) list.reset();
+      for (auto& list : per_kind) list = {};
     }
     built_for_ = catalog.get();
     keep_ = catalog;
   }
-  if (!lists_[k][l]) {
+  if (!lists_[k][l].data) {
     // Built under the lock: a burst of the first requests builds it once.
-    lists_[k][l] = std::make_shared<const std::string>(serviceList(*catalog, kind, a));
+    lists_[k][l] = makeEntry(serviceList(*catalog, kind, a), true);
   }
   return lists_[k][l];
 }

@@ -25,18 +25,29 @@ void appendService(std::string& out, const domain::Service& s, Money current);
 std::string serviceList(const domain::Catalog& c, domain::Kind kind, const domain::Account& a);
 
 // Pre-serialized service lists per kind and level, rebuilt only when the catalog
-// snapshot changes. Accounts with price overrides are serialized per request.
+// snapshot changes: the data array, the whole answer (envelope included) and its
+// gzip, so a request sends shared bytes without building or copying anything.
+// Accounts with price overrides are serialized per request.
 class ServiceListCache {
  public:
+  struct Entry {
+    std::shared_ptr<const std::string> data;    // the JSON array
+    std::shared_ptr<const std::string> answer;  // {"code":200,"data":[...],"status":true,"message":"Success."}
+    std::shared_ptr<const std::string> answer_gzip;  // null for per-account lists
+  };
+
   // The data array for `a`, from `catalog` (the current snapshot).
   std::shared_ptr<const std::string> get(const std::shared_ptr<const domain::Catalog>& catalog,
-                                         domain::Kind kind, const domain::Account& a);
+                                         domain::Kind kind, const domain::Account& a) {
+    return entry(catalog, kind, a).data;
+  }
+  Entry entry(const std::shared_ptr<const domain::Catalog>& catalog, domain::Kind kind, const domain::Account& a);
 
  private:
   std::mutex mu_;
   const domain::Catalog* built_for_ = nullptr;
   std::shared_ptr<const domain::Catalog> keep_;  // keeps built_for_ alive
-  std::shared_ptr<const std::string> lists_[2][3];
+  Entry lists_[2][3];
 };
 
 }  // namespace warung::api::osimesa

@@ -5,6 +5,7 @@
 #include "api/errors.hpp"
 #include "common/json_writer.hpp"
 #include "http/body.hpp"
+#include "http/gzip.hpp"
 
 namespace warung::api::osimesa {
 namespace {
@@ -54,8 +55,16 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
 
   const std::string_view type = param(*params, "type");
   if (type == "service" || type == "services") {
-    auto list = services_.get(service_.catalog(), kind, **account);
-    return respond(successResponse(*list, kSuccessMessage));
+    auto list = services_.entry(service_.catalog(), kind, **account);
+    http::Response r;
+    r.headers.emplace_back("Vary", "Accept-Encoding");
+    if (list.answer_gzip && http::acceptsGzip(req[bhttp::field::accept_encoding])) {
+      r.shared_body = list.answer_gzip;
+      r.headers.emplace_back("Content-Encoding", "gzip");
+    } else {
+      r.shared_body = list.answer;
+    }
+    return respond(std::move(r));
   }
   if (type == "status") {
     auto limit = parseLimit(*params);

@@ -148,11 +148,11 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Resu
 // batch itself can no longer be trusted (its savepoint could not be rolled back).
 Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   SQLite::Database& db = conn_->db();
-  db.exec(sql::kSavepoint);
+  conn_->run(sql::kSavepoint);
   // Everything below either completes the order or is undone by ROLLBACK TO o.
   auto undo = [&] {
-    db.exec(sql::kRollbackToSavepoint);
-    db.exec(sql::kReleaseSavepoint);
+    conn_->run(sql::kRollbackToSavepoint);
+    conn_->run(sql::kReleaseSavepoint);
   };
   try {
     if (o.charge.rupiah < 0) {
@@ -259,7 +259,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
                          o.ref_id, o.created_at);
       if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
     }
-    db.exec(sql::kReleaseSavepoint);
+    conn_->run(sql::kReleaseSavepoint);
     return Placed{o, false};
   } catch (const std::exception& e) {
     // An unexpected failure of this order alone; if undoing it fails too, the batch

@@ -11,6 +11,10 @@ inline constexpr const char* kPragmaWal = "PRAGMA journal_mode=WAL";
 inline constexpr const char* kPragmaSynchronousFull = "PRAGMA synchronous=FULL";
 inline constexpr const char* kPragmaForeignKeys = "PRAGMA foreign_keys=ON";
 inline constexpr const char* kPragmaQueryOnly = "PRAGMA query_only=ON";
+// Page cache per connection, in KiB (negative = KiB for SQLite): the default 2 MB
+// makes the order writer re-read index pages of a large orders table.
+inline constexpr const char* kPragmaCacheSize = "PRAGMA cache_size=-16384";
+inline constexpr const char* kPragmaTempStoreMemory = "PRAGMA temp_store=MEMORY";
 
 // --- versions
 inline constexpr const char* kSelectVersions = "SELECT name, version FROM change_versions";
