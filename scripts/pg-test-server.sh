@@ -13,9 +13,11 @@
 #
 # Trust authentication on loopback only; fsync stays on (the tests exercise the durable
 # commit path). As root, the cluster runs as the `postgres` OS user (initdb refuses
-# root). The binaries come from $WARUNG_PG_BINDIR, `pg_config --bindir`, or the newest
-# /usr/lib/postgresql/*/bin. Without them, `start` prints a warning and exits 0 without
-# writing DIR/url, so the tests skip instead of failing.
+# root; when that user cannot reach DIR, e.g. a checkout under /root, the cluster lives
+# in /tmp/warung-pg.* instead, recorded in DIR/rundir). The binaries come from
+# $WARUNG_PG_BINDIR, `pg_config --bindir`, or the newest /usr/lib/postgresql/*/bin.
+# Without them, `start` prints a warning and exits 0 without writing DIR/url, so the
+# tests skip instead of failing.
 set -euo pipefail
 
 usage() {
@@ -62,8 +64,20 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# Where the cluster lives: DIR itself, or (as root, when the postgres user cannot reach
+# DIR, e.g. a checkout under /root) a directory under /tmp whose path DIR/rundir keeps.
+run_dir() {
+  if [ -f "$dir/rundir" ]; then
+    cat "$dir/rundir"
+  else
+    echo "$dir"
+  fi
+}
+
 running() {
-  [ -f "$dir/data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
+  local run
+  run=$(run_dir)
+  [ -f "$run/data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$run/data" status >/dev/null 2>&1
 }
 
 case "$cmd" in
@@ -82,11 +96,15 @@ if ! bindir=$(find_bindir); then
 fi
 
 if [ "$cmd" = stop ]; then
+  run=$(run_dir)
   if running; then
     # immediate: the cluster is removed next, so its shutdown checkpoint would only cost time.
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null
+    as_owner "$bindir/pg_ctl" -D "$run/data" -m immediate -w -t 30 stop >/dev/null
   fi
-  rm -rf "$dir/data" "$dir/url" "$dir/port" "$dir/server.log" "$dir/initdb.log"
+  rm -rf "$run/data" "$run/server.log" "$dir/url" "$dir/port" "$dir/initdb.log"
+  if [ "$run" != "$dir" ]; then
+    rm -rf "$run" "$dir/rundir"
+  fi
   exit 0
 fi
 
@@ -99,11 +117,17 @@ if running && [ -f "$dir/url" ]; then
 fi
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres: "$dir"
+  if [ ! -f "$dir/rundir" ] && ! runuser -u postgres -- test -w "$dir" 2>/dev/null; then
+    tmp=$(mktemp -d /tmp/warung-pg.XXXXXX)
+    chown postgres: "$tmp"
+    echo "$tmp" >"$dir/rundir"
+  fi
 fi
-if [ ! -f "$dir/data/PG_VERSION" ]; then
-  rm -rf "$dir/data"
+run=$(run_dir)
+if [ ! -f "$run/data/PG_VERSION" ]; then
+  rm -rf "$run/data"
   # --no-sync only skips flushing initdb's own files; the server runs with fsync on.
-  as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C \
+  as_owner "$bindir/initdb" -D "$run/data" -U postgres --auth=trust --encoding=UTF8 --locale=C \
     --no-sync >"$dir/initdb.log" 2>&1 || {
     cat "$dir/initdb.log" >&2
     exit 1
@@ -114,8 +138,8 @@ fi
 started=""
 for _ in 1 2 3 4 5; do
   port=$(free_port)
-  if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=300" \
+  if as_owner "$bindir/pg_ctl" -D "$run/data" -l "$run/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $run -c fsync=on -c max_connections=300" \
     start >/dev/null 2>&1; then
     started=1
     break
@@ -123,7 +147,7 @@ for _ in 1 2 3 4 5; do
 done
 if [ -z "$started" ]; then
   echo "pg-test-server: the server did not start; its log:" >&2
-  cat "$dir/server.log" >&2 || true
+  cat "$run/server.log" >&2 || true
   exit 1
 fi
 

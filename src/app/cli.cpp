@@ -13,6 +13,7 @@
 
 #include "app/catalog_io.hpp"
 #include "app/cli_common.hpp"
+#include "app/cli_database.hpp"
 #include "app/cli_fulfilment.hpp"
 #include "app/config.hpp"
 #include "app/serve.hpp"
@@ -36,7 +37,7 @@ int runCli(int argc, char** argv) {
   Common common;
   // Shared options are accepted after any subcommand (`warung user list --db x.db`).
   auto addCommon = [&common](CLI::App* cmd, bool json) {
-    cmd->add_option("--db", common.db, "SQLite database file");
+    cmd->add_option("--db", common.db, "SQLite database file, or a postgresql:// URL");
     cmd->add_option("--config", common.config, "TOML configuration file")->check(CLI::ExistingFile);
     if (json) cmd->add_flag("--json", common.json, "machine-readable output");
   };
@@ -383,6 +384,7 @@ int runCli(int argc, char** argv) {
   });
 
   addFulfilmentCommands(app, *service, *user, *order, common, action, addCommon);
+  addDatabaseCommands(app, common, action, addCommon);
 
   try {
     app.parse(argc, argv);

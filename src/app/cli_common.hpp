@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/backend.hpp"
 #include "app/config.hpp"
 #include "common/clock.hpp"
 #include "dispatch/lifecycle.hpp"
@@ -42,7 +43,7 @@ struct Common {
 
   Config load() const {
     Config c = config.empty() ? Config{} : loadConfig(config);
-    if (!db.empty()) c.db_path = db;
+    if (!db.empty()) setDatabase(c, db);
     return c;
   }
 };
@@ -51,11 +52,15 @@ struct Context {
   Config config;
   SystemClock clock;
   RandomIdGenerator ids;
-  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::unique_ptr<Backend> backend;
+  store::Store* store = nullptr;           // the opened database...
+  store::DispatchStore* dstore = nullptr;  // ...and its fulfilment tables (one object)
 
   explicit Context(const Common& common) : config(common.load()) {
     validate(config);
-    store = std::make_unique<store::sqlite::SqliteStore>(config.db_path, config.sqlite);
+    backend = std::make_unique<Backend>(config);
+    store = &backend->store();
+    dstore = &backend->dispatch();
   }
   domain::Account account(const std::string& user_id) const {
     return orFail(store->findAccountByUserId(user_id), "account " + user_id);

@@ -41,7 +41,7 @@ domain::Route parseRoute(Context& ctx, const std::string& spec, int priority) {
     throw CommandError("route must be PROVIDER:SERVICE:COST, got '" + spec + "'");
   }
   domain::Route r;
-  r.provider_id = orFail(ctx.store->findProvider(spec.substr(0, a)), "provider " + spec.substr(0, a)).id;
+  r.provider_id = orFail(ctx.dstore->findProvider(spec.substr(0, a)), "provider " + spec.substr(0, a)).id;
   r.provider_service = spec.substr(a + 1, b - a - 1);
   r.cost = parseAmount(spec.substr(b + 1), true);
   r.priority = priority;
@@ -83,7 +83,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       }
       if (dialect == "osimesa" && secret.empty()) throw CommandError("--secret (our user id there) is required for osimesa");
       domain::Provider p{0, name, dialect, url, key, secret, timeout_ms, !disabled, ctx.clock.nowUnix()};
-      auto created = orFail(ctx.store->createProvider(p), "cannot add provider");
+      auto created = orFail(ctx.dstore->createProvider(p), "cannot add provider");
       if (common.json) return printJson(providerJson(created));
       std::cout << fmt::format("provider {} ({}) added{}\n", created.name, created.dialect, disabled ? ", disabled" : "");
     };
@@ -93,7 +93,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
   list->callback([&] {
     action = [&] {
       Context ctx(common);
-      auto providers = orFail(ctx.store->listProviders(), "cannot list providers");
+      auto providers = orFail(ctx.dstore->listProviders(), "cannot list providers");
       if (common.json) {
         json::array arr;
         for (const auto& p : providers) arr.push_back(providerJson(p));
@@ -113,9 +113,9 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
     cmd->callback([&, enable] {
       action = [&, enable] {
         Context ctx(common);
-        auto p = orFail(ctx.store->findProvider(name), "provider " + name);
+        auto p = orFail(ctx.dstore->findProvider(name), "provider " + name);
         p.enabled = enable;
-        orFail(ctx.store->updateProvider(p), "cannot update provider");
+        orFail(ctx.dstore->updateProvider(p), "cannot update provider");
         std::cout << fmt::format("provider {} {}\n", name, enable ? "enabled" : "disabled");
       };
     });
@@ -126,7 +126,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
   balance->callback([&] {
     action = [&] {
       Context ctx(common);
-      auto p = orFail(ctx.store->findProvider(name), "provider " + name);
+      auto p = orFail(ctx.dstore->findProvider(name), "provider " + name);
       auto adapters = makeAdapters(dispatch::makeCurlHttpClient());
       auto* adapter = adapters->find(p.dialect);
       if (adapter == nullptr) throw CommandError("no adapter for dialect " + p.dialect);
@@ -143,7 +143,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
   sync->callback([&] {
     action = [&] {
       Context ctx(common);
-      auto p = orFail(ctx.store->findProvider(name), "provider " + name);
+      auto p = orFail(ctx.dstore->findProvider(name), "provider " + name);
       auto adapters = makeAdapters(dispatch::makeCurlHttpClient());
       auto* adapter = adapters->find(p.dialect);
       if (adapter == nullptr) throw CommandError("no adapter for dialect " + p.dialect);
@@ -181,11 +181,11 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       for (const auto& r : remote) {
         for (const auto& s : catalog) {
           if (s.kind != r.kind || s.code != code_prefix + r.code) continue;
-          auto routes = orFail(ctx.store->routes(s.id), "cannot read routes");
+          auto routes = orFail(ctx.dstore->routes(s.id), "cannot read routes");
           std::erase_if(routes, [&](const domain::Route& x) { return x.provider_id == p.id; });
           routes.insert(routes.begin(), domain::Route{s.id, p.id, 0, r.code, r.rate});
           for (std::size_t i = 0; i < routes.size(); ++i) routes[i].priority = static_cast<int>(i);
-          orFail(ctx.store->setRoutes(s.id, routes), "cannot route service");
+          orFail(ctx.dstore->setRoutes(s.id, routes), "cannot route service");
           ++routed;
         }
       }
@@ -212,7 +212,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         r.service_id = s.id;
         routes.push_back(r);
       }
-      orFail(ctx.store->setRoutes(s.id, routes), "cannot route service");
+      orFail(ctx.dstore->setRoutes(s.id, routes), "cannot route service");
       std::cout << fmt::format("service {} {}: {} route(s)\n", kind_s, code, routes.size());
     };
   });
@@ -224,10 +224,10 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
     action = [&] {
       Context ctx(common);
       const domain::Service s = findService(ctx, kind_s, code);
-      auto routes = orFail(ctx.store->routes(s.id), "cannot read routes");
+      auto routes = orFail(ctx.dstore->routes(s.id), "cannot read routes");
       json::array arr;
       for (const auto& r : routes) {
-        auto p = ctx.store->findProviderById(r.provider_id);
+        auto p = ctx.dstore->findProviderById(r.provider_id);
         const std::string pname = p ? p->name : "?";
         if (common.json) {
           arr.push_back(json::object{{"provider", pname}, {"service", r.provider_service}, {"cost", r.cost.rupiah},
@@ -259,7 +259,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         if (!f.status) throw CommandError("--status must be pending, delivered or failed");
       }
       if (!user_id.empty()) f.account_id = ctx.account(user_id).id;
-      auto deliveries = orFail(ctx.store->listDeliveries(f), "cannot list deliveries");
+      auto deliveries = orFail(ctx.dstore->listDeliveries(f), "cannot list deliveries");
       if (common.json) {
         json::array arr;
         for (const auto& d : deliveries) arr.push_back(deliveryJson(d));
@@ -278,7 +278,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
   replay->callback([&] {
     action = [&] {
       Context ctx(common);
-      orFail(ctx.store->replayDelivery(id, ctx.clock.nowUnix()), fmt::format("delivery {}", id));
+      orFail(ctx.dstore->replayDelivery(id, ctx.clock.nowUnix()), fmt::format("delivery {}", id));
       std::cout << fmt::format("delivery {} queued again\n", id);
     };
   });
@@ -296,7 +296,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         throw CommandError("URL must start with http:// or https://");
       }
       const std::string new_secret = clear ? "" : crypto::randomAlnum(40);
-      orFail(ctx.store->setCallback(a.id, url, new_secret), "cannot set callback");
+      orFail(ctx.dstore->setCallback(a.id, url, new_secret), "cannot set callback");
       if (common.json) return printJson(json::object{{"user_id", a.user_id}, {"url", url}, {"secret", new_secret}});
       if (clear) {
         std::cout << fmt::format("webhooks for {} stopped\n", a.user_id);
@@ -316,11 +316,11 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
     action = [&] {
       Context ctx(common);
       auto o = orFail(ctx.store->findOrderByRef(ref), "order " + ref);
-      auto events = orFail(ctx.store->events(o.id), "cannot read events");
-      auto d = ctx.store->findDispatch(o.id);
+      auto events = orFail(ctx.dstore->events(o.id), "cannot read events");
+      auto d = ctx.dstore->findDispatch(o.id);
       store::DeliveryFilter f;
       f.order_id = o.id;
-      auto deliveries = orFail(ctx.store->listDeliveries(f), "cannot read deliveries");
+      auto deliveries = orFail(ctx.dstore->listDeliveries(f), "cannot read deliveries");
       if (common.json) {
         json::object j = orderJson(o);
         json::array ev;

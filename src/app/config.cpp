@@ -50,7 +50,10 @@ Setter text(std::string& target) {
 std::map<std::string, Setter> settersFor(Config& c) {
   constexpr std::int64_t kDay = 24LL * 3600 * 1000;
   return {
+      {"database.url", text(c.postgres.url)},
       {"database.path", text(c.db_path)},
+      {"database.pool_size", integer(c.postgres.pool_size, 1, 1024)},
+      {"database.busy_retries", integer(c.postgres.busy_retries, 0, 100)},
       {"database.busy_timeout_ms", integer(c.sqlite.busy_timeout_ms, 0, 600'000)},
       {"database.read_connections", integer(c.sqlite.read_connections, 1, 256)},
       {"database.queue_capacity", integer(c.writer.queue_capacity, 1, 10'000'000)},
@@ -138,8 +141,36 @@ Config loadConfig(const std::string& path) {
   return c;
 }
 
+bool isPostgresUrl(const std::string& s) {
+  return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
+}
+
+void setDatabase(Config& config, const std::string& value) {
+  if (isPostgresUrl(value)) {
+    config.postgres.url = value;
+  } else {
+    config.postgres.url.clear();
+    config.db_path = value;
+  }
+}
+
+std::string databaseName(const Config& config) {
+  return config.postgres.url.empty() ? config.db_path : store::postgres::redactedUrl(config.postgres.url);
+}
+
 void validate(const Config& c) {
-  if (c.db_path.empty()) throw ConfigError("config key 'database.path' must not be empty");
+  if (!c.postgres.url.empty() && !isPostgresUrl(c.postgres.url)) {
+    throw ConfigError("config key 'database.url' must start with postgresql:// or postgres://");
+  }
+  if (c.postgres.pool_size < 1 || c.postgres.pool_size > 1024) {
+    throw ConfigError("config key 'database.pool_size' must be an integer from 1 to 1024");
+  }
+  if (c.postgres.busy_retries < 0 || c.postgres.busy_retries > 100) {
+    throw ConfigError("config key 'database.busy_retries' must be an integer from 0 to 100");
+  }
+  if (c.postgres.url.empty() && c.db_path.empty()) {
+    throw ConfigError("config key 'database.path' must not be empty");
+  }
   if (auto z = domain::loadTimeZone(c.time_zone); !z) {
     throw ConfigError("config key 'business.time_zone': " + z.error().detail);
   }

@@ -2,7 +2,11 @@
 // Configuration: one TOML file with defaults for everything, flags override it.
 // A bad key or value stops start-up with a message naming it (ConfigError).
 //
+//   database.url               ""      "postgresql://..." selects PostgreSQL; empty: SQLite at path
 //   database.path              "warung.db"
+//   database.pool_size         8       PostgreSQL: pooled connections per process (1..1024)
+//   database.busy_retries      5       PostgreSQL: re-runs of a transaction after a
+//                                      serialization failure, deadlock or lost connection
 //   database.busy_timeout_ms   5000
 //   database.read_connections  4
 //   database.queue_capacity    20000   orders waiting for the writer; beyond: 503
@@ -47,6 +51,7 @@
 #include "dispatch/webhooks.hpp"
 #include "http/server.hpp"
 #include "store/directory.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -59,6 +64,8 @@ struct ConfigError : std::runtime_error {
 struct Config {
   std::string db_path = "warung.db";
   store::sqlite::SqliteConfig sqlite;
+  // url non-empty: PostgreSQL (db_path and sqlite are then unused).
+  store::postgres::PostgresConfig postgres;
   store::sqlite::WriterConfig writer;
   http::ServerConfig server;
   api::osimesa::OsimesaConfig osimesa;
@@ -76,5 +83,12 @@ Config loadConfig(const std::string& path);
 void setListen(Config& config, const std::string& listen, const std::string& what);
 // Checks cross-field rules and ranges; throws ConfigError naming the key.
 void validate(const Config& config);
+// True for "postgresql://..." and "postgres://..." (a PostgreSQL connection URL).
+bool isPostgresUrl(const std::string& s);
+// `--db VALUE`: a PostgreSQL URL sets database.url, anything else database.path (and
+// clears database.url, so the flag wins over the file either way).
+void setDatabase(Config& config, const std::string& value);
+// The database in use, for messages: the redacted URL or the SQLite path.
+std::string databaseName(const Config& config);
 
 }  // namespace warung::app

@@ -7,6 +7,7 @@
 
 #include "api/errors.hpp"
 #include "api/osimesa/handler.hpp"
+#include "app/backend.hpp"
 #include "app/cli_common.hpp"
 #include "app/demo.hpp"
 #include "app/wiring.hpp"
@@ -30,7 +31,9 @@ int serve(const Config& base_config, bool demo) {
 
   SystemClock clock;
   RandomIdGenerator ids;
-  store::sqlite::SqliteStore store(config.db_path, config.sqlite);
+  Backend backend(config);
+  store::Store& store = backend.store();
+  store::DispatchStore& dstore = backend.dispatch();
   const std::string base_url = fmt::format("http://{}:{}", config.server.host, config.server.port);
   if (demo) {
     auto loaded = loadDemoIfEmpty(store, ids, clock, base_url, std::cout);
@@ -42,8 +45,8 @@ int serve(const Config& base_config, bool demo) {
   std::shared_ptr<dispatch::HttpClient> http_client = dispatch::makeCurlHttpClient();
   auto adapters = makeAdapters(http_client);
   dispatch::Lifecycle lifecycle(store, clock, webhookEncoder());
-  dispatch::Dispatcher dispatcher(config.dispatcher, store, store, *adapters, lifecycle, clock);
-  dispatch::WebhookSender webhooks(config.webhooks, store, *http_client, clock);
+  dispatch::Dispatcher dispatcher(config.dispatcher, store, dstore, *adapters, lifecycle, clock);
+  dispatch::WebhookSender webhooks(config.webhooks, dstore, *http_client, clock);
 
   // The demo's providers: a simulated one on loopback, so demo orders move from
   // waiting to processing to success/partial/error within seconds.
@@ -54,14 +57,15 @@ int serve(const Config& base_config, bool demo) {
     sim_options.seed = static_cast<unsigned>(clock.nowUnix());
     simulator = std::make_unique<dispatch::ProviderSimulator>(sim_options);
     simulator->start();
-    if (auto st = connectDemoProviders(store, store, *simulator, clock); !st) {
+    if (auto st = connectDemoProviders(store, dstore, *simulator, clock); !st) {
       throw std::runtime_error("cannot set up the demo providers: " + st.error().detail);
     }
     std::cout << "Demo providers simulated at " << simulator->baseUrl()
               << " (orders complete within seconds; TSEL10 waits for `warung order set-status`).\n";
   }
 
-  store::sqlite::SqliteOrderWriter writer(config.db_path, config.writer);
+  std::unique_ptr<store::OrderWriter> writer_owner = backend.makeOrderWriter();
+  store::OrderWriter& writer = *writer_owner;
   store::Directory directory(store, config.directory);
   directory.start();
   api::ResellerService reseller(config.reseller, store, directory, writer, *zone, clock, ids);
@@ -77,7 +81,7 @@ int serve(const Config& base_config, bool demo) {
   if (config.dispatcher.enabled) dispatcher.start();
   if (config.webhooks.enabled) webhooks.start();
   std::cout << "warung listening on http://" << config.server.host << ":" << server.port() << std::endl;
-  spdlog::info("serving {} (time zone {})", config.db_path, config.time_zone);
+  spdlog::info("serving {} (time zone {})", backend.name(), config.time_zone);
 
   server.run(true);
 

@@ -279,7 +279,7 @@ class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    db_ = dir_->file("warung.db");
+    db_ = testDatabase(*dir_, "warung.db");
     importCatalog(db_, kCatalog, *dir_);
     server_ = new ServerProcess(db_);
   }
@@ -1264,7 +1264,7 @@ class ApiConfigTest : public ::testing::Test {
     return path;
   }
   TempDir dir_;
-  std::string db_ = dir_.file("warung.db");
+  std::string db_ = testDatabase(dir_, "warung.db");
 };
 
 TEST_F(ApiConfigTest, AlwaysHttp200PutsTheRealCodeInTheBody) {

@@ -103,7 +103,7 @@ class Cli : public ::testing::Test {
   }
 
   TempDir dir_;
-  const std::string db_ = dir_.file("warung.db");
+  const std::string db_ = testDatabase(dir_, "warung.db");
 };
 
 // --- accounts and keys ------------------------------------------------------------------
@@ -275,7 +275,7 @@ TEST_F(Cli, ServiceExportThenImportRoundTrips) {
   // Into a fresh database, and back over the same one: the export does not change.
   const std::string file = dir_.file("export.json");
   writeText(file, first);
-  const std::string db2 = dir_.file("second.db");
+  const std::string db2 = testDatabase(dir_, "second.db");
   auto imp = runCli({"service", "import", file, "--db", db2});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   EXPECT_NE(imp.out.find("imported 14 services"), std::string::npos) << imp.out;
@@ -291,7 +291,7 @@ TEST_F(Cli, ServiceExportThenImportRoundTrips) {
   for (const auto& s : game_list) EXPECT_EQ(s.at("kind").as_string(), "game");
 
   // Import from stdin ('-').
-  const std::string db3 = dir_.file("third.db");
+  const std::string db3 = testDatabase(dir_, "third.db");
   auto from_stdin = runCli({"service", "import", "-", "--db", db3}, file);
   ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
   EXPECT_EQ(exportCatalogText(db3), first);
@@ -436,7 +436,7 @@ class ConfiguredServer {
 
 TEST_F(Cli, EveryCommandAcceptsAConfigFileInsteadOfDb) {
   const std::string cfg = dir_.file("warung.toml");
-  writeText(cfg, "[database]\npath = \"" + db_ + "\"\n\n[server]\nlisten = \"127.0.0.1:0\"\n");
+  writeText(cfg, "[database]\n" + databaseTomlLine(db_) + "\n[server]\nlisten = \"127.0.0.1:0\"\n");
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.end(), {"--config", cfg});
     auto r = runCli(args);
@@ -484,7 +484,7 @@ TEST_F(Cli, EveryCommandAcceptsAConfigFileInsteadOfDb) {
   // A config that does not exist, or names an unknown key, is an error naming it.
   expectRefused({"user", "list", "--config", dir_.file("nope.toml")}, "nope.toml");
   const std::string bad = dir_.file("bad.toml");
-  writeText(bad, "[database]\npath = \"" + db_ + "\"\npaht = \"x\"\n");
+  writeText(bad, "[database]\n" + databaseTomlLine(db_) + "paht = \"x\"\n");
   auto r2 = runCli({"user", "list", "--config", bad});
   EXPECT_NE(r2.exit_code, 0);
   EXPECT_NE(r2.err.find("database.paht"), std::string::npos) << r2.err;
@@ -492,7 +492,7 @@ TEST_F(Cli, EveryCommandAcceptsAConfigFileInsteadOfDb) {
 
 // Logs belong on stderr: stdout of a --json command is read by scripts.
 TEST_F(Cli, OutputOnAFreshDatabaseIsOnlyTheResult) {
-  const std::string fresh = dir_.file("fresh.db");
+  const std::string fresh = testDatabase(dir_, "fresh.db");
   auto created = runCli({"user", "create", "--name", "first", "--json", "--db", fresh});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   boost::system::error_code ec;
@@ -500,7 +500,7 @@ TEST_F(Cli, OutputOnAFreshDatabaseIsOnlyTheResult) {
   ASSERT_FALSE(ec) << "stdout is not just the JSON: " << created.out;
   EXPECT_EQ(j.as_object().size(), 2u);
 
-  auto exported = runCli({"service", "export", "--db", dir_.file("fresh2.db")});
+  auto exported = runCli({"service", "export", "--db", testDatabase(dir_, "fresh2.db")});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(exported.out, "[]\n");
 }

@@ -49,7 +49,7 @@ class ConfigTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string db_ = dir_.file("warung.db");
+  std::string db_ = testDatabase(dir_, "warung.db");
 };
 
 TEST_F(ConfigTest, UnknownKeyStopsStartUpNamingIt) {
@@ -65,6 +65,9 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[api]\nalways_http_200 = \"yes\"\n", {"api.always_http_200"});
   expectRefused("[log]\nlevel = \"loud\"\n", {"log.level"});
   expectRefused("[server]\nlisten = \"no-port-here\"\n", {"server.listen"});
+  expectRefused("[database]\nurl = \"mysql://db/warung\"\n", {"database.url"});
+  expectRefused("[database]\npool_size = 0\n", {"database.pool_size"});
+  expectRefused("[database]\nbusy_retries = 101\n", {"database.busy_retries"});
 }
 
 TEST_F(ConfigTest, UnparsableFileIsRefusedNamingTheFile) {
@@ -85,7 +88,7 @@ TEST_F(ConfigTest, BadFlagsAreRefused) {
 TEST_F(ConfigTest, PortAlreadyInUseFailsClearly) {
   ServerProcess first(db_);
   const std::string address = "127.0.0.1:" + std::to_string(first.port());
-  const CliResult r = runBounded({"serve", "--db", dir_.file("other.db"), "--listen", address});
+  const CliResult r = runBounded({"serve", "--db", testDatabase(dir_, "other.db"), "--listen", address});
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find(address), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("in use"), std::string::npos) << r.err;

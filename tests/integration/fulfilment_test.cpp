@@ -180,7 +180,7 @@ class Fulfilment : public ::testing::Test {
   }
 
   TempDir dir_;
-  const std::string db_ = dir_.file("warung.db");
+  const std::string db_ = testDatabase(dir_, "warung.db");
   const std::string config_ = dir_.file("warung.toml");
   Reseller buyer_;
   std::vector<std::unique_ptr<ProviderSimulator>> sims_;  // outlive the server (declared first: destroyed last)

@@ -113,7 +113,7 @@ class Money : public ::testing::Test {
   void SetUp() override { importCatalog(db_, kCatalog, dir_); }
 
   TempDir dir_;
-  const std::string db_ = dir_.file("warung.db");
+  const std::string db_ = testDatabase(dir_, "warung.db");
 };
 
 // 5 accounts, 8 threads x 60 game orders interleaving them: each account's balance pays

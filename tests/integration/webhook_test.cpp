@@ -266,7 +266,7 @@ class Webhook : public ::testing::Test {
   }
 
   TempDir dir_;
-  const std::string db_ = dir_.file("warung.db");
+  const std::string db_ = testDatabase(dir_, "warung.db");
   const std::string config_ = dir_.file("warung.toml");
   WebhookReceiver receiver_;
   std::vector<std::unique_ptr<ProviderSimulator>> sims_;

@@ -2,7 +2,15 @@
 // Integration-test harness: the real `warung` binary on port 0 with a database in a
 // temporary directory, the CLI as a subprocess, and a small HTTP client.
 // Waiting is always polling with a deadline, never a bare sleep.
+//
+// Both backends: with WARUNG_TEST_BACKEND=postgres (ctest's pg.* tests), testDatabase()
+// creates a fresh PostgreSQL database for each call and returns its URL, which every
+// `--db` accepts; otherwise it returns an SQLite file in the test's directory. The
+// PostgreSQL server is $WARUNG_TEST_PG_URL, else the one ctest's pg_server_start
+// fixture wrote to WARUNG_PG_TEST_DIR/url.
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +80,95 @@ inline std::string readFile(const std::string& path) {
   return s.str();
 }
 
+// --- the backend under test ----------------------------------------------------------
+
+inline bool postgresBackend() {
+  const char* b = std::getenv("WARUNG_TEST_BACKEND");
+  return b != nullptr && std::string(b) == "postgres";
+}
+
+inline bool isDatabaseUrl(const std::string& db) {
+  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+// The test server's URL (any database on it); "" when there is none.
+inline const std::string& testPgServerUrl() {
+  static const std::string url = [] {
+    if (const char* env = std::getenv("WARUNG_TEST_PG_URL"); env != nullptr && *env != '\0') return std::string(env);
+#ifdef WARUNG_PG_TEST_DIR
+    std::string line;
+    std::ifstream f(std::string(WARUNG_PG_TEST_DIR) + "/url");
+    if (f && std::getline(f, line)) {
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      return line;
+    }
+#endif
+    return std::string();
+  }();
+  return url;
+}
+
+// `url` with its database name replaced by `db`.
+inline std::string withDatabaseName(const std::string& url, const std::string& db) {
+  const std::size_t start = url.find("://") + 3;
+  const std::size_t query = url.find('?', start);
+  const std::size_t slash = url.find('/', start);
+  const std::string tail = query == std::string::npos ? "" : url.substr(query);
+  const std::size_t end = slash == std::string::npos || (query != std::string::npos && slash > query)
+                              ? (query == std::string::npos ? url.size() : query)
+                              : slash;
+  return url.substr(0, end) + "/" + db + tail;
+}
+
+// Runs one statement on the test server's maintenance connection; throws on failure.
+inline void pgAdmin(const std::string& sql) {
+  PGconn* c = PQconnectdb(testPgServerUrl().c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    const std::string why = PQerrorMessage(c);
+    PQfinish(c);
+    throw std::runtime_error("cannot connect to the test PostgreSQL: " + why);
+  }
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  const std::string why = ok ? "" : PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  if (!ok) throw std::runtime_error(sql + ": " + why);
+}
+
+// Skips every test of a postgres run, loudly, when there is no server to run against.
+class PostgresBackendEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    if (postgresBackend() && testPgServerUrl().empty()) {
+      GTEST_SKIP() << "WARUNG_TEST_BACKEND=postgres but no PostgreSQL server (install postgresql, or set "
+                      "WARUNG_TEST_PG_URL): every test is SKIPPED";
+    }
+  }
+};
+inline ::testing::Environment* const kPostgresBackendEnvironment =
+    ::testing::AddGlobalTestEnvironment(new PostgresBackendEnvironment);
+
+// A new, empty database for a test: `dir`/`name` (SQLite), or on the postgres backend
+// a fresh database (it_<random>) on the test server, whose URL is returned. A throwaway
+// server's databases go with the server; on $WARUNG_TEST_PG_URL they are left for
+// its owner to drop (names start with it_).
+inline std::string testDatabase(const TempDir& dir, const std::string& name = "warung.db") {
+  if (!postgresBackend()) return dir.file(name);
+  std::random_device rd;
+  std::uniform_int_distribution<std::uint64_t> dist;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "it_%016llx", static_cast<unsigned long long>(dist(rd)));
+  pgAdmin(std::string("CREATE DATABASE ") + buf);
+  return withDatabaseName(testPgServerUrl(), buf);
+}
+
+// The [database] line of a TOML file that selects `db` (an URL or an SQLite path).
+inline std::string databaseTomlLine(const std::string& db) {
+  return (isDatabaseUrl(db) ? "url = \"" : "path = \"") + db + "\"\n";
+}
+
+
 // Runs `argv` with stdout/stderr redirected to files; returns the pid.
 inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
                    const std::string& stdin_path = "/dev/null") {
@@ -115,7 +212,7 @@ inline CliResult runCli(const std::vector<std::string>& args, const std::string&
 class ServerProcess {
  public:
   ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {}, const std::string& log_path = "")
-      : log_(log_path.empty() ? db_path + ".log" : log_path) {
+      : log_(!log_path.empty() ? log_path : isDatabaseUrl(db_path) ? log_dir_.file("server.log") : db_path + ".log") {
     std::vector<std::string> argv{WARUNG_BINARY, "serve", "--db", db_path, "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     std::error_code ec;
@@ -173,6 +270,7 @@ class ServerProcess {
   }
 
  private:
+  TempDir log_dir_;  // the log's home when the database is a URL
   std::string log_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;

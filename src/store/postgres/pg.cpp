@@ -167,6 +167,32 @@ Rows Connection::runText(const std::string& sql, const Params& params) {
 
 Rows Connection::exec(const char* sql) { return check(PQexec(conn_, sql), "statement"); }
 
+void Connection::copyIn(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  if (r != nullptr && PQresultStatus(r) == PGRES_COPY_IN) {
+    PQclear(r);
+    return;
+  }
+  check(r, "copy");
+  throw Error("copy: the server did not enter COPY mode", "", "", false);
+}
+
+void Connection::copyPut(std::string_view data) {
+  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
+    throw Error("copy: " + trimmed(PQerrorMessage(conn_)), "", "", PQstatus(conn_) != CONNECTION_OK);
+  }
+}
+
+void Connection::copyEnd() {
+  if (PQputCopyEnd(conn_, nullptr) != 1) {
+    throw Error("copy: " + trimmed(PQerrorMessage(conn_)), "", "", PQstatus(conn_) != CONNECTION_OK);
+  }
+  // The COPY's own result, then the end of results.
+  PGresult* r = PQgetResult(conn_);
+  Rows owned = check(r, "copy");
+  while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+}
+
 // ---------------------------------------------------------------------------------
 // Transaction
 

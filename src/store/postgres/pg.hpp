@@ -135,6 +135,13 @@ class Connection {
   // Runs one or more parameterless statements (schema, transaction control).
   Rows exec(const char* sql);
 
+  // COPY ... FROM STDIN: copyIn starts it, copyPut sends rows in COPY's text format
+  // (any chunking), copyEnd finishes it and throws pg::Error when the server refused
+  // a row. Between copyIn and copyEnd nothing else may run on this connection.
+  void copyIn(const std::string& sql);
+  void copyPut(std::string_view data);
+  void copyEnd();
+
  private:
   Rows check(PGresult* r, const char* what);
 

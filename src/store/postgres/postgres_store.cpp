@@ -173,6 +173,8 @@ Status updateAccount(pg::Connection& c, const char* query, std::int64_t account_
 
 }  // namespace
 
+std::string redactedUrl(std::string_view url) { return pg::redactUrl(url); }
+
 // ---------------------------------------------------------------------------------
 // Start-up
 

@@ -41,15 +41,21 @@
 //    order writer's lock order, so the two never deadlock on each other.
 //  - Text PostgreSQL cannot store (invalid UTF-8, NUL bytes) is kInvalidArgument
 //    "text is not valid UTF-8"; SQLite stored it.
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "store/copy.hpp"
 #include "store/dispatch_store.hpp"
 #include "store/store.hpp"
 
 namespace warung::store::postgres {
 
 class Pool;
+
+// `url` with any password replaced by "***", for logs and messages.
+std::string redactedUrl(std::string_view url);
 
 struct PostgresConfig {
   std::string url;       // "postgresql://user:password@host:port/dbname?..." (libpq syntax)
@@ -68,6 +74,18 @@ class PostgresStore final : public Store, public DispatchStore {
   const std::string& displayUrl() const { return display_url_; }
 
   Result<Versions> versions() override;
+
+  // The highest migration applied (after construction: latestSchemaVersion()).
+  Result<int> schemaVersion();
+
+  // `warung copy` into this database (copy.cpp): calls dump(sink) once, and writes what
+  // it hands the sink with COPY, in one transaction. Refuses (kConflict, "... already
+  // has ...", nothing written) unless every copied table is empty. Then moves the id
+  // sequences past the copied ids and verifies, before committing: each table holds as
+  // many rows as were handed over, and every account's balance equals its ledger's sum.
+  // A failed dump, COPY or check rolls everything back (kInternal with the reason).
+  // Not retried: run it again.
+  Result<CopyReport> loadTables(const std::function<Status(RowSink&)>& dump);
 
   Result<domain::Account> createAccount(const NewAccount& a) override;
   Result<std::vector<domain::Account>> listAccounts() override;

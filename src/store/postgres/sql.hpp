@@ -281,4 +281,25 @@ inline constexpr const char* kSelectDeliveriesPrefix =
     " FROM webhook_deliveries w LEFT JOIN accounts a ON a.id = w.account_id";
 #undef WARUNG_DELIVERY_COLUMNS_W
 
+// --- schema version, and `warung copy` (copy.cpp; table and column names from store/copy.hpp)
+inline constexpr const char* kSelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+// Keeps every other writer out of the target while it is filled (a node started too
+// early waits instead of interleaving its rows with the copy's).
+inline constexpr const char* kCopyLockTables =
+    "LOCK TABLE accounts, services, orders, ledger, providers IN SHARE ROW EXCLUSIVE MODE";
+// "COPY <table> (<columns>) FROM STDIN", "SELECT COUNT(*) FROM <table>".
+inline constexpr const char* kCopyInFormat = "COPY {} ({}) FROM STDIN";
+inline constexpr const char* kCopyCountFormat = "SELECT COUNT(*) FROM {}";
+// The migration's starting rows, replaced by the source's.
+inline constexpr const char* kCopyClearVersions = "DELETE FROM change_versions";
+// Identity columns keep allocating after the largest copied id.
+inline constexpr const char* kCopyMoveSequenceFormat =
+    "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)";
+// Nodes already polling (none should be) see every cache as changed.
+inline constexpr const char* kCopyBumpVersions = "UPDATE change_versions SET version = version + 1";
+inline constexpr const char* kCopyUnbalancedAccounts =
+    "SELECT COUNT(*) FROM accounts a"
+    " WHERE a.balance <> COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.account_id = a.id), 0)";
+inline constexpr const char* kCopyAccountTotals = "SELECT COUNT(*), COALESCE(SUM(balance), 0) FROM accounts";
+
 }  // namespace warung::store::postgres::sql

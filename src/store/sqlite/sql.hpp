@@ -258,4 +258,11 @@ inline constexpr const char* kSavepoint = "SAVEPOINT o";
 inline constexpr const char* kRollbackToSavepoint = "ROLLBACK TO o";
 inline constexpr const char* kReleaseSavepoint = "RELEASE o";
 
+// --- schema version, and `warung copy` (copy.cpp; table and column names from store/copy.hpp)
+inline constexpr const char* kSelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+// Deferred: the snapshot is taken at the first read and kept until COMMIT (WAL mode),
+// so every table of a dump is read as of one moment while writers go on.
+inline constexpr const char* kBeginRead = "BEGIN";
+inline constexpr const char* kCopySelectFormat = "SELECT {} FROM {}";
+
 }  // namespace warung::store::sqlite::sql

@@ -57,6 +57,7 @@
 #include <string>
 #include <vector>
 
+#include "store/copy.hpp"
 #include "store/dispatch_store.hpp"
 #include "store/store.hpp"
 
@@ -79,6 +80,14 @@ class SqliteStore final : public Store, public DispatchStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   const std::string& path() const { return path_; }
+
+  // The highest migration applied (after construction: the latest this build knows).
+  Result<int> schemaVersion();
+  // `warung copy` from this database (copy.cpp): hands every table of kCopyTables, in
+  // that order, to `sink`, reading them all inside one read transaction (one snapshot:
+  // writes committed after it began are not included). Stops at the sink's first
+  // error and returns it; kInternal for an SQLite failure.
+  Status dumpTables(RowSink& sink);
 
   Result<Versions> versions() override;
 
