@@ -94,6 +94,7 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"webhooks.retry_base_s", integer(c.webhooks.retry_base_s, 1, 86'400)},
       {"webhooks.retry_cap_s", integer(c.webhooks.retry_cap_s, 1, 7 * 86'400)},
       {"webhooks.give_up_after_s", integer(c.webhooks.give_up_after_s, 1, 90 * 86'400)},
+      {"webhooks.lease_s", integer(c.webhooks.lease_s, 1, 86'400)},
   };
 }
 

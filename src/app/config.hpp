@@ -42,6 +42,8 @@
 //   webhooks.retry_base_s      5
 //   webhooks.retry_cap_s       600
 //   webhooks.give_up_after_s   86400
+//   webhooks.lease_s           60      a claimed delivery is not re-claimed for this long
+//                                      (a node killed mid-send: another sends it after this)
 #include <stdexcept>
 #include <string>
 
