@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 namespace warung::dispatch {
@@ -43,14 +44,21 @@ Dispatcher::Dispatcher(DispatcherConfig config, store::Store& store, store::Disp
 Dispatcher::~Dispatcher() { stop(); }
 
 void Dispatcher::start() {
+  // When idle only the first sender looks for work (each look is a write
+  // transaction); it wakes the others when it finds some, so a burst is sent by all.
   for (int i = 0; i < config_.send_workers; ++i) {
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, i] {
       while (true) {
         {
           std::lock_guard lock(mu_);
           if (stopping_) return;
         }
-        if (sendRound() == 0) waitForWork(config_.idle_wait);
+        const int claimed = sendRound();
+        if (claimed > 0) {
+          if (claimed == config_.claim_batch) notify();
+        } else {
+          waitForWork(i == 0 ? config_.idle_wait : config_.idle_wait * 20);
+        }
       }
     });
   }
@@ -62,7 +70,8 @@ void Dispatcher::start() {
         if (stopping_) return;
       }
       const int handled = pollRound() + reconcileRound() + recoverRound();
-      if (handled == 0) waitForWork(config_.idle_wait);
+      // Polls, reconciliations and recoveries are due on a scale of seconds.
+      if (handled == 0) waitForWork(std::max(config_.idle_wait, std::chrono::milliseconds(1000)));
     }
   });
 }

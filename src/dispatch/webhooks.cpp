@@ -19,14 +19,20 @@ WebhookSender::WebhookSender(WebhookConfig config, store::DispatchStore& dstore,
 WebhookSender::~WebhookSender() { stop(); }
 
 void WebhookSender::start() {
+  // When idle only the first worker looks (each look is a write transaction); the
+  // others join in once it finds a full batch.
   for (int i = 0; i < config_.workers; ++i) {
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, i] {
       std::unique_lock lock(mu_);
       while (!stopping_) {
         lock.unlock();
         const int n = round();
         lock.lock();
-        if (n == 0) cv_.wait_for(lock, config_.idle_wait, [this] { return stopping_; });
+        if (n == config_.batch) {
+          cv_.notify_all();
+        } else if (n == 0) {
+          cv_.wait_for(lock, i == 0 ? config_.idle_wait : config_.idle_wait * 20, [this] { return stopping_; });
+        }
       }
     });
   }

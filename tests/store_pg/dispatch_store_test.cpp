@@ -48,12 +48,36 @@ class DispatchStoreTest : public ::testing::Test {
     EXPECT_TRUE(store_.adjustBalance(a->id, Money{balance}, "seed", 1).ok());
     return a->id;
   }
+  // A service with a route: orders of a service without one never reach a sender
+  // (claimToSend files them as manual), so the claim tests order this one.
+  std::int64_t routedService() {
+    if (routed_service_ != 0) return routed_service_;
+    domain::Service svc;
+    svc.kind = domain::Kind::kSocialMedia;
+    svc.code = "ROUTED";
+    svc.name = "Routed";
+    svc.prices = {Money{10}, Money{9}, Money{8}};
+    EXPECT_TRUE(store_.upsertServices({svc}).ok());
+    for (const auto& v : store_.loadServices().value()) {
+      if (v.code == "ROUTED") routed_service_ = v.id;
+    }
+    domain::Provider p;
+    p.name = "zz-routing";
+    p.dialect = "manual";
+    p.created_at = 1;
+    auto created = ds_.createProvider(p);
+    EXPECT_TRUE(created.ok());
+    EXPECT_TRUE(ds_.setRoutes(routed_service_, {domain::Route{routed_service_, created->id, 0, "r", Money{1}}}).ok());
+    return routed_service_;
+  }
+  std::int64_t routed_service_ = 0;
+
   // Places `n` waiting orders (refs R0..), oldest first.
   std::vector<domain::Order> placeOrders(std::int64_t acc, int n, const std::string& prefix = "R") {
     PostgresOrderWriter w(db_.config());
     Collector c;
     for (int i = 0; i < n; ++i) {
-      w.submit(makeOrder(acc, prefix + std::to_string(i), 7, prefix + "t" + std::to_string(i), 100),
+      w.submit(makeOrder(acc, prefix + std::to_string(i), routedService(), prefix + "t" + std::to_string(i), 100),
                c.callback());
     }
     EXPECT_TRUE(c.wait(static_cast<std::size_t>(n)));
@@ -164,11 +188,16 @@ TEST(Migration2, UpgradesADatabaseThatHadOnlyMigration1) {
     EXPECT_EQ(a->webhook_secret, "");
     accounts_version = s.versions()->accounts;
 
-    // The order placed before the upgrade enters fulfilment like any other.
+    // The order placed before the upgrade enters fulfilment like any other: its
+    // service has no route, so it is filed as manual, for the operator.
     auto claimed = s.claimToSend(kNow, 10);
     ASSERT_TRUE(claimed.ok());
-    ASSERT_EQ(claimed->size(), 1u);
-    EXPECT_EQ(claimed->front().order.ref_id, "OLD1");
+    EXPECT_TRUE(claimed->empty());
+    auto old = s.findOrderByRef("OLD1");
+    ASSERT_TRUE(old.ok());
+    auto d = s.findDispatch(old->id);
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->phase, domain::DispatchPhase::kManual);
 
     // The recreated trigger: callback settings bump the accounts version.
     ASSERT_TRUE(s.setCallback(a->id, "https://r.example/cb", "s3cret").ok());

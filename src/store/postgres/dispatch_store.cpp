@@ -297,9 +297,11 @@ Result<std::vector<DispatchItem>> PostgresStore::claimToSend(std::int64_t now, i
                                   ids(c.run(sql::kClaimQueued, Params().add(now).add(limit)));
                               const int rest = limit - static_cast<int>(claimed.size());
                               if (rest > 0) {
-                                const std::vector<std::int64_t> fresh =
-                                    ids(c.run(sql::kClaimNewOrders, Params().add(now).add(rest)));
-                                claimed.insert(claimed.end(), fresh.begin(), fresh.end());
+                                // Rows that went straight to 'manual' (no route) are not ours to send.
+                                const Rows fresh = c.run(sql::kClaimNewOrders, Params().add(now).add(rest));
+                                for (int i = 0; i < fresh.size(); ++i) {
+                                  if (fresh.text(i, 1) == "sending") claimed.push_back(fresh.int64(i, 0));
+                                }
                               }
                               if (claimed.empty()) return std::vector<DispatchItem>{};
                               std::sort(claimed.begin(), claimed.end());

@@ -204,13 +204,14 @@ inline constexpr const char* kSelectRoutes =
 // whose lock the other released between their snapshots; the dispatch primary key
 // decides, and ON CONFLICT DO NOTHING leaves it out of the loser's RETURNING.
 inline constexpr const char* kClaimNewOrders =
-    "WITH c AS MATERIALIZED (SELECT o.id FROM orders o WHERE o.status = 'waiting'"
+    "WITH c AS MATERIALIZED (SELECT o.id, o.service_id FROM orders o WHERE o.status = 'waiting'"
     " AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
     " ORDER BY o.id LIMIT $2 FOR NO KEY UPDATE OF o SKIP LOCKED)"
     " INSERT INTO dispatch (order_id, phase, route_index, provider_id, provider_order_id, attempts,"
     " next_at, last_error, updated_at)"
-    " SELECT id, 'sending', 0, 0, '', 0, $1::bigint, '', $1::bigint FROM c"
-    " ON CONFLICT (order_id) DO NOTHING RETURNING order_id";
+    " SELECT id, CASE WHEN EXISTS (SELECT 1 FROM routes r WHERE r.service_id = c.service_id)"
+    " THEN 'sending' ELSE 'manual' END, 0, 0, '', 0, $1::bigint, '', $1::bigint FROM c"
+    " ON CONFLICT (order_id) DO NOTHING RETURNING order_id, phase";
 // claimToSend, step 1: queued rows whose time has come.
 inline constexpr const char* kClaimQueued =
     "WITH c AS MATERIALIZED (SELECT order_id FROM dispatch WHERE phase = 'queued' AND next_at <= $1"

@@ -328,10 +328,15 @@ Result<std::vector<DispatchItem>> SqliteStore::claimToSend(std::int64_t now, int
       StatementUse q(writer_->statement(sql::kClaimNewOrders));
       q->bind(1, now);
       q->bind(2, rest);
-      std::vector<std::int64_t> fresh = claimedIds(q);
-      ids.insert(ids.end(), fresh.begin(), fresh.end());
+      // Rows that went straight to 'manual' (no route) are not the caller's to send.
+      while (q->executeStep()) {
+        if (q->getColumn(1).getString() == "sending") ids.push_back(q->getColumn(0).getInt64());
+      }
     }
-    if (ids.empty()) return std::vector<DispatchItem>{};  // the transaction wrote nothing
+    if (ids.empty()) {
+      tx.commit();  // rows filed as manual, if any, are kept
+      return std::vector<DispatchItem>{};
+    }
     std::vector<DispatchItem> items = loadItems(*writer_, std::move(ids));
     tx.commit();
     return items;

@@ -116,18 +116,34 @@ void SqliteOrderWriter::run() {
   }
 }
 
+namespace {
+// BEGIN IMMEDIATE tries before a batch is refused; each waits up to busy_timeout_ms.
+constexpr int kBeginAttempts = 6;
+}  // namespace
+
 void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results) {
   SQLite::Database& db = conn_->db();
   auto failAll = [&] {
     results.clear();
     for (std::size_t i = 0; i < batch.size(); ++i) results.push_back(internalError());
   };
-  try {
-    db.exec(sql::kBeginImmediate);
-  } catch (const std::exception& e) {
-    spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, batch.size(), e.what());
-    failAll();
-    return;
+  // Another connection (the dispatcher, a CLI command, another process) may hold the
+  // write lock longer than busy_timeout under a burst. Nothing of the batch has been
+  // done yet, so waiting again is safe; only a lasting failure refuses the batch.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      db.exec(sql::kBeginImmediate);
+      break;
+    } catch (const SQLite::Exception& e) {
+      const bool busy = e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED;
+      if (busy && attempt < kBeginAttempts) {
+        spdlog::warn("order writer: {}: database busy, waiting again ({}/{})", path_, attempt, kBeginAttempts);
+        continue;
+      }
+      spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, batch.size(), e.what());
+      failAll();
+      return;
+    }
   }
   try {
     for (Pending& p : batch) results.push_back(placeOne(p.order));

@@ -182,13 +182,15 @@ inline constexpr const char* kSelectRoutes =
   "order_id, phase, route_index, provider_id, provider_order_id, attempts, next_at, last_error, updated_at"
 // claimToSend, step 1: waiting orders that never entered fulfilment, oldest first.
 // orders_status_id (status, id) walks the waiting orders in id order; the NOT EXISTS is
-// a primary-key probe of dispatch.
+// a primary-key probe of dispatch. Orders of a service without routes go straight to
+// 'manual' here (RETURNING says which), so they cost no transaction of their own.
 inline constexpr const char* kClaimNewOrders =
     "INSERT INTO dispatch (order_id, phase, route_index, provider_id, provider_order_id, attempts,"
     " next_at, last_error, updated_at)"
-    " SELECT o.id, 'sending', 0, 0, '', 0, ?1, '', ?1 FROM orders o"
+    " SELECT o.id, CASE WHEN EXISTS (SELECT 1 FROM routes r WHERE r.service_id = o.service_id)"
+    " THEN 'sending' ELSE 'manual' END, 0, 0, '', 0, ?1, '', ?1 FROM orders o"
     " WHERE o.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
-    " ORDER BY o.id LIMIT ?2 RETURNING order_id";
+    " ORDER BY o.id LIMIT ?2 RETURNING order_id, phase";
 // claimToSend, step 2: queued rows whose time has come.
 inline constexpr const char* kClaimQueued =
     "UPDATE dispatch SET phase = 'sending', updated_at = ?1 WHERE order_id IN ("
