@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk
   nginx valgrind   # bench/run: the nginx ceiling (its own config, as the current user) and --instructions
+  libsodium-dev    # admin passwords: Argon2id (crypto_pwhash)
 )
 
 missing=()

@@ -16,6 +16,7 @@ unsigned httpStatus(Errc code) {
     case Errc::kConflict: return 409;
     case Errc::kPayloadTooLarge: return 413;
     case Errc::kUnprocessable: return 422;
+    case Errc::kRateLimited: return 429;
     case Errc::kUnavailable: return 503;
     case Errc::kOverloaded: return 503;
     case Errc::kInternal: return 500;

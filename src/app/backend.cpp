@@ -13,11 +13,13 @@ Backend::Backend(const Config& config)
     auto s = std::make_shared<store::postgres::PostgresStore>(config.postgres);
     store_ = s.get();
     dispatch_ = s.get();
+    admin_ = s.get();
     owner_ = std::move(s);
   } else {
     auto s = std::make_shared<store::sqlite::SqliteStore>(config.db_path, config.sqlite);
     store_ = s.get();
     dispatch_ = s.get();
+    admin_ = s.get();
     owner_ = std::move(s);
   }
 }

@@ -6,6 +6,7 @@
 
 #include "app/config.hpp"
 #include "common/result.hpp"
+#include "store/admin_store.hpp"
 #include "store/copy.hpp"
 #include "store/dispatch_store.hpp"
 #include "store/store.hpp"
@@ -21,9 +22,10 @@ class Backend {
   Backend(const Backend&) = delete;
   Backend& operator=(const Backend&) = delete;
 
-  // One object implements both interfaces; both references live as long as *this.
+  // One object implements every interface; the references live as long as *this.
   store::Store& store() { return *store_; }
   store::DispatchStore& dispatch() { return *dispatch_; }
+  store::AdminStore& admin() { return *admin_; }
   bool postgres() const { return postgres_; }
   // The redacted URL or the SQLite path, for messages.
   const std::string& name() const { return name_; }
@@ -42,6 +44,7 @@ class Backend {
   std::shared_ptr<void> owner_;  // the concrete store
   store::Store* store_ = nullptr;
   store::DispatchStore* dispatch_ = nullptr;
+  store::AdminStore* admin_ = nullptr;
 };
 
 // `warung copy`: every table of the SQLite file at `sqlite_path` (which must exist)

@@ -11,7 +11,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "api/admin/operations.hpp"
 #include "app/catalog_io.hpp"
+#include "app/cli_admin.hpp"
 #include "app/cli_common.hpp"
 #include "app/cli_database.hpp"
 #include "app/cli_fulfilment.hpp"
@@ -48,16 +50,18 @@ int runCli(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "run the HTTP server");
   addCommon(serve_cmd, false);
   bool demo = false;
-  std::string listen, time_zone;
+  std::string listen, admin_listen, time_zone;
   int threads = 0;
   serve_cmd->add_flag("--demo", demo, "load demo data into an empty database");
   serve_cmd->add_option("--listen", listen, "HOST:PORT (port 0 picks a free one)");
+  serve_cmd->add_option("--admin-listen", admin_listen, "admin API HOST:PORT (port 0 picks a free one)");
   serve_cmd->add_option("--threads", threads, "io threads")->check(CLI::Range(1, 256));
   serve_cmd->add_option("--time-zone", time_zone, "operator's time zone, e.g. Asia/Jakarta");
   serve_cmd->callback([&] {
     action = [&] {
       Config c = common.load();
       if (!listen.empty()) setListen(c, listen, "--listen");
+      if (!admin_listen.empty()) setAdminListen(c, admin_listen, "--admin-listen");
       if (threads > 0) c.server.threads = threads;
       if (!time_zone.empty()) c.time_zone = time_zone;
       validate(c);
@@ -78,9 +82,10 @@ int runCli(int argc, char** argv) {
       auto lv = domain::parseLevel(level);
       if (!lv) throw CommandError("level must be standar, premium or spesial, got '" + level + "'");
       if (name.empty()) throw CommandError("--name must not be empty");
-      const std::string key = ctx.ids.newApiKey();
-      auto a = orFail(ctx.store->createAccount({ctx.ids.newUserId(), name, *lv, domain::keyHash(key), ctx.clock.nowUnix()}),
-                      "cannot create account");
+      auto created = orFail(api::admin::createAccount(*ctx.store, ctx.ids, name, *lv, ctx.clock.nowUnix()),
+                            "cannot create account");
+      const domain::Account& a = created.account;
+      const std::string& key = created.api_key;
       if (common.json) {
         printJson(json::object{{"user_id", a.user_id}, {"api_key", key}});
       } else {
@@ -172,8 +177,7 @@ int runCli(int argc, char** argv) {
     action = [&] {
       Context ctx(common);
       auto a = ctx.account(user_id);
-      const std::string k = ctx.ids.newApiKey();
-      orFail(ctx.store->setAccountKeyHash(a.id, domain::keyHash(k)), "cannot rotate key");
+      const std::string k = orFail(api::admin::rotateKey(*ctx.store, ctx.ids, a), "cannot rotate key");
       if (common.json) return printJson(json::object{{"user_id", a.user_id}, {"api_key", k}});
       std::cout << fmt::format("new api key for {}: {}\nThe old key no longer works.\n", a.user_id, k);
     };
@@ -253,30 +257,24 @@ int runCli(int argc, char** argv) {
     action = [&] {
       Context ctx(common);
       const Kind kind = parseKindOption(kind_s);
-      auto services = orFail(ctx.store->loadServices(), "cannot load services");
-      auto it = std::find_if(services.begin(), services.end(), [&](const auto& s) { return s.kind == kind && s.code == code; });
-      if (it == services.end()) throw CommandError(fmt::format("service {} {} not found", kind_s, code));
-      domain::Service s = *it;
+      api::admin::ServicePatch patch;
       if (!stock.empty()) {
         if (stock != "ready" && stock != "empty") throw CommandError("--status must be ready or empty");
-        s.ready = stock == "ready";
+        patch.ready = stock == "ready";
       }
-      if (!standar_s.empty()) s.prices[0] = parseAmount(standar_s, true);
-      if (!premium_s.empty()) s.prices[1] = parseAmount(premium_s, true);
-      if (!spesial_s.empty()) s.prices[2] = parseAmount(spesial_s, true);
+      if (!standar_s.empty()) patch.prices[0] = parseAmount(standar_s, true);
+      if (!premium_s.empty()) patch.prices[1] = parseAmount(premium_s, true);
+      if (!spesial_s.empty()) patch.prices[2] = parseAmount(spesial_s, true);
       if (!cutoff_s.empty()) {
-        auto dash = cutoff_s.find('-');
-        auto start = domain::parseHhMm(cutoff_s.substr(0, dash));
-        auto end = dash == std::string::npos ? std::nullopt : domain::parseHhMm(cutoff_s.substr(dash + 1));
-        if (!start || !end) throw CommandError("--cutoff must be HH:MM-HH:MM, got '" + cutoff_s + "'");
-        s.cutoff = {*start, *end};
+        patch.cutoff = api::admin::parseCutoff(cutoff_s);
+        if (!patch.cutoff) throw CommandError("--cutoff must be HH:MM-HH:MM, got '" + cutoff_s + "'");
       }
       if (!enabled_s.empty()) {
         if (enabled_s != "true" && enabled_s != "false") throw CommandError("--enabled must be true or false");
-        s.enabled = enabled_s == "true";
+        patch.enabled = enabled_s == "true";
       }
-      s.updated_at = ctx.clock.nowUnix();
-      orFail(ctx.store->upsertServices({s}), "cannot update service");
+      const domain::Service s =
+          orFail(api::admin::updateService(*ctx.store, kind, code, patch, ctx.clock.nowUnix()), "cannot update service");
       std::cout << fmt::format("service {} {}: {}, {} / {} / {}, cut-off {}-{}, {}\n", kind_s, code,
                                s.ready ? "ready" : "empty", rupiah(s.prices[0]), rupiah(s.prices[1]),
                                rupiah(s.prices[2]), domain::formatHhMm(s.cutoff.start_minute),
@@ -384,6 +382,7 @@ int runCli(int argc, char** argv) {
   });
 
   addFulfilmentCommands(app, *service, *user, *order, common, action, addCommon);
+  addAdminCommands(app, common, action, addCommon);
   addDatabaseCommands(app, common, action, addCommon);
 
   try {

@@ -59,21 +59,9 @@ Money parseAmount(const std::string& s, bool allow_zero) {
 }
 
 std::int64_t parseDate(const std::string& s, const domain::TimeZone& zone) {
-  int y = 0, m = 0, d = 0;
-  char extra = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
-    throw CommandError("date must be YYYY-MM-DD, got '" + s + "'");
-  }
-  // Days from civil (Howard Hinnant's algorithm), then shift by the zone's offset.
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t utc_midnight = (static_cast<std::int64_t>(era) * 146097 + doe - 719468) * 86400;
-  int offset = zone.minuteOfDay(utc_midnight);  // local minute at UTC midnight = offset
-  if (offset >= 12 * 60) offset -= 24 * 60;
-  return utc_midnight - static_cast<std::int64_t>(offset) * 60;
+  const auto t = domain::localMidnight(s, zone);
+  if (!t) throw CommandError("date must be YYYY-MM-DD, got '" + s + "'");
+  return *t;
 }
 
 void printJson(const json::value& v) { std::cout << json::serialize(v) << "\n"; }

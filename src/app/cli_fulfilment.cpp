@@ -5,6 +5,8 @@
 #include <cmath>
 #include <iostream>
 
+#include "api/provider_webhook.hpp"
+#include "api/admin/operations.hpp"
 #include "app/wiring.hpp"
 #include "common/crypto.hpp"
 #include "dispatch/http_client.hpp"
@@ -13,9 +15,28 @@ namespace warung::app {
 namespace {
 
 json::object providerJson(const domain::Provider& p) {
-  // The credential is never printed.
+  // The credentials are never printed; only whether a webhook secret is set.
   return {{"name", p.name}, {"dialect", p.dialect}, {"url", p.base_url}, {"timeout_ms", p.timeout_ms},
-          {"enabled", p.enabled}, {"created_at", p.created_at}};
+          {"enabled", p.enabled}, {"created_at", p.created_at}, {"webhook", !p.webhook_secret.empty()}};
+}
+
+// Where `name`'s webhooks reach us: `public_url` (the address providers see), else the
+// listen address of the configuration.
+std::string providerWebhookUrl(const Context& ctx, const std::string& public_url, const std::string& name) {
+  std::string base = public_url.empty()
+                         ? fmt::format("http://{}:{}", ctx.config.server.host, ctx.config.server.port)
+                         : public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + std::string(api::kProviderWebhookPath) + name;
+}
+
+// A webhook secret only means something for a dialect whose providers send webhooks.
+void requireWebhooks(const std::string& dialect) {
+  auto adapters = makeAdapters(dispatch::makeCurlHttpClient());
+  const auto* adapter = adapters->find(dialect);
+  if (adapter == nullptr || !adapter->hasWebhooks()) {
+    throw CommandError("the " + dialect + " dialect has no webhooks");
+  }
 }
 
 json::object deliveryJson(const domain::WebhookDelivery& d) {
@@ -55,6 +76,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
                            std::function<void()>& action, const std::function<void(CLI::App*, bool)>& add_common) {
   // Option storage lives as long as the App (static: one parse per process).
   static std::string name, dialect, url, key, secret, kind_s, code, prefix, status_s, user_id, ref;
+  static std::string webhook_secret, public_url;
   static std::int64_t timeout_ms = 10'000;
   static std::int64_t id = 0;
   static double markup = 20.0;
@@ -72,6 +94,8 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
   add->add_option("--secret", secret, "osimesa: the user id of our account there");
   add->add_option("--timeout-ms", timeout_ms, "per call")->check(CLI::Range(100, 600'000));
   add->add_flag("--disabled", disabled, "add it disabled");
+  add->add_option("--webhook-secret", webhook_secret, "osimesa: the secret its webhooks to us are signed with");
+  add->add_option("--public-url", public_url, "our address as the provider sees it, for the webhook URL printed");
   add->callback([&] {
     action = [&] {
       Context ctx(common);
@@ -82,10 +106,18 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         throw CommandError("--url and --key are required for the " + dialect + " dialect");
       }
       if (dialect == "osimesa" && secret.empty()) throw CommandError("--secret (our user id there) is required for osimesa");
-      domain::Provider p{0, name, dialect, url, key, secret, timeout_ms, !disabled, ctx.clock.nowUnix()};
+      if (!webhook_secret.empty()) requireWebhooks(dialect);
+      domain::Provider p{0, name, dialect, url, key, secret, timeout_ms, !disabled, ctx.clock.nowUnix(), webhook_secret};
       auto created = orFail(ctx.dstore->createProvider(p), "cannot add provider");
-      if (common.json) return printJson(providerJson(created));
+      if (common.json) {
+        json::object j = providerJson(created);
+        if (!webhook_secret.empty()) j["webhook_url"] = providerWebhookUrl(ctx, public_url, created.name);
+        return printJson(j);
+      }
       std::cout << fmt::format("provider {} ({}) added{}\n", created.name, created.dialect, disabled ? ", disabled" : "");
+      if (!webhook_secret.empty()) {
+        std::cout << fmt::format("its webhooks go to {}\n", providerWebhookUrl(ctx, public_url, created.name));
+      }
     };
   });
   auto* list = provider->add_subcommand("list", "list providers");
@@ -99,9 +131,10 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         for (const auto& p : providers) arr.push_back(providerJson(p));
         return printJson(arr);
       }
-      std::cout << fmt::format("{:<16} {:<8} {:<9} {}\n", "NAME", "DIALECT", "STATUS", "URL");
+      std::cout << fmt::format("{:<16} {:<8} {:<9} {:<7} {}\n", "NAME", "DIALECT", "STATUS", "WEBHOOK", "URL");
       for (const auto& p : providers) {
-        std::cout << fmt::format("{:<16} {:<8} {:<9} {}\n", p.name, p.dialect, p.enabled ? "enabled" : "disabled",
+        std::cout << fmt::format("{:<16} {:<8} {:<9} {:<7} {}\n", p.name, p.dialect,
+                                 p.enabled ? "enabled" : "disabled", p.webhook_secret.empty() ? "-" : "set",
                                  p.base_url);
       }
     };
@@ -113,13 +146,39 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
     cmd->callback([&, enable] {
       action = [&, enable] {
         Context ctx(common);
-        auto p = orFail(ctx.dstore->findProvider(name), "provider " + name);
-        p.enabled = enable;
-        orFail(ctx.dstore->updateProvider(p), "cannot update provider");
+        orFail(api::admin::setProviderEnabled(*ctx.dstore, name, enable), "provider " + name);
         std::cout << fmt::format("provider {} {}\n", name, enable ? "enabled" : "disabled");
       };
     });
   }
+  auto* phook = provider->add_subcommand("webhook", "set the secret a provider signs its status webhooks with");
+  add_common(phook, true);
+  phook->add_option("NAME", name)->required();
+  phook->add_option("SECRET", webhook_secret, "the secret the provider gave us (osimesa: `warung user webhook` there)");
+  phook->add_flag("--clear", clear, "refuse its webhooks from now on");
+  phook->add_option("--public-url", public_url, "our address as the provider sees it, for the webhook URL printed");
+  phook->callback([&] {
+    action = [&] {
+      Context ctx(common);
+      if (webhook_secret.empty() != clear) throw CommandError("give SECRET or --clear");
+      auto p = orFail(ctx.dstore->findProvider(name), "provider " + name);
+      if (!clear) requireWebhooks(p.dialect);
+      p.webhook_secret = webhook_secret;
+      orFail(ctx.dstore->updateProvider(p), "cannot update provider");
+      const std::string hook_url = providerWebhookUrl(ctx, public_url, p.name);
+      if (common.json) {
+        return printJson(json::object{{"name", p.name}, {"webhook", !clear}, {"webhook_url", clear ? "" : hook_url}});
+      }
+      if (clear) {
+        std::cout << fmt::format("webhooks from {} are refused from now on\n", p.name);
+      } else {
+        std::cout << fmt::format("webhooks from {} are accepted at {}\n"
+                                 "Register that URL as the callback there; each POST must carry\n"
+                                 "X-Warung-Signature: sha256=HMAC-SHA256(secret, body).\n",
+                                 p.name, hook_url);
+      }
+    };
+  });
   auto* balance = provider->add_subcommand("balance", "ask a provider for our balance there");
   add_common(balance, true);
   balance->add_option("NAME", name)->required();
@@ -145,52 +204,11 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       Context ctx(common);
       auto p = orFail(ctx.dstore->findProvider(name), "provider " + name);
       auto adapters = makeAdapters(dispatch::makeCurlHttpClient());
-      auto* adapter = adapters->find(p.dialect);
-      if (adapter == nullptr) throw CommandError("no adapter for dialect " + p.dialect);
-      auto remote = orFail(adapter->services(p), "cannot list the services of " + name);
-      const std::string code_prefix = prefix.empty() ? name + "-" : prefix;
-      const auto markup_permille = static_cast<std::int64_t>(std::llround(markup * 10));
-      std::vector<domain::Service> services;
-      for (const auto& r : remote) {
-        domain::Service s;
-        s.kind = r.kind;
-        s.code = code_prefix + r.code;
-        s.name = r.name;
-        s.category = r.category;
-        s.category_key = r.kind == Kind::kSocialMedia ? "default" : "";
-        if (r.kind == Kind::kGame) {
-          for (char c : r.category) s.category_key += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '-';
-          s.fields_title = "Masukkan Data";
-          s.fields[0] = {domain::FieldType::kInput, "text", "Tujuan", 1, 100, "", "", {}, ""};
-        } else {
-          s.fields[0] = {domain::FieldType::kInput, "text", "Link", 1, 1000, "", "", {}, ""};
-          s.fields[1] = {domain::FieldType::kInput, "number", "Jumlah", 1, 12, "", "", {}, ""};
-        }
-        s.min_quantity = r.kind == Kind::kSocialMedia ? std::max<std::int64_t>(r.min, 1) : 0;
-        s.max_quantity = r.kind == Kind::kSocialMedia ? std::max(r.max, s.min_quantity) : 0;
-        // Whole rupiah, rounded up: the markup never makes us sell below cost.
-        const std::int64_t price = (r.rate.rupiah * (1000 + markup_permille) + 999) / 1000;
-        s.prices = {Money{price}, Money{price}, Money{price}};
-        s.updated_at = ctx.clock.nowUnix();
-        services.push_back(std::move(s));
-      }
-      orFail(ctx.store->upsertServices(services), "cannot import services");
-      // Route each imported service to this provider (keeping other routes behind it).
-      auto catalog = orFail(ctx.store->loadServices(), "cannot load services");
-      int routed = 0;
-      for (const auto& r : remote) {
-        for (const auto& s : catalog) {
-          if (s.kind != r.kind || s.code != code_prefix + r.code) continue;
-          auto routes = orFail(ctx.dstore->routes(s.id), "cannot read routes");
-          std::erase_if(routes, [&](const domain::Route& x) { return x.provider_id == p.id; });
-          routes.insert(routes.begin(), domain::Route{s.id, p.id, 0, r.code, r.rate});
-          for (std::size_t i = 0; i < routes.size(); ++i) routes[i].priority = static_cast<int>(i);
-          orFail(ctx.dstore->setRoutes(s.id, routes), "cannot route service");
-          ++routed;
-        }
-      }
-      std::cout << fmt::format("imported {} services from {} with {}% markup; {} routed to it\n", services.size(),
-                               name, markup, routed);
+      auto r = orFail(api::admin::syncProvider(*ctx.store, *ctx.dstore, *adapters, p.name, markup, prefix,
+                                               ctx.clock.nowUnix()),
+                      "cannot import the services of " + name);
+      std::cout << fmt::format("imported {} services from {} with {}% markup; {} routed to it\n", r.imported, name,
+                               markup, r.routed);
     };
   });
 
@@ -292,11 +310,7 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       Context ctx(common);
       auto a = ctx.account(user_id);
       if (url.empty() != clear) throw CommandError("give URL or --clear");
-      if (!clear && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-        throw CommandError("URL must start with http:// or https://");
-      }
-      const std::string new_secret = clear ? "" : crypto::randomAlnum(40);
-      orFail(ctx.dstore->setCallback(a.id, url, new_secret), "cannot set callback");
+      const std::string new_secret = orFail(api::admin::setCallback(*ctx.dstore, a, clear ? "" : url), "cannot set callback");
       if (common.json) return printJson(json::object{{"user_id", a.user_id}, {"url", url}, {"secret", new_secret}});
       if (clear) {
         std::cout << fmt::format("webhooks for {} stopped\n", a.user_id);

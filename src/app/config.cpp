@@ -95,6 +95,19 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"webhooks.retry_cap_s", integer(c.webhooks.retry_cap_s, 1, 7 * 86'400)},
       {"webhooks.give_up_after_s", integer(c.webhooks.give_up_after_s, 1, 90 * 86'400)},
       {"webhooks.lease_s", integer(c.webhooks.lease_s, 1, 86'400)},
+      {"admin.enabled", boolean(c.admin_enabled)},
+      {"admin.listen",
+       [&c](const toml::node& n, const std::string& key) {
+         std::string v;
+         text(v)(n, key);
+         setAdminListen(c, v, "config key '" + key + "'");
+       }},
+      {"admin.session_ttl_s", integer(c.admin.session_ttl_s, 1, 30 * 86'400)},
+      {"admin.session_max_s", integer(c.admin.session_max_s, 1, 365 * 86'400)},
+      {"admin.secure_cookies", boolean(c.admin.secure_cookies)},
+      {"admin.max_login_failures", integer(c.admin.max_login_failures, 1, 1'000)},
+      {"admin.login_window_s", integer(c.admin.login_window_s, 1, 7 * 86'400)},
+      {"admin.stuck_after_s", integer(c.admin.stuck_after_s, 1, 365 * 86'400)},
   };
 }
 
@@ -115,6 +128,13 @@ void setListen(Config& config, const std::string& listen, const std::string& wha
   }
   config.server.host = host;
   config.server.port = static_cast<std::uint16_t>(p);
+}
+
+void setAdminListen(Config& config, const std::string& listen, const std::string& what) {
+  Config parsed;
+  setListen(parsed, listen, what);
+  config.admin_server.host = parsed.server.host;
+  config.admin_server.port = parsed.server.port;
 }
 
 Config loadConfig(const std::string& path) {

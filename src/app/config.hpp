@@ -44,9 +44,18 @@
 //   webhooks.give_up_after_s   86400
 //   webhooks.lease_s           60      a claimed delivery is not re-claimed for this long
 //                                      (a node killed mid-send: another sends it after this)
+//   admin.enabled              true    the admin API listener (docs/admin-api.md)
+//   admin.listen               "127.0.0.1:8081"
+//   admin.session_ttl_s        28800   sliding: a session idle this long ends
+//   admin.session_max_s        604800  absolute: no session lives longer
+//   admin.secure_cookies       false   Secure on the session cookie (behind TLS)
+//   admin.max_login_failures   5       per username and per address within...
+//   admin.login_window_s       900     ...this window; then 429 + Retry-After
+//   admin.stuck_after_s        3600    dashboard: waiting/processing longer than this
 #include <stdexcept>
 #include <string>
 
+#include "api/admin/auth.hpp"
 #include "api/osimesa/handler.hpp"
 #include "api/reseller_service.hpp"
 #include "dispatch/dispatcher.hpp"
@@ -75,6 +84,10 @@ struct Config {
   store::DirectoryConfig directory;
   dispatch::DispatcherConfig dispatcher;
   dispatch::WebhookConfig webhooks;
+  // The admin API (and later the console) on a listener of its own, loopback by default.
+  bool admin_enabled = true;
+  http::ServerConfig admin_server{.host = "127.0.0.1", .port = 8081};
+  api::admin::AdminConfig admin;
   std::string time_zone = "Asia/Jakarta";
   std::string log_level = "info";
 };
@@ -83,6 +96,8 @@ struct Config {
 Config loadConfig(const std::string& path);
 // "HOST:PORT" into config.server; throws ConfigError naming `what`.
 void setListen(Config& config, const std::string& listen, const std::string& what);
+// "HOST:PORT" into config.admin_server; throws ConfigError naming `what`.
+void setAdminListen(Config& config, const std::string& listen, const std::string& what);
 // Checks cross-field rules and ranges; throws ConfigError naming the key.
 void validate(const Config& config);
 // True for "postgresql://..." and "postgres://..." (a PostgreSQL connection URL).

@@ -4,9 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <thread>
 
+#include "api/admin/handler.hpp"
 #include "api/errors.hpp"
 #include "api/osimesa/handler.hpp"
+#include "api/provider_webhook.hpp"
 #include "app/backend.hpp"
 #include "app/cli_common.hpp"
 #include "app/demo.hpp"
@@ -73,17 +76,38 @@ int serve(const Config& base_config, bool demo) {
 
   http::Server server(config.server, [&osimesa](const Error& e) { return osimesa.error(e); });
   osimesa.mount(server);
+  // Status webhooks from providers (osimesa: another warung we buy from).
+  api::ProviderWebhookApi provider_webhooks(dstore, *adapters, dispatcher);
+  provider_webhooks.mount(server);
   // A fixed answer with no work: liveness probes, and the benchmarks' ceiling.
   server.route("/healthz", [](const http::Request&, http::Respond respond) {
     respond(api::successResponse("{\"alive\":true}", "Success."));
   });
   server.listen();
+
+  // The admin API on its own listener (loopback by default): its handlers may wait on
+  // the database or a provider, never on the reseller API's io threads.
+  api::admin::AdminApi admin_api(config.admin, {store, dstore, backend.admin(), lifecycle, *adapters, **zone, clock, ids});
+  std::unique_ptr<http::Server> admin_server;
+  std::thread admin_thread;
+  if (config.admin_enabled) {
+    admin_server = std::make_unique<http::Server>(
+        config.admin_server, [](const Error& e) { return api::admin::AdminApi::error(e); });
+    admin_api.mount(*admin_server);
+    admin_server->listen();
+    std::cout << "warung admin on http://" << config.admin_server.host << ":" << admin_server->port() << std::endl;
+    admin_thread = std::thread([&admin_server] { admin_server->run(false); });
+  }
   if (config.dispatcher.enabled) dispatcher.start();
   if (config.webhooks.enabled) webhooks.start();
   std::cout << "warung listening on http://" << config.server.host << ":" << server.port() << std::endl;
   spdlog::info("serving {} (time zone {})", backend.name(), config.time_zone);
 
   server.run(true);
+  if (admin_server) {
+    admin_server->stop();
+    admin_thread.join();
+  }
 
   spdlog::info("draining: committing queued orders");
   writer.shutdown();

@@ -19,6 +19,7 @@ enum class Errc {
   kOverloaded,          // bounded work queue full
   kPayloadTooLarge,     // body or header over its cap
   kTimeout,             // request deadline passed
+  kRateLimited,         // too many attempts (admin sign-in); try again later
   kInternal,            // storage failure and other surprises (details only in logs)
 };
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,16 @@ class ProviderAdapter {
   virtual domain::RemoteStatus lookup(const domain::Provider& p, const std::string& our_ref) = 0;
   virtual Result<Money> balance(const domain::Provider& p) = 0;
   virtual Result<std::vector<RemoteService>> services(const domain::Provider& p) = 0;
+  // Whether the dialect's providers announce status changes by webhook (parseWebhook).
+  virtual bool hasWebhooks() const { return false; }
+  // The status one of the provider's webhooks announces, read from the request body
+  // (the signature was checked by the caller); provider_order_id is the provider's id
+  // for the order. nullopt when the body is not one of the dialect's webhooks, and for
+  // every body in dialects that have no webhooks (this default).
+  virtual std::optional<domain::RemoteStatus> parseWebhook(const std::string& body) {
+    (void)body;
+    return std::nullopt;
+  }
 };
 
 // Adapters by dialect name. Built once in app/ wiring; read-only afterwards.

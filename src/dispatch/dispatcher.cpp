@@ -337,6 +337,30 @@ int Dispatcher::pollRound() {
   return static_cast<int>(items->size());
 }
 
+Status Dispatcher::onProviderStatus(const domain::Provider& p, const domain::RemoteStatus& remote) {
+  if (remote.state == RemoteState::kUnknown || remote.state == RemoteState::kNotFound) {
+    return makeError(Errc::kInvalidArgument,
+                     remote.reason.empty() ? std::string("not a status: ") + std::string(toString(remote.state))
+                                           : remote.reason);
+  }
+  auto item = dstore_.findByProviderOrder(p.id, remote.provider_order_id);
+  if (!item) return item.error();
+  const domain::Order& order = item->order;
+  domain::Dispatch d = item->dispatch;
+  event(order.id, "provider", fmt::format("webhook from {}: {} {}", p.name, toString(remote.state), remote.raw));
+  const bool final = applyRemote(order, remote, p);
+  // A final status ended the dispatch row with the change. A sent order that is still
+  // under way was just heard from: its next poll can wait a whole interval. Other
+  // phases (unknown, stuck, manual, done) are the reconciler's or the operator's.
+  if (!final && d.phase == DispatchPhase::kSent) {
+    d.attempts = 0;
+    d.last_error.clear();
+    d.next_at = clock_.nowUnix() + config_.poll_interval_s;
+    save(d, DispatchPhase::kSent);
+  }
+  return okStatus();
+}
+
 bool Dispatcher::applyRemote(const domain::Order& order, const domain::RemoteStatus& remote,
                              const domain::Provider& p) {
   auto req = domain::transitionFor(order, remote);

@@ -62,6 +62,16 @@ class Dispatcher {
   int reconcileRound();
   int recoverRound();  // kSending rows left by a crashed process become kUnknown
 
+  // A status the provider announced by itself (its webhook, signature already checked),
+  // applied exactly like a poll's answer: the order moves through the Lifecycle
+  // (compare-and-set: a duplicate, or a change older than the order's state, changes
+  // nothing), a sent order's next poll is pushed back by poll_interval_s, and the
+  // order's story records "webhook from NAME: ...". ok also when nothing changed.
+  // kNotFound when no order of ours carries remote.provider_order_id at `p` (not yet,
+  // or never); kInvalidArgument for a status that is not one (kUnknown, kNotFound).
+  // Any thread.
+  Status onProviderStatus(const domain::Provider& p, const domain::RemoteStatus& remote);
+
  private:
   void send(store::DispatchItem item);
   void reconcile(store::DispatchItem item);

@@ -12,6 +12,12 @@ std::string webhookSignature(std::string_view secret, std::string_view body) {
   return "sha256=" + crypto::hmacSha256Hex(secret, body);
 }
 
+bool webhookSignatureValid(std::string_view secret, std::string_view body, std::string_view header) {
+  constexpr std::string_view kScheme = "sha256=";
+  if (secret.empty() || !header.starts_with(kScheme)) return false;
+  return crypto::hexEqualsConstantTime(crypto::hmacSha256Hex(secret, body), header.substr(kScheme.size()));
+}
+
 WebhookSender::WebhookSender(WebhookConfig config, store::DispatchStore& dstore, HttpClient& http,
                              const Clock& clock)
     : config_(config), dstore_(dstore), http_(http), clock_(clock) {}

@@ -35,6 +35,9 @@ struct WebhookConfig {
 
 // The signature header value for `body` under `secret`: "sha256=<hex>".
 std::string webhookSignature(std::string_view secret, std::string_view body);
+// Whether `header` is webhookSignature(secret, body), compared in constant time (hex
+// in either case). False for an empty secret: nothing can be verified against it.
+bool webhookSignatureValid(std::string_view secret, std::string_view body, std::string_view header);
 
 class WebhookSender {
  public:

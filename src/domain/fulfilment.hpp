@@ -21,10 +21,13 @@ struct Provider {
   std::string dialect;         // "osimesa", "smm-v2", "manual", ...
   std::string base_url;        // e.g. "https://panel.example/api/v2"
   std::string api_key;         // the provider's credential (never shown in logs)
-  std::string secret;          // dialect-specific: osimesa user id; webhook secret
+  std::string secret;          // dialect-specific: osimesa user id
   std::int64_t timeout_ms = 10'000;
   bool enabled = true;
   std::int64_t created_at = 0;
+  // Signs the status webhooks the provider POSTs to us (dialects that have them:
+  // osimesa); empty: its webhooks are refused. Never shown or logged.
+  std::string webhook_secret;
 };
 
 // One provider that can fulfil a service, with its own code and cost.

@@ -1,6 +1,7 @@
 #include "domain/time_zone.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +120,26 @@ Result<std::shared_ptr<const TimeZone>> loadTimeZone(const std::string& name) {
   if (!in) return makeError(Errc::kInvalidArgument, "unknown time zone '" + name + "'");
   std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parseTzif(name, data);
+}
+
+std::optional<std::int64_t> localMidnight(std::string_view s, const TimeZone& zone) {
+  int y = 0, m = 0, d = 0;
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  auto num = [&](std::size_t at, std::size_t n, int& out) {
+    auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
+    return ec == std::errc{} && end == s.data() + at + n;
+  };
+  if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  // Days from civil (Howard Hinnant's algorithm), then shift by the zone's offset.
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t utc_midnight = (static_cast<std::int64_t>(era) * 146097 + doe - 719468) * 86400;
+  int offset = zone.minuteOfDay(utc_midnight);  // local minute at UTC midnight = offset
+  if (offset >= 12 * 60) offset -= 24 * 60;
+  return utc_midnight - static_cast<std::int64_t>(offset) * 60;
 }
 
 }  // namespace warung::domain

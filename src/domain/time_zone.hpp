@@ -2,7 +2,9 @@
 // The operator's time zone, used for cut-off windows.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/result.hpp"
 
@@ -34,5 +36,9 @@ class FixedOffsetZone final : public TimeZone {
 // IANA zones are read from the TZif file once, so DST rules are honoured without
 // touching the process-wide TZ.
 Result<std::shared_ptr<const TimeZone>> loadTimeZone(const std::string& name);
+
+// "YYYY-MM-DD" -> the Unix time of that day's local midnight in `zone` (for date
+// filters: a day is [midnight, midnight + 86400)). nullopt when not such a date.
+std::optional<std::int64_t> localMidnight(std::string_view date, const TimeZone& zone);
 
 }  // namespace warung::domain

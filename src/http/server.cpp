@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -63,7 +64,12 @@ std::string_view pathOf(std::string_view target) {
   return q == std::string_view::npos ? target : target.substr(0, q);
 }
 
+// The address of the request whose handler runs on this thread (remoteAddress()).
+thread_local std::string_view tl_remote_address;
+
 }  // namespace
+
+std::string_view remoteAddress() { return tl_remote_address; }
 
 struct Server::Impl {
   class Session;
@@ -127,8 +133,14 @@ struct Server::Impl {
   }
 
   const Handler* findRoute(std::string_view target) const {
-    const auto it = routes_.find(pathOf(target));
-    return it == routes_.end() ? nullptr : &it->second;
+    const std::string_view path = pathOf(target);
+    const auto it = routes_.find(path);
+    if (it != routes_.end()) return &it->second;
+    // prefix_routes_ is sorted longest first, so the first match is the longest.
+    for (const auto& [prefix, h] : prefix_routes_) {
+      if (path.starts_with(prefix)) return &h;
+    }
+    return nullptr;
   }
 
   // --- accept loop (runs on the acceptor's strand) ----------------------------
@@ -142,6 +154,7 @@ struct Server::Impl {
   ServerConfig config_;
   ErrorResponder on_error_;
   std::unordered_map<std::string, Handler, StringHash, std::equal_to<>> routes_;
+  std::vector<std::pair<std::string, Handler>> prefix_routes_;  // longest prefix first
   std::shared_ptr<spdlog::logger> access_log_;
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   std::mutex sessions_mu_;
@@ -166,11 +179,10 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server::Impl& server, tcp::socket&& socket, Strand strand)
       : server_(server), strand_(std::move(strand)), stream_(std::move(socket)), deadline_timer_(strand_) {
-    if (server_.access_log_) {
-      beast::error_code ec;
-      const auto ep = stream_.socket().remote_endpoint(ec);
-      remote_ = ec ? std::string("-") : fmt::format("{}:{}", ep.address().to_string(), ep.port());
-    }
+    beast::error_code ec;
+    const auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ip_ = ep.address().to_string();
+    if (server_.access_log_) remote_ = ec ? std::string("-") : fmt::format("{}:{}", remote_ip_, ep.port());
   }
 
   ~Session() { server_.unregisterSession(this); }
@@ -312,6 +324,10 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
         self->answer(seq, std::move(r));
       });
     };
+    tl_remote_address = remote_ip_;
+    struct ClearRemote {
+      ~ClearRemote() { tl_remote_address = {}; }
+    } clear_remote;
     try {
       (*handler)(req_, std::move(respond));
     } catch (const std::exception& e) {
@@ -444,6 +460,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   Clock::time_point started_{};
   Clock::time_point deadline_{};
   std::string remote_;
+  std::string remote_ip_;  // the peer's address without the port; "" when unknown
 };
 
 // A connection over the cap: write the prepared 503, half-close, and discard input
@@ -565,6 +582,14 @@ Server::~Server() = default;
 
 void Server::route(std::string path, Handler h) {
   impl_->routes_.insert_or_assign(std::move(path), std::move(h));
+}
+
+void Server::routePrefix(std::string prefix, Handler h) {
+  auto& routes = impl_->prefix_routes_;
+  std::erase_if(routes, [&](const auto& r) { return r.first == prefix; });
+  routes.emplace_back(std::move(prefix), std::move(h));
+  std::stable_sort(routes.begin(), routes.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
 void Server::listen() {

@@ -74,6 +74,11 @@ struct ServerConfig {
   bool access_log = true;
 };
 
+// The IP address (no port) of the client whose request is being handled, for
+// per-address limits such as sign-in throttling. Valid only during a Handler call, on
+// the io thread that called it; empty anywhere else. Copy it before answering later.
+std::string_view remoteAddress();
+
 class Server {
  public:
   Server(ServerConfig config, ErrorResponder on_error);
@@ -83,6 +88,9 @@ class Server {
 
   // Exact-path routes. Unknown paths get on_error(kNotFound). Register before listen().
   void route(std::string path, Handler h);
+  // Every path starting with `prefix` (e.g. "/admin/api/") that has no exact route;
+  // the longest matching prefix wins. Register before listen().
+  void routePrefix(std::string prefix, Handler h);
 
   // Binds and starts accepting; throws std::runtime_error naming the address on failure.
   void listen();

@@ -61,6 +61,11 @@ class DispatchStore {
   // Writes `d` if the row is still in `expected` (kConflict otherwise).
   virtual Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) = 0;
   virtual Result<domain::Dispatch> findDispatch(std::int64_t order_id) = 0;
+  // The order the provider knows as `provider_order_id`, with its dispatch row (what a
+  // provider's webhook names). kNotFound when no dispatch row of that provider carries
+  // the id (also before the provider's answer to the add was saved).
+  virtual Result<DispatchItem> findByProviderOrder(std::int64_t provider_id,
+                                                   std::string_view provider_order_id) = 0;
 
   // --- an order's story
   virtual Status appendEvent(const domain::OrderEvent& e) = 0;

@@ -47,6 +47,7 @@ struct OrderFilter {
   std::optional<std::int64_t> created_from;  // inclusive, Unix seconds
   std::optional<std::int64_t> created_to;    // exclusive
   int limit = 100;
+  int offset = 0;  // rows skipped before the first returned (paging)
 };
 
 class Store {

@@ -375,5 +375,34 @@ TEST(OsimesaEntry, MapsEveryStatus) {
   EXPECT_EQ(e.reason, "target invalid");
 }
 
+// A warung server's webhook body is one status entry (with created_at/updated_at).
+TEST(OsimesaWebhook, ReadsTheEntryAWarungServerPosts) {
+  OsimesaAdapter adapter(std::make_shared<testing::ScriptedHttpClient>());
+  EXPECT_TRUE(adapter.hasWebhooks());
+  const std::string body =
+      R"({"data":["https://instagram.com/p/x","300",""],"note":"","price":1000,"ref_id":"R7",)"
+      R"("detail":{"start":10,"amount":300,"remain":100},"status":"partial",)"
+      R"("product":{"code":"1","type":"default","service":"Followers"},"created_at":1,"updated_at":2})";
+  auto s = adapter.parseWebhook(body);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->state, RemoteState::kPartial);
+  EXPECT_EQ(s->provider_order_id, "R7");
+  EXPECT_EQ(s->remain, 100);
+  EXPECT_EQ(s->start_count, 10);
+  EXPECT_EQ(s->raw, body);
+
+  auto g = adapter.parseWebhook(R"({"ref_id":"G1","status":"success","voucher":"SN-1"})");
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->state, RemoteState::kSuccess);
+  EXPECT_EQ(g->voucher, "SN-1");
+  // An unknown word is read, as kUnknown: the caller refuses it.
+  EXPECT_EQ(adapter.parseWebhook(R"({"ref_id":"G1","status":"refunded"})")->state, RemoteState::kUnknown);
+
+  EXPECT_FALSE(adapter.parseWebhook("not json"));
+  EXPECT_FALSE(adapter.parseWebhook(R"(["R7"])"));
+  EXPECT_FALSE(adapter.parseWebhook(R"({"status":"success"})"));             // no ref_id
+  EXPECT_FALSE(adapter.parseWebhook(R"({"ref_id":"","status":"success"})"));  // empty ref_id
+}
+
 }  // namespace
 }  // namespace warung::dispatch

@@ -125,5 +125,26 @@ TEST(TimeZone, DstSwitchHappensAtTheRightSecond) {
   EXPECT_EQ(z->minuteOfDay(1729990800), 2 * 60);
 }
 
+// A date filter's day starts at the operator's local midnight: 2023-11-15 00:00 in
+// Jakarta is 2023-11-14 17:00 UTC (1700000000 - 22:13:20 + 17:00:00 = 1699981200).
+TEST(LocalMidnight, IsTheZonesMidnightOfThatDay) {
+  FixedOffsetZone jakarta(7 * 60, "Asia/Jakarta");
+  FixedOffsetZone utc(0, "UTC");
+  FixedOffsetZone west(-3 * 60 - 30, "-03:30");
+  EXPECT_EQ(localMidnight("2023-11-15", jakarta), 1699981200);
+  EXPECT_EQ(localMidnight("2023-11-15", utc), 1700006400);
+  EXPECT_EQ(localMidnight("2023-11-15", west), 1700006400 + 3 * 3600 + 1800);
+  EXPECT_EQ(localMidnight("2024-03-01", utc), localMidnight("2024-02-29", utc).value() + 86400);  // leap day
+  EXPECT_EQ(localMidnight("1970-01-01", utc), 0);
+}
+
+TEST(LocalMidnight, RefusesWhatIsNotADate) {
+  FixedOffsetZone utc(0, "UTC");
+  for (const char* bad : {"", "2023-1-15", "2023/11/15", "2023-13-01", "2023-11-32", "2023-11-00", "2023-11-15x",
+                          "20231115", "yyyy-mm-dd", "2023-11-1 "}) {
+    EXPECT_FALSE(localMidnight(bad, utc).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace warung::domain

@@ -407,7 +407,7 @@ TEST_F(Cli, OrderListFilters) {
 class ConfiguredServer {
  public:
   ConfiguredServer(const std::string& config, const std::string& log) : log_(log) {
-    pid_ = spawn({WARUNG_BINARY, "serve", "--config", config}, log_, log_);
+    pid_ = spawn({WARUNG_BINARY, "serve", "--config", config, "--admin-listen", "127.0.0.1:0"}, log_, log_);
     static const std::regex kListening(R"(warung listening on http://[^:]+:(\d+))");
     std::smatch m;
     eventually([&] {

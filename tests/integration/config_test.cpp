@@ -38,7 +38,8 @@ class ConfigTest : public ::testing::Test {
     return path;
   }
   CliResult serveWith(const std::string& toml) {
-    return runBounded({"serve", "--config", writeConfig(toml), "--db", db_, "--listen", "127.0.0.1:0"});
+    return runBounded({"serve", "--config", writeConfig(toml), "--db", db_, "--listen", "127.0.0.1:0", "--admin-listen",
+                       "127.0.0.1:0"});
   }
   void expectRefused(const std::string& toml, const std::vector<std::string>& parts) {
     SCOPED_TRACE(toml);
@@ -88,7 +89,8 @@ TEST_F(ConfigTest, BadFlagsAreRefused) {
 TEST_F(ConfigTest, PortAlreadyInUseFailsClearly) {
   ServerProcess first(db_);
   const std::string address = "127.0.0.1:" + std::to_string(first.port());
-  const CliResult r = runBounded({"serve", "--db", testDatabase(dir_, "other.db"), "--listen", address});
+  const CliResult r = runBounded(
+      {"serve", "--db", testDatabase(dir_, "other.db"), "--listen", address, "--admin-listen", "127.0.0.1:0"});
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find(address), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("in use"), std::string::npos) << r.err;

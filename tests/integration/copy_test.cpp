@@ -30,11 +30,12 @@ class Copy : public ::testing::Test {
 TEST_F(Copy, MigrateCreatesTheSchemaAndPrintsItsVersion) {
   const std::string target = testDatabase(dir_);
   auto j = runCliJson({"migrate", "--json", "--db", target}).as_object();
-  EXPECT_EQ(j.at("schema_version").as_int64(), 2);
-  EXPECT_EQ(runCliJson({"migrate", "--json", "--db", target}).as_object().at("schema_version").as_int64(), 2)
+  const std::int64_t latest = j.at("schema_version").as_int64();
+  EXPECT_GE(latest, 3);
+  EXPECT_EQ(runCliJson({"migrate", "--json", "--db", target}).as_object().at("schema_version").as_int64(), latest)
       << "a second run finds nothing to do";
   auto sqlite = runCliJson({"migrate", "--json", "--db", dir_.file("local.db")}).as_object();
-  EXPECT_EQ(sqlite.at("schema_version").as_int64(), 2);
+  EXPECT_EQ(sqlite.at("schema_version").as_int64(), latest);
 }
 
 TEST_F(Copy, MovesEverythingKeepingIdsKeysAndBooks) {

@@ -158,7 +158,7 @@ TEST(Migration2, FreshDatabaseHasTheFulfilmentSchema) {
         "order_events_order_id", "webhook_deliveries_status_next_at", "webhook_deliveries_order_id"}) {
     EXPECT_TRUE(names.contains(t)) << t;
   }
-  EXPECT_EQ(latestSchemaVersion(), 2);
+  EXPECT_GE(latestSchemaVersion(), 2);
 }
 
 // A file as a build that knew only migration 1 left it, with an account and a waiting
@@ -208,9 +208,11 @@ TEST(Migration2, UpgradesADatabaseThatHadOnlyMigration1) {
     EXPECT_GT(s.versions()->accounts, accounts_version);
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT group_concat(version) FROM schema_migrations").getString(), "1,2");
+  std::string all_versions;
+  for (const auto& m : migrations()) all_versions += (all_versions.empty() ? "" : ",") + std::to_string(m.version);
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(version) FROM schema_migrations").getString(), all_versions);
   { SqliteStore again(path); }  // reopening applies nothing
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(), static_cast<int>(migrations().size()));
 }
 
 // ---------------------------------------------------------------- accounts

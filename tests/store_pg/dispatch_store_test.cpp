@@ -156,7 +156,7 @@ TEST(Migration2, FreshDatabaseHasTheFulfilmentSchema) {
         "orders_pending_target", "orders_idempotency", "change_versions"}) {
     EXPECT_TRUE(names.contains(t)) << t;
   }
-  EXPECT_EQ(latestSchemaVersion(), 2);
+  EXPECT_GE(latestSchemaVersion(), 2);
 }
 
 // A database as a build that knew only migration 1 left it, with an account and a
@@ -203,11 +203,13 @@ TEST(Migration2, UpgradesADatabaseThatHadOnlyMigration1) {
     ASSERT_TRUE(s.setCallback(a->id, "https://r.example/cb", "s3cret").ok());
     EXPECT_GT(s.versions()->accounts, accounts_version);
   }
+  std::string all_versions;
+  for (const auto& m : migrations()) all_versions += (all_versions.empty() ? "" : ",") + std::to_string(m.version);
   EXPECT_EQ(
       db.exec("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations").str(0, 0),
-      "1,2");
+      all_versions);
   { PostgresStore again(db.config()); }  // reopening applies nothing
-  EXPECT_EQ(db.count("schema_migrations"), 2);
+  EXPECT_EQ(db.count("schema_migrations"), static_cast<std::int64_t>(migrations().size()));
 }
 
 // ---------------------------------------------------------------- accounts

@@ -214,6 +214,10 @@ class ServerProcess {
   ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {}, const std::string& log_path = "")
       : log_(!log_path.empty() ? log_path : isDatabaseUrl(db_path) ? log_dir_.file("server.log") : db_path + ".log") {
     std::vector<std::string> argv{WARUNG_BINARY, "serve", "--db", db_path, "--listen", "127.0.0.1:0"};
+    // The admin listener's default port (8081) would clash between parallel tests.
+    if (std::find(extra_args.begin(), extra_args.end(), "--admin-listen") == extra_args.end()) {
+      argv.insert(argv.end(), {"--admin-listen", "127.0.0.1:0"});
+    }
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     std::error_code ec;
     fs::remove(log_, ec);  // a previous server's log would announce its old port

@@ -155,6 +155,14 @@ RemoteStatus osimesaEntry(const json::value& entry, std::string raw) {
   return s;
 }
 
+std::optional<RemoteStatus> OsimesaAdapter::parseWebhook(const std::string& body) {
+  const std::optional<json::value> doc = parseJson(body);
+  if (!doc || !doc->is_object()) return std::nullopt;
+  RemoteStatus s = osimesaEntry(*doc, body);
+  if (s.provider_order_id.empty()) return std::nullopt;
+  return s;
+}
+
 RemoteStatus OsimesaAdapter::query(const domain::Provider& p, const char* param, const std::string& value,
                                    const std::string& hint_key, bool lookup) {
   const Kind first = hint(hint_key).value_or(Kind::kSocialMedia);

@@ -26,6 +26,9 @@
 // Because idempotency_key = our_ref, re-sending an add for the same ref after a
 // kUnknown can never create a second order on a warung server.
 //
+// webhook   the body is one `type=status` entry (how a warung server announces a change
+//           to our account's callback URL); parseWebhook reads it like a status entry.
+//
 // status/lookup: entry status waiting -> kPending, processing -> kProcessing,
 // success -> kSuccess (voucher for games, detail.start -> start_count), partial ->
 // kPartial (detail.remain -> remain), error -> kError; 404 -> kNotFound. A status or
@@ -66,6 +69,11 @@ class OsimesaAdapter final : public ProviderAdapter {
   domain::RemoteStatus lookup(const domain::Provider& p, const std::string& our_ref) override;
   Result<Money> balance(const domain::Provider& p) override;
   Result<std::vector<RemoteService>> services(const domain::Provider& p) override;
+  // A warung server POSTs each status change of our orders there to the callback URL
+  // of our account, as the `type=status` entry (docs/fulfilment.md). nullopt unless
+  // the body is a JSON object with a non-empty ref_id (the provider's order id).
+  bool hasWebhooks() const override { return true; }
+  std::optional<domain::RemoteStatus> parseWebhook(const std::string& body) override;
 
  private:
   // One `type=status` query (by ref_id or idempotency_key) on the endpoints in

@@ -64,10 +64,12 @@ domain::Provider readProvider(const Rows& r, int row) {
   p.timeout_ms = r.int64(row, 6);
   p.enabled = r.boolean(row, 7);
   p.created_at = r.int64(row, 8);
+  p.webhook_secret = r.str(row, 9);
   return p;
 }
 
-// $1..$7 of kInsertProvider and kUpdateProvider.
+// $1..$7 of kInsertProvider and kUpdateProvider ($8 is created_at or the id, $9 the
+// webhook secret: added by the callers).
 void addProvider(Params& p, const domain::Provider& v) {
   p.add(v.name).add(v.dialect).add(v.base_url).add(v.api_key).add(v.secret).add(v.timeout_ms).add(v.enabled);
 }
@@ -161,7 +163,7 @@ Result<domain::Provider> PostgresStore::createProvider(const domain::Provider& p
                               try {
                                 Params q;
                                 addProvider(q, p);
-                                q.add(p.created_at);
+                                q.add(p.created_at).add(p.webhook_secret);
                                 const Rows r = c.run(sql::kInsertProvider, q);
                                 if (r.empty()) throw std::runtime_error("provider insert returned no id");
                                 created.id = r.int64(0, 0);
@@ -212,7 +214,7 @@ Status PostgresStore::updateProvider(const domain::Provider& p) {
       try {
         Params q;
         addProvider(q, p);
-        q.add(p.id);
+        q.add(p.id).add(p.webhook_secret);
         changed = c.run(sql::kUpdateProvider, q).affected();
       } catch (const pg::Error& e) {
         if (e.uniqueViolation()) return makeError(Errc::kConflict, "provider " + p.name + " already exists");
@@ -357,6 +359,22 @@ Status PostgresStore::saveDispatch(const domain::Dispatch& d, DispatchPhase expe
       }
       return okStatus();
     });
+  });
+}
+
+Result<DispatchItem> PostgresStore::findByProviderOrder(std::int64_t provider_id,
+                                                        std::string_view provider_order_id) {
+  return atEdge("findByProviderOrder", [&]() -> Result<DispatchItem> {
+    if (provider_order_id.empty()) return makeError(Errc::kNotFound, "no order at that provider");
+    return detail::withRetries(*pool_, cfg_.busy_retries, "findByProviderOrder",
+                               [&](pg::Connection& c) -> Result<DispatchItem> {
+                                 const Rows r = c.run(sql::kSelectDispatchByProviderOrder,
+                                                      Params().add(provider_id).add(provider_order_id));
+                                 if (r.empty()) return makeError(Errc::kNotFound, "no order at that provider");
+                                 // One statement: the order and its dispatch row as of one snapshot.
+                                 std::vector<DispatchItem> items = loadItems(c, {r.int64(0, 0)});
+                                 return std::move(items.front());
+                               });
   });
 }
 

@@ -47,6 +47,7 @@
 #include <string_view>
 
 #include "store/copy.hpp"
+#include "store/admin_store.hpp"
 #include "store/dispatch_store.hpp"
 #include "store/store.hpp"
 
@@ -63,7 +64,7 @@ struct PostgresConfig {
   int busy_retries = 5;  // extra attempts of a transaction after 40001, 40P01 or a lost connection
 };
 
-class PostgresStore final : public Store, public DispatchStore {
+class PostgresStore final : public Store, public DispatchStore, public AdminStore {
  public:
   explicit PostgresStore(PostgresConfig cfg);
   ~PostgresStore() override;
@@ -132,6 +133,7 @@ class PostgresStore final : public Store, public DispatchStore {
                                              std::int64_t lease_s, int limit) override;
   Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) override;
   Result<domain::Dispatch> findDispatch(std::int64_t order_id) override;
+  Result<DispatchItem> findByProviderOrder(std::int64_t provider_id, std::string_view provider_order_id) override;
 
   Status appendEvent(const domain::OrderEvent& e) override;
   Result<std::vector<domain::OrderEvent>> events(std::int64_t order_id) override;
@@ -144,6 +146,25 @@ class PostgresStore final : public Store, public DispatchStore {
   Status markFailed(std::int64_t id, int attempts, std::string_view error) override;
   Result<std::vector<domain::WebhookDelivery>> listDeliveries(const DeliveryFilter& f) override;
   Status replayDelivery(std::int64_t id, std::int64_t now) override;
+
+  // --- AdminStore (admin_store.cpp); createSession also deletes expired sessions
+  Result<Admin> createAdmin(std::string_view username, std::string_view password_hash, std::int64_t now) override;
+  Result<std::vector<Admin>> listAdmins() override;
+  Result<Admin> findAdmin(std::string_view username) override;
+  Status createSession(const AdminSession& s) override;
+  Result<AdminSession> touchSession(std::string_view token_hash, std::int64_t now, std::int64_t ttl_s,
+                                    std::int64_t absolute_limit_s) override;
+  Status deleteSession(std::string_view token_hash) override;
+  Status createToken(const AdminToken& t) override;
+  Result<AdminToken> findToken(std::string_view token_hash) override;
+  Status revokeToken(std::string_view name) override;
+  Result<std::vector<AdminToken>> listTokens() override;
+  Status appendAudit(const AuditEntry& e) override;
+  Result<std::vector<AuditEntry>> listAudit(const AuditFilter& f) override;
+  Result<OrderTotals> orderTotals(std::int64_t from, std::int64_t to) override;
+  Result<std::vector<StatusCount>> ordersByStatus() override;
+  Result<std::vector<TopService>> topServices(std::int64_t from, std::int64_t to, int limit) override;
+  Result<std::vector<domain::Order>> stuckOrders(std::int64_t updated_before, int limit) override;
 
  private:
   PostgresConfig cfg_;

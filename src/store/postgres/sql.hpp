@@ -162,12 +162,12 @@ inline constexpr const char* kQueueTransitionWebhook =
 inline constexpr const char* kFinishDispatch =
     "UPDATE dispatch SET phase = 'done', updated_at = $2 WHERE order_id = $1 AND phase <> 'done'";
 
-// --- providers ($1..$7 in the same order in the insert and the update)
+// --- providers ($1..$7 and $9 (webhook_secret) the same in the insert and the update)
 #define WARUNG_PROVIDER_COLUMNS \
-  "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at"
+  "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at, webhook_secret"
 inline constexpr const char* kInsertProvider =
-    "INSERT INTO providers (name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    "INSERT INTO providers (name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at,"
+    " webhook_secret) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
 inline constexpr const char* kSelectProviders =
     "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers ORDER BY id";
 inline constexpr const char* kSelectProviderByName =
@@ -176,7 +176,7 @@ inline constexpr const char* kSelectProviderById =
     "SELECT " WARUNG_PROVIDER_COLUMNS " FROM providers WHERE id = $1";
 inline constexpr const char* kUpdateProvider =
     "UPDATE providers SET name = $1, dialect = $2, base_url = $3, api_key = $4, secret = $5,"
-    " timeout_ms = $6, enabled = $7 WHERE id = $8";
+    " timeout_ms = $6, enabled = $7, webhook_secret = $9 WHERE id = $8";
 #undef WARUNG_PROVIDER_COLUMNS
 
 // --- routes
@@ -227,6 +227,11 @@ inline constexpr const char* kClaimDue =
 inline constexpr const char* kSelectItems =
     "SELECT " WARUNG_ORDER_COLUMNS_O ", " WARUNG_DISPATCH_COLUMNS_D
     " FROM orders o JOIN dispatch d ON d.order_id = o.id WHERE o.id = ANY($1::bigint[]) ORDER BY o.id";
+// The order a provider's webhook names (dispatch_provider_order); the newest if the
+// provider ever reused an id.
+inline constexpr const char* kSelectDispatchByProviderOrder =
+    "SELECT order_id FROM dispatch WHERE provider_id = $1 AND provider_order_id = $2"
+    " ORDER BY order_id DESC LIMIT 1";
 inline constexpr const char* kSelectDispatch =
     "SELECT " WARUNG_DISPATCH_COLUMNS " FROM dispatch WHERE order_id = $1";
 // Compare-and-set on the phase the caller last saw.

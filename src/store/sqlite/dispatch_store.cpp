@@ -73,10 +73,11 @@ domain::Provider readProvider(SQLite::Statement& s) {
   p.timeout_ms = s.getColumn(6).getInt64();
   p.enabled = s.getColumn(7).getInt64() != 0;
   p.created_at = s.getColumn(8).getInt64();
+  p.webhook_secret = s.getColumn(9).getString();
   return p;
 }
 
-// Binds ?1..?7 of kInsertProvider and kUpdateProvider.
+// Binds ?1..?7 and ?9 of kInsertProvider and kUpdateProvider.
 void bindProvider(SQLite::Statement& s, const domain::Provider& p) {
   bindText(s, 1, p.name);
   bindText(s, 2, p.dialect);
@@ -85,6 +86,7 @@ void bindProvider(SQLite::Statement& s, const domain::Provider& p) {
   bindText(s, 5, p.secret);
   s.bind(6, p.timeout_ms);
   s.bind(7, p.enabled ? 1 : 0);
+  bindText(s, 9, p.webhook_secret);
 }
 
 domain::Dispatch readDispatch(SQLite::Statement& s) {
@@ -401,6 +403,26 @@ Status SqliteStore::saveDispatch(const domain::Dispatch& d, DispatchPhase expect
     }
     tx.commit();
     return okStatus();
+  });
+}
+
+Result<DispatchItem> SqliteStore::findByProviderOrder(std::int64_t provider_id,
+                                                      std::string_view provider_order_id) {
+  return atEdge("findByProviderOrder", [&]() -> Result<DispatchItem> {
+    if (provider_order_id.empty()) return makeError(Errc::kNotFound, "no order at that provider");
+    ReadLease c = acquireReader();
+    // One read transaction: the order and its dispatch row as of the same moment.
+    SQLite::Transaction tx(c->db(), SQLite::TransactionBehavior::DEFERRED);
+    std::int64_t order_id = 0;
+    {
+      StatementUse q(c->statement(sql::kSelectDispatchByProviderOrder));
+      q->bind(1, provider_id);
+      bindText(*q, 2, provider_order_id);
+      if (!q->executeStep()) return makeError(Errc::kNotFound, "no order at that provider");
+      order_id = q->getColumn(0).getInt64();
+    }
+    std::vector<DispatchItem> items = loadItems(*c, {order_id});
+    return std::move(items.front());
   });
 }
 

@@ -233,9 +233,61 @@ CREATE INDEX webhook_deliveries_order_id ON webhook_deliveries (order_id, id);
 CREATE INDEX webhook_deliveries_account_id ON webhook_deliveries (account_id, id);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// The operator's console: operator accounts, their sessions and script tokens (both
+// only as sha256 of the secret), the audit log, and indexes for the dashboard.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE admins (
+  id             INTEGER PRIMARY KEY,
+  username       TEXT    NOT NULL UNIQUE,
+  password_hash  TEXT    NOT NULL,
+  created_at     INTEGER NOT NULL,
+  disabled       INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE admin_sessions (
+  token_hash  TEXT    PRIMARY KEY,
+  admin_id    INTEGER NOT NULL REFERENCES admins(id),
+  csrf_token  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX admin_sessions_expires_at ON admin_sessions (expires_at);
+
+CREATE TABLE admin_tokens (
+  token_hash  TEXT    PRIMARY KEY,
+  admin_id    INTEGER NOT NULL REFERENCES admins(id),
+  name        TEXT    NOT NULL UNIQUE,
+  created_at  INTEGER NOT NULL,
+  revoked     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  id      INTEGER PRIMARY KEY,
+  at      INTEGER NOT NULL,
+  admin   TEXT    NOT NULL,
+  action  TEXT    NOT NULL,
+  target  TEXT    NOT NULL DEFAULT '',
+  detail  TEXT    NOT NULL DEFAULT '{}'
+);
+
+-- Dashboard: orders stuck in one state (status, last change), refunds per order.
+CREATE INDEX orders_status_updated_at ON orders (status, updated_at);
+CREATE INDEX ledger_order_id ON ledger (order_id) WHERE order_id IS NOT NULL;
+)sql";
+
+// Provider webhooks: the secret a provider signs its status webhooks with, and the
+// lookup of our order by the provider's order id that a webhook carries.
+constexpr const char* kMigration4 = R"sql(
+ALTER TABLE providers ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
+CREATE INDEX dispatch_provider_order ON dispatch (provider_id, provider_order_id);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "initial schema", kMigration1},
     {2, "fulfilment: providers, routes, dispatch, order events, webhooks", kMigration2},
+    {3, "admin console: admins, sessions, tokens, audit log", kMigration3},
+    {4, "provider webhooks: providers.webhook_secret, dispatch by provider order", kMigration4},
 }};
 
 constexpr const char* kCreateMigrationsTable =

@@ -577,7 +577,7 @@ Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f)
     if (f.created_to) {
       where("created_at < ?", [v = *f.created_to](auto& s, int i) { s.bind(i, v); });
     }
-    query += " ORDER BY id DESC LIMIT ?";
+    query += " ORDER BY id DESC LIMIT ? OFFSET ?";
 
     ReadLease c = acquireReader();
     // Not cached: the text varies with the filter, and this is an operator's query.
@@ -585,6 +585,7 @@ Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f)
     int i = 1;
     for (auto& b : binds) b(q, i++);
     q.bind(i, std::clamp(f.limit, 1, kMaxListLimit));
+    q.bind(i + 1, std::max(f.offset, 0));
     std::vector<domain::Order> out;
     while (q.executeStep()) out.push_back(detail::readOrder(q));
     return out;

@@ -18,6 +18,9 @@
 // 'accounts' on any change to accounts except their balance (callback URL and webhook
 // secret included), and to price overrides.
 //
+// SqliteStore is also the AdminStore (admin_store.hpp, defined in admin_store.cpp):
+// createSession also deletes every session already expired at its created_at.
+//
 // SqliteStore is also the DispatchStore (dispatch_store.hpp), on the same connections;
 // its methods are defined in dispatch_store.cpp. What the SQLite implementation adds
 // to that contract:
@@ -57,6 +60,7 @@
 #include <string>
 #include <vector>
 
+#include "store/admin_store.hpp"
 #include "store/copy.hpp"
 #include "store/dispatch_store.hpp"
 #include "store/store.hpp"
@@ -72,7 +76,7 @@ struct SqliteConfig {
   int read_connections = 4;    // pooled read connections, at least 1
 };
 
-class SqliteStore final : public Store, public DispatchStore {
+class SqliteStore final : public Store, public DispatchStore, public AdminStore {
  public:
   SqliteStore(std::string path, SqliteConfig cfg = {});
   ~SqliteStore() override;
@@ -136,6 +140,7 @@ class SqliteStore final : public Store, public DispatchStore {
                                              std::int64_t lease_s, int limit) override;
   Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) override;
   Result<domain::Dispatch> findDispatch(std::int64_t order_id) override;
+  Result<DispatchItem> findByProviderOrder(std::int64_t provider_id, std::string_view provider_order_id) override;
 
   Status appendEvent(const domain::OrderEvent& e) override;
   Result<std::vector<domain::OrderEvent>> events(std::int64_t order_id) override;
@@ -148,6 +153,25 @@ class SqliteStore final : public Store, public DispatchStore {
   Status markFailed(std::int64_t id, int attempts, std::string_view error) override;
   Result<std::vector<domain::WebhookDelivery>> listDeliveries(const DeliveryFilter& f) override;
   Status replayDelivery(std::int64_t id, std::int64_t now) override;
+
+  // --- AdminStore (admin_store.cpp)
+  Result<Admin> createAdmin(std::string_view username, std::string_view password_hash, std::int64_t now) override;
+  Result<std::vector<Admin>> listAdmins() override;
+  Result<Admin> findAdmin(std::string_view username) override;
+  Status createSession(const AdminSession& s) override;
+  Result<AdminSession> touchSession(std::string_view token_hash, std::int64_t now, std::int64_t ttl_s,
+                                    std::int64_t absolute_limit_s) override;
+  Status deleteSession(std::string_view token_hash) override;
+  Status createToken(const AdminToken& t) override;
+  Result<AdminToken> findToken(std::string_view token_hash) override;
+  Status revokeToken(std::string_view name) override;
+  Result<std::vector<AdminToken>> listTokens() override;
+  Status appendAudit(const AuditEntry& e) override;
+  Result<std::vector<AuditEntry>> listAudit(const AuditFilter& f) override;
+  Result<OrderTotals> orderTotals(std::int64_t from, std::int64_t to) override;
+  Result<std::vector<StatusCount>> ordersByStatus() override;
+  Result<std::vector<TopService>> topServices(std::int64_t from, std::int64_t to, int limit) override;
+  Result<std::vector<domain::Order>> stuckOrders(std::int64_t updated_before, int limit) override;
 
  private:
   class ReadLease;  // a pooled read connection, returned to the pool on destruction
