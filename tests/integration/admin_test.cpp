@@ -172,6 +172,7 @@ TEST_F(AdminApiTest, ChangesOverASessionNeedTheCsrfToken) {
   ASSERT_EQ(me.status, 200u) << me.body;
   EXPECT_EQ(data(me).at("username").as_string(), "alice");
   EXPECT_EQ(data(me).at("via").as_string(), "session");
+  EXPECT_EQ(data(me).at("time_zone").as_string(), "Asia/Jakarta");  // the console shows times in it
 
   const std::string body = R"({"name":"Toko CSRF"})";
   auto missing = call(bhttp::verb::post, "accounts", body, s.headers(false));

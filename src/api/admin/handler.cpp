@@ -423,7 +423,10 @@ Result<std::string> AdminApi::route(Ctx& c) {
   // ---------------------------------------------------------------- me, logout
   if (top == "me" && seg.size() == 1) {
     if (!get) return method_not_allowed;
-    w.beginObject().field("username", c.who.username).field("via", c.who.via_session ? "session" : "token");
+    w.beginObject()
+        .field("username", c.who.username)
+        .field("via", c.who.via_session ? "session" : "token")
+        .field("time_zone", deps_.zone.name());
     if (c.who.via_session) w.field("csrf_token", c.who.csrf_token).field("expires_at", c.who.expires_at);
     w.endObject();
     return out;
