@@ -14,10 +14,18 @@ packages=(
   curl wrk
   nginx valgrind   # bench/run: the nginx ceiling (its own config, as the current user) and --instructions
   libsodium-dev    # admin passwords: Argon2id (crypto_pwhash)
+  nodejs npm       # the web console (web/): scripts/build-console.sh, run by the build
+  chromium         # the console's browser tests (npm playwright-core drives this chromium)
 )
+
+# Node.js may come from elsewhere than Debian: NodeSource's nodejs package bundles npm and
+# conflicts with Debian's, so asking apt for npm there fails. A command already on PATH
+# counts as its package installed.
+declare -A command_of=([nodejs]=node [npm]=npm)
 
 missing=()
 for p in "${packages[@]}"; do
+  if [ -n "${command_of[$p]:-}" ] && command -v "${command_of[$p]}" >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then

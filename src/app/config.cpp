@@ -108,6 +108,8 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"admin.max_login_failures", integer(c.admin.max_login_failures, 1, 1'000)},
       {"admin.login_window_s", integer(c.admin.login_window_s, 1, 7 * 86'400)},
       {"admin.stuck_after_s", integer(c.admin.stuck_after_s, 1, 365 * 86'400)},
+      {"admin.console_dir", text(c.console_dir)},
+      {"admin.console_max_bytes", integer(c.console.max_total_bytes, 1024, 1LL << 30)},
   };
 }
 

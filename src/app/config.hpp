@@ -52,6 +52,10 @@
 //   admin.max_login_failures   5       per username and per address within...
 //   admin.login_window_s       900     ...this window; then 429 + Retry-After
 //   admin.stuck_after_s        3600    dashboard: waiting/processing longer than this
+//   admin.console_dir          ""      the operator's console (built web/) served on the
+//                                      admin listener outside /admin/api/; "": the
+//                                      "console" folder beside the warung binary
+//   admin.console_max_bytes    33554432  cap on the console's files, summed (read into memory)
 #include <stdexcept>
 #include <string>
 
@@ -61,6 +65,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/webhooks.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 #include "store/directory.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/order_writer.hpp"
@@ -84,10 +89,12 @@ struct Config {
   store::DirectoryConfig directory;
   dispatch::DispatcherConfig dispatcher;
   dispatch::WebhookConfig webhooks;
-  // The admin API (and later the console) on a listener of its own, loopback by default.
+  // The admin API and the console on a listener of its own, loopback by default.
   bool admin_enabled = true;
   http::ServerConfig admin_server{.host = "127.0.0.1", .port = 8081};
   api::admin::AdminConfig admin;
+  std::string console_dir;  // "": <directory of the warung binary>/console
+  http::StaticFilesConfig console;
   std::string time_zone = "Asia/Jakarta";
   std::string log_level = "info";
 };

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -17,8 +18,53 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/webhooks.hpp"
 #include "domain/time_zone.hpp"
+#include "http/static_files.hpp"
 
 namespace warung::app {
+namespace {
+
+constexpr std::string_view kConsoleNotBuilt =
+    "The operator's console is not built, or not where this server looks for it (its log says where).\n"
+    "Build it with `make` in the warung source tree (or scripts/build-console.sh DIR and set\n"
+    "admin.console_dir = \"DIR\"), then restart warung. The admin API is under /admin/api/ either way.\n";
+
+// admin.console_dir, else the "console" folder beside the binary, where the build puts
+// it (build/warung, build/console). Empty when the binary's path is unknown (no /proc).
+std::filesystem::path consoleDir(const Config& config) {
+  if (!config.console_dir.empty()) return config.console_dir;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : exe.parent_path() / "console";
+}
+
+// Every admin-listener path outside /admin/api/: the console's files, or a 503 saying
+// how to build them when they are missing (the API works either way). Any other
+// problem with the directory stops start-up, naming the key to fix.
+http::Handler consoleHandler(const Config& config) {
+  const auto dir = consoleDir(config);
+  auto files = dir.empty() ? Result<http::StaticFiles>(makeError(Errc::kNotFound, "no /proc/self/exe"))
+                           : http::StaticFiles::load(dir, config.console);
+  if (files) {
+    auto shared = std::make_shared<const http::StaticFiles>(std::move(files).value());
+    spdlog::info("console: {} files ({} bytes) from {}", shared->fileCount(), shared->totalBytes(),
+                 dir.string());
+    return [shared](const http::Request& req, http::Respond respond) { respond(shared->answer(req)); };
+  }
+  const Error& e = files.error();
+  if (e.code == Errc::kNotFound) {
+    spdlog::warn(
+        "console not served: {}; build it with `make` (or scripts/build-console.sh DIR) or set "
+        "admin.console_dir. The admin API works without it.",
+        e.detail);
+    return [](const http::Request&, http::Respond respond) {
+      respond(http::StaticFiles::text(503, kConsoleNotBuilt));
+    };
+  }
+  const char* key = e.code == Errc::kPayloadTooLarge ? "admin.console_max_bytes" : "admin.console_dir";
+  throw ConfigError(fmt::format("config key '{}': {}", key, e.detail));
+}
+
+}  // namespace
 
 int serve(const Config& base_config, bool demo) {
   Config config = base_config;
@@ -31,6 +77,8 @@ int serve(const Config& base_config, bool demo) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   auto zone = domain::loadTimeZone(config.time_zone);
   if (!zone) throw ConfigError("config key 'business.time_zone': " + zone.error().detail);
+  // Read before anything listens, so a bad console directory stops start-up cleanly.
+  http::Handler console = config.admin_enabled ? consoleHandler(config) : nullptr;
 
   SystemClock clock;
   RandomIdGenerator ids;
@@ -94,6 +142,7 @@ int serve(const Config& base_config, bool demo) {
     admin_server = std::make_unique<http::Server>(
         config.admin_server, [](const Error& e) { return api::admin::AdminApi::error(e); });
     admin_api.mount(*admin_server);
+    admin_server->routePrefix("/", std::move(console));  // the longer /admin/api/ wins
     admin_server->listen();
     std::cout << "warung admin on http://" << config.admin_server.host << ":" << admin_server->port() << std::endl;
     admin_thread = std::thread([&admin_server] { admin_server->run(false); });

@@ -378,15 +378,25 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     // The body is either owned here or shared with a cache (a service list of
     // megabytes is sent to many clients without a copy each); either way it lives
     // until the write completes.
+    std::string_view body;
     if (r.shared_body) {
       shared_body_ = std::move(r.shared_body);
-      res_.body() = {shared_body_->data(), shared_body_->size()};
+      body = *shared_body_;
     } else {
       owned_body_ = std::move(r.body);
-      res_.body() = {owned_body_.data(), owned_body_.size()};
+      body = owned_body_;
+    }
+    // HEAD: GET's headers, its Content-Length included, and no body (a body would be
+    // read as the start of the next answer on this connection).
+    const bool head = req_.method() == bhttp::verb::head;
+    if (head) {
+      res_.body() = {};
+    } else {
+      res_.body() = {body.data(), body.size()};
     }
     res_.keep_alive(!close);
     res_.prepare_payload();
+    if (head && !body.empty()) res_.content_length(body.size());
     if (grace) {
       stream_.expires_after(kErrorWriteGrace);
     } else {

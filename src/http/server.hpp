@@ -15,6 +15,9 @@
 // too slow to send its request is disconnected without an answer; a handler too slow
 // to answer gets on_error(kTimeout) written for it and the connection is closed.
 //
+// HEAD: a handler answers as for GET; the server sends the headers and the body's
+// Content-Length, not the body.
+//
 // Answers the server makes itself, all via on_error (it never writes HTML):
 //   unknown path             kNotFound "no such path: /x"  (connection kept)
 //   handler threw            kInternal "internal error"    (connection kept)

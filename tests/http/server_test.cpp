@@ -167,6 +167,18 @@ class Client {
     return result;
   }
 
+  // Reads the answer to a HEAD request: headers only, whatever Content-Length says.
+  beast::error_code readHead(ClientResponse& res) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(true);
+    beast::error_code result = net::error::would_block;
+    stream_.expires_after(kWait);
+    bhttp::async_read(stream_, buffer_, parser, [&](beast::error_code ec, std::size_t) { result = ec; });
+    run();
+    res = parser.release();
+    return result;
+  }
+
   // Sends a request and reads the answer; a failure leaves status 0.
   ClientResponse request(bhttp::verb method, std::string target, std::string body = {},
                          bool keep_alive = true) {
@@ -329,6 +341,24 @@ TEST(Server, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_FALSE(last.keep_alive());
   EXPECT_EQ(calls.load(), 3);
   EXPECT_TRUE(client.closedByServer());
+}
+
+TEST(Server, HeadGetsTheHeadersAndLengthButNoBody) {
+  TestServer server;
+  server->route("/page", okHandler("twelve bytes"));
+  server.start();
+
+  Client client(server.port());
+  ASSERT_FALSE(client.send(bhttp::verb::head, "/page"));
+  ClientResponse head;
+  ASSERT_FALSE(client.readHead(head));
+  EXPECT_EQ(head.result_int(), 200u);
+  EXPECT_EQ(head[bhttp::field::content_length], "12");
+  EXPECT_EQ(head[bhttp::field::content_type], "text/plain");
+  // Had the body been sent, it would be read as the start of this answer.
+  auto next = client.get("/page");
+  EXPECT_EQ(next.result_int(), 200u);
+  EXPECT_EQ(next.body(), "twelve bytes");
 }
 
 TEST(Server, PipelinedRequestsAreAnsweredInOrder) {

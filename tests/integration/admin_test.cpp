@@ -3,8 +3,6 @@
 // whole flow from a new account to a completed order.
 #include <gtest/gtest.h>
 
-#include <regex>
-
 #include "support/harness.hpp"
 
 namespace warung::testing {
@@ -23,14 +21,6 @@ constexpr const char* kCatalog = R"JSON([
    "price": {"list": {"standar": 10000, "premium": 9900, "spesial": 9800}},
    "cutoff": {"start": "00:00", "end": "00:00"}, "status": "ready"}
 ])JSON";
-
-std::uint16_t adminPort(const ServerProcess& server) {
-  static const std::regex kAdmin(R"(warung admin on http://[^:]+:(\d+))");
-  std::smatch m;
-  const std::string log = server.log();
-  if (!std::regex_search(log, m, kAdmin)) throw std::runtime_error("no admin port in log: " + log);
-  return static_cast<std::uint16_t>(std::stoi(m[1]));
-}
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -62,7 +52,7 @@ class AdminApiTest : public ::testing::Test {
       args.insert(args.end(), {"--config", dir_.file("w.toml")});
     }
     server_ = std::make_unique<ServerProcess>(db_, args);
-    admin_ = std::make_unique<HttpClient>(adminPort(*server_));
+    admin_ = std::make_unique<HttpClient>(server_->adminPort());
     api_ = std::make_unique<HttpClient>(server_->port());
   }
 

@@ -71,6 +71,20 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[database]\nbusy_retries = 101\n", {"database.busy_retries"});
 }
 
+TEST_F(ConfigTest, BadConsoleSettingsStopStartUpNamingTheKey) {
+  expectRefused("[admin]\nconsole_dir = 5\n", {"admin.console_dir"});
+  expectRefused("[admin]\nconsole_max_bytes = 10\n", {"admin.console_max_bytes"});
+  const std::string file = writeConfig("", "not-a-directory");
+  expectRefused("[admin]\nconsole_dir = \"" + file + "\"\n", {"admin.console_dir", "not a directory"});
+  const std::string console = dir_.file("console");
+  fs::create_directories(console);
+  writeText(console + "/index.html", std::string(2000, 'x'));
+  expectRefused("[admin]\nconsole_dir = \"" + console + "\"\nconsole_max_bytes = 1024\n",
+                {"admin.console_max_bytes", "1024 bytes"});
+  fs::create_symlink(file, console + "/elsewhere.txt");
+  expectRefused("[admin]\nconsole_dir = \"" + console + "\"\n", {"admin.console_dir", "elsewhere.txt"});
+}
+
 TEST_F(ConfigTest, UnparsableFileIsRefusedNamingTheFile) {
   const CliResult r = serveWith("[server\nthreads = = 2\n");
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;

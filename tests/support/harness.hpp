@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "common/crypto.hpp"
+#include "support/temp_dir.hpp"
 
 namespace warung::testing {
 
@@ -52,26 +53,6 @@ inline bool eventually(const std::function<bool()>& cond, std::chrono::milliseco
   }
   return cond();
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "warung-test-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 inline std::string readFile(const std::string& path) {
   std::ifstream in(path);
@@ -243,6 +224,15 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
+  // The admin listener's port, from its "warung admin on http://HOST:PORT" line (printed
+  // before the reseller API's); throws when there is none (admin.enabled = false).
+  std::uint16_t adminPort() const {
+    static const std::regex kAdmin(R"(warung admin on http://[^:]+:(\d+))");
+    std::smatch m;
+    const std::string text = log();
+    if (!std::regex_search(text, m, kAdmin)) throw std::runtime_error("no admin port in log: " + text);
+    return static_cast<std::uint16_t>(std::stoi(m[1]));
+  }
   std::string log() const { return readFile(log_); }
   pid_t pid() const { return pid_; }
 
