@@ -9,6 +9,7 @@
 
 #include "app/catalog_io.hpp"
 #include "common/crypto.hpp"
+#include "common/password.hpp"
 #include "domain/accounts.hpp"
 
 namespace warung::app {
@@ -189,6 +190,23 @@ Result<bool> loadDemoIfEmpty(store::Store& store, IdGenerator& ids, const Clock&
       base_url, key, sign, base_url, key, sign);
   out.flush();
   return true;
+}
+
+Status createDemoOperator(store::AdminStore& admins, IdGenerator& ids, const Clock& clock, std::ostream& out) {
+  auto existing = admins.listAdmins();
+  if (!existing) return existing.error();
+  if (!existing->empty()) return okStatus();
+  const std::string pw = ids.newApiKey().substr(0, 16);
+  auto hash = password::hash(pw);
+  if (!hash) return hash.error();
+  auto created = admins.createAdmin("admin", *hash, clock.nowUnix());
+  if (!created) return created.error();
+  out << fmt::format(
+      "The console (at the \"warung admin on\" address below): sign in as admin / {}\n"
+      "  (shown once; `warung admin create NAME` adds operators)\n\n",
+      pw);
+  out.flush();
+  return okStatus();
 }
 
 }  // namespace warung::app

@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "dispatch/simulator.hpp"
+#include "store/admin_store.hpp"
 #include "store/dispatch_store.hpp"
 #include "store/store.hpp"
 
@@ -21,6 +22,10 @@ std::string_view demoCatalogJson();
 // curl to `out`. Returns false (and loads nothing) when the database has data.
 Result<bool> loadDemoIfEmpty(store::Store& store, IdGenerator& ids, const Clock& clock,
                              const std::string& base_url, std::ostream& out);
+
+// The console's demo operator: when there is no operator yet, creates "admin" with a
+// random password and prints both to `out` (once: later starts find the operator).
+Status createDemoOperator(store::AdminStore& admins, IdGenerator& ids, const Clock& clock, std::ostream& out);
 
 // Points the demo's providers at a running simulator: "sim-smm" (smm-v2) for social
 // media and "sim-game" (osimesa) for games, created on first use and re-pointed on

@@ -90,6 +90,11 @@ int serve(const Config& base_config, bool demo) {
     auto loaded = loadDemoIfEmpty(store, ids, clock, base_url, std::cout);
     if (!loaded) throw std::runtime_error("cannot load demo data: " + loaded.error().detail);
     if (!*loaded) std::cout << "Database already has data; demo not loaded.\n";
+    if (config.admin_enabled) {
+      if (auto st = createDemoOperator(backend.admin(), ids, clock, std::cout); !st) {
+        throw std::runtime_error("cannot create the demo operator: " + st.error().detail);
+      }
+    }
   }
 
   // Fulfilment: providers' adapters over libcurl, the dispatcher and the webhook sender.

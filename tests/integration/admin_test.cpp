@@ -420,5 +420,30 @@ TEST_F(AdminApiTest, AccountsProvidersRoutesAndWebhooks) {
   EXPECT_EQ(bearer(bhttp::verb::post, "webhooks/999/replay").status, 404u);
 }
 
+// `serve --demo` makes the console usable at once: an operator "admin" whose password
+// is printed once; a restart prints none and keeps that operator.
+TEST(DemoOperator, IsCreatedOnceAndCanSignIn) {
+  TempDir dir;
+  const std::string db = testDatabase(dir, "demo.db");
+  std::string password;
+  {
+    ServerProcess server(db, {"--demo"});
+    const std::string log = server.log();
+    const std::string marker = "sign in as admin / ";
+    const auto at = log.find(marker);
+    ASSERT_NE(at, std::string::npos) << log;
+    password = log.substr(at + marker.size(), log.find('\n', at) - at - marker.size());
+    ASSERT_GE(password.size(), 10u);
+    HttpClient admin(server.adminPort());
+    const auto body = json::serialize(json::object{{"username", "admin"}, {"password", password}});
+    EXPECT_EQ(admin.request(bhttp::verb::post, "/admin/api/login", "application/json", body, {}).status, 200u);
+  }
+  ServerProcess again(db, {"--demo"});
+  EXPECT_EQ(again.log().find("sign in as admin"), std::string::npos);
+  auto listed = runCli({"admin", "list", "--db", db});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("admin"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace warung::testing

@@ -5,10 +5,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-export const binary = process.env.WARUNG_BINARY || path.resolve(import.meta.dirname, '../../build/warung');
-export const artifacts = process.env.WARUNG_ARTIFACTS || path.resolve(import.meta.dirname, '../../build/browser-artifacts');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const binary = process.env.WARUNG_BINARY || path.resolve(here, '../../build/warung');
+export const artifacts = process.env.WARUNG_ARTIFACTS || path.resolve(here, '../../build/browser-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
 export function tempDir() {
