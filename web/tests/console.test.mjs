@@ -128,6 +128,25 @@ test('the operator funds an account, completes its order by hand and sees the bo
     await page.locator('main h1').waitFor();
     await shot(page, `08-${name}`);
   }
+  // Catalog: a price and a cut-off refused next to their fields (the second by the
+  // server), then a new price saved and shown in the list.
+  await page.goto(`${server.admin}/catalog/game/PULSA10`);
+  const serviceForm = page.getByTestId('service-form');
+  await page.getByLabel('Price standar (Rp)').fill('sepuluh ribu');
+  await serviceForm.getByRole('button', { name: 'Save service' }).click();
+  await serviceForm.locator('.field.has-error', { hasText: 'Price standar' }).getByText('A price in whole rupiah.').waitFor();
+  await page.getByLabel('Price standar (Rp)').fill('12.000');
+  await page.getByLabel('Cut-off window').fill('25:00-26:00');
+  await serviceForm.getByRole('button', { name: 'Save service' }).click();
+  await serviceForm.locator('.field.has-error', { hasText: 'Cut-off window' }).getByRole('alert').waitFor();
+  await shot(page, '08-service-field-error');
+  await page.getByLabel('Cut-off window').fill('23:00-01:00');
+  await serviceForm.getByRole('button', { name: 'Save service' }).click();
+  await serviceForm.getByText('Saved.').waitFor();
+  await page.goto(`${server.admin}/catalog?kind=game`);
+  await page.getByRole('row', { name: /PULSA10/ }).getByText('Rp 12.000').waitFor();
+  await page.getByRole('row', { name: /PULSA10/ }).getByText('23:00-01:00').waitFor();
+
   await page.goto(`${server.admin}/audit`);
   await page.getByText('order.status').waitFor();
   await page.setViewportSize({ width: 390, height: 844 });
