@@ -345,6 +345,35 @@ TEST_F(DispatchStoreTest, RoutesAreReplacedAndOrderedByPriorityThenProvider) {
 
 // ---------------------------------------------------------------- claimToSend
 
+// Orders filed as manual stay waiting (as do orders still at a provider). The claim
+// walks only the orders after those it already looked at, and still finds every new one.
+TEST_F(DispatchStoreTest, ClaimFindsNewOrdersBehindManyWaitingOnes) {
+  const auto acc = account("u1");
+  {
+    SqliteOrderWriter w(path_);
+    Collector c;
+    for (int i = 0; i < 30; ++i) {  // service 7 has no route
+      w.submit(makeOrder(acc, "M" + std::to_string(i), 7, "m" + std::to_string(i), 100), c.callback());
+    }
+    ASSERT_TRUE(c.wait(30));
+  }
+  for (int round = 0; round < 4; ++round) EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+  for (int i = 0; i < 30; i += 29) {
+    EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M" + std::to_string(i))->id)->phase, DispatchPhase::kManual);
+  }
+
+  const auto fresh = placeOrders(acc, 2, "N");
+  auto claimed = ds_.claimToSend(kNow, 10);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_EQ(orderIds(*claimed), (std::vector<std::int64_t>{fresh[0].id, fresh[1].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+
+  // A limit smaller than what is new: the rest comes with the next claim.
+  const auto more = placeOrders(acc, 3, "P");
+  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[0].id, more[1].id}));
+  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[2].id}));
+}
+
 TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 5);

@@ -357,6 +357,69 @@ TEST_F(OrderWriterTest, OneFailedOrderDoesNotAffectOthersInItsBatch) {
   EXPECT_EQ(orderCount(rich), 4u);
 }
 
+// The debit comes after the order row (no savepoint per order): a refused debit
+// deletes the row again, so nothing is left to block the same target later.
+TEST_F(OrderWriterTest, ARefusedDebitLeavesNoOrderBehind) {
+  const auto poor = account("poor", 50);
+  SqliteOrderWriter w(path_);
+  auto refused = place(w, makeOrder(poor, "R1", 7, "target", 1000));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kInsufficientBalance);
+  EXPECT_EQ(orderCount(poor), 0u);
+  EXPECT_FALSE(store_.findOrderByRef("R1").ok());
+
+  ASSERT_TRUE(store_.adjustBalance(poor, Money{5000}, "top-up", 2).ok());
+  auto placed = place(w, makeOrder(poor, "R2", 7, "target", 1000));
+  ASSERT_TRUE(placed.ok()) << placed.error().detail;
+  EXPECT_EQ(balance(poor), Money{5050 - 1000});
+  expectLedgerMatches(poor);
+}
+
+// An unexpected failure inside a batch (here a trigger refusing one order's ledger row)
+// rolls the batch back; its orders are then placed one by one, so only that one fails.
+TEST_F(OrderWriterTest, AnUnexpectedFailureInABatchFailsThatOrderAlone) {
+  const auto rich = account("rich", 10000);
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("CREATE TRIGGER boom BEFORE INSERT ON ledger WHEN NEW.ref = 'BOOM'"
+            " BEGIN SELECT RAISE(ABORT, 'boom'); END");
+  }
+  SqliteOrderWriter w(path_);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> holding;
+  w.submit(makeOrder(rich, "HOLD", 1, "hold", 100), [&](Result<Placed> r) {
+    EXPECT_TRUE(r.ok());
+    holding.set_value();
+    released.wait();
+  });
+  ASSERT_EQ(holding.get_future().wait_for(kDeadline), std::future_status::ready);
+
+  std::map<std::string, std::optional<Result<Placed>>> answers;
+  std::mutex m;
+  Collector done;
+  for (const char* ref : {"A", "BOOM", "C"}) {
+    w.submit(makeOrder(rich, ref, 2, std::string("t-") + ref, 1000), [&, ref = std::string(ref)](Result<Placed> r) {
+      {
+        std::lock_guard lock(m);
+        answers[ref] = r;
+      }
+      done.callback()(std::move(r));
+    });
+  }
+  release.set_value();
+  ASSERT_TRUE(done.wait(3));
+
+  std::lock_guard lock(m);
+  EXPECT_TRUE(answers["A"]->ok());
+  EXPECT_EQ(answers["BOOM"]->error().code, Errc::kInternal);
+  EXPECT_TRUE(answers["C"]->ok());
+  EXPECT_FALSE(store_.findOrderByRef("BOOM").ok());
+  EXPECT_EQ(balance(rich), Money{10000 - 100 - 2000});
+  EXPECT_EQ(orderCount(rich), 3u);
+  expectLedgerMatches(rich);
+}
+
 TEST_F(OrderWriterTest, ConcurrentSubmittersNeverOverdraw) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;

@@ -326,21 +326,36 @@ Result<std::vector<DispatchItem>> SqliteStore::claimToSend(std::int64_t now, int
       ids = claimedIds(q);
     }
     const int rest = limit - static_cast<int>(ids.size());
+    std::int64_t walked_to = new_orders_from_;
     if (rest > 0) {
+      std::int64_t newest = 0;
+      {
+        StatementUse q(writer_->statement(sql::kSelectMaxOrderId));
+        if (q->executeStep()) newest = q->getColumn(0).getInt64();
+      }
       StatementUse q(writer_->statement(sql::kClaimNewOrders));
       q->bind(1, now);
       q->bind(2, rest);
+      q->bind(3, new_orders_from_);
+      int taken = 0;
+      std::int64_t last = new_orders_from_;
       // Rows that went straight to 'manual' (no route) are not the caller's to send.
       while (q->executeStep()) {
+        ++taken;
+        last = std::max(last, q->getColumn(0).getInt64());
         if (q->getColumn(1).getString() == "sending") ids.push_back(q->getColumn(0).getInt64());
       }
+      // Under the limit: the walk reached the newest order. At it: up to the last one taken.
+      walked_to = taken < rest ? newest : last;
     }
     if (ids.empty()) {
       tx.commit();  // rows filed as manual, if any, are kept
+      new_orders_from_ = walked_to;
       return std::vector<DispatchItem>{};
     }
     std::vector<DispatchItem> items = loadItems(*writer_, std::move(ids));
     tx.commit();
+    new_orders_from_ = walked_to;
     return items;
   });
 }

@@ -25,6 +25,7 @@ constexpr const char* kWriterStatements[] = {
     sql::kDebitForOrder,
     sql::kSelectAccountStatusBalance,
     sql::kInsertOrder,
+    sql::kDeleteOrderById,
     sql::kInsertLedger,
 };
 
@@ -121,169 +122,181 @@ namespace {
 constexpr int kBeginAttempts = 6;
 }  // namespace
 
-void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results) {
-  SQLite::Database& db = conn_->db();
-  auto failAll = [&] {
-    results.clear();
-    for (std::size_t i = 0; i < batch.size(); ++i) results.push_back(internalError());
-  };
+bool SqliteOrderWriter::begin(std::size_t orders) {
   // Another connection (the dispatcher, a CLI command, another process) may hold the
-  // write lock longer than busy_timeout under a burst. Nothing of the batch has been
-  // done yet, so waiting again is safe; only a lasting failure refuses the batch.
+  // write lock longer than busy_timeout under a burst. Nothing has been done yet, so
+  // waiting again is safe; only a lasting failure refuses the orders.
   for (int attempt = 1;; ++attempt) {
     try {
-      db.exec(sql::kBeginImmediate);
-      break;
+      conn_->db().exec(sql::kBeginImmediate);
+      return true;
     } catch (const SQLite::Exception& e) {
       const bool busy = e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED;
       if (busy && attempt < kBeginAttempts) {
         spdlog::warn("order writer: {}: database busy, waiting again ({}/{})", path_, attempt, kBeginAttempts);
         continue;
       }
-      spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, batch.size(), e.what());
-      failAll();
-      return;
+      spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, orders, e.what());
+      return false;
     }
-  }
-  try {
-    for (Pending& p : batch) results.push_back(placeOne(p.order));
-    // Some errors (disk full, I/O) make SQLite roll the whole transaction back on its
-    // own; committing then would "succeed" with nothing in it.
-    if (sqlite3_get_autocommit(db.getHandle()) != 0) {
-      throw std::runtime_error("the transaction was rolled back by SQLite");
-    }
-    db.exec(sql::kCommit);
-  } catch (const std::exception& e) {
-    spdlog::error("order writer: {}: batch of {} failed, nothing charged: {}", path_, batch.size(), e.what());
-    db.tryExec(sql::kRollback);
-    failAll();
   }
 }
 
-// Runs inside the batch transaction. Returns the order's answer; throws only when the
-// batch itself can no longer be trusted (its savepoint could not be rolled back).
-Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
-  SQLite::Database& db = conn_->db();
-  conn_->run(sql::kSavepoint);
-  // Everything below either completes the order or is undone by ROLLBACK TO o.
-  auto undo = [&] {
-    conn_->run(sql::kRollbackToSavepoint);
-    conn_->run(sql::kReleaseSavepoint);
-  };
+void SqliteOrderWriter::commit() {
+  // Some errors (disk full, I/O) make SQLite roll the whole transaction back on its
+  // own; committing then would "succeed" with nothing in it.
+  if (sqlite3_get_autocommit(conn_->db().getHandle()) != 0) {
+    throw std::runtime_error("the transaction was rolled back by SQLite");
+  }
+  conn_->db().exec(sql::kCommit);
+}
+
+void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results) {
+  if (!begin(batch.size())) {
+    for (std::size_t i = 0; i < batch.size(); ++i) results.push_back(internalError());
+    return;
+  }
   try {
-    if (o.charge.rupiah < 0) {
-      undo();
-      return makeError(Errc::kInvalidArgument, "charge must not be negative");
-    }
-
-    // 1. Idempotent retry: answer with the first order, charge nothing.
-    if (!o.idempotency_key.empty()) {
-      std::optional<domain::Order> existing;
-      {
-        StatementUse q(conn_->statement(sql::kSelectOrderByIdempotencyKey));
-        q->bind(1, o.account_id);
-        bindText(*q, 2, o.idempotency_key);
-        if (q->executeStep()) existing = detail::readOrder(*q);
-      }
-      if (existing) {
-        undo();
-        if (existing->fingerprint == o.fingerprint) return Placed{std::move(*existing), true};
-        return makeError(Errc::kConflict, "idempotency_key was already used with different parameters");
-      }
-    }
-
-    // 2. Guarded debit: the database refuses to overdraw or to charge a suspended account.
-    std::optional<Money> balance_after;
-    {
-      StatementUse q(conn_->statement(sql::kDebitForOrder));
-      q->bind(1, o.charge.rupiah);
-      q->bind(2, o.account_id);
-      if (q->executeStep()) balance_after = Money{q->getColumn(0).getInt64()};
-    }
-    if (!balance_after) {
-      std::optional<Error> why;
-      {
-        StatementUse q(conn_->statement(sql::kSelectAccountStatusBalance));
-        q->bind(1, o.account_id);
-        if (!q->executeStep()) {
-          why = makeError(Errc::kNotFound, "account not found");
-        } else if (q->getColumn(0).getString() != domain::toString(domain::AccountStatus::kActive)) {
-          why = makeError(Errc::kForbidden, "account is suspended");
-        } else {
-          why = makeError(Errc::kInsufficientBalance,
-                          "balance Rp " + std::to_string(q->getColumn(1).getInt64()) +
-                              " is below the charge Rp " + std::to_string(o.charge.rupiah));
-        }
-      }
-      undo();
-      return std::move(*why);
-    }
-
-    // 3. The order row. The partial unique index enforces "one pending order per
-    // service and target"; ROLLBACK TO also undoes the debit above.
-    o.status = domain::OrderStatus::kWaiting;
-    try {
-      StatementUse q(conn_->statement(sql::kInsertOrder));
-      int i = 0;
-      bindText(*q, ++i, o.ref_id);
-      q->bind(++i, o.account_id);
-      bindText(*q, ++i, domain::toString(o.kind));
-      q->bind(++i, o.service_id);
-      bindText(*q, ++i, o.service_code);
-      bindText(*q, ++i, o.service_name);
-      bindText(*q, ++i, o.category_key);
-      for (const std::string& d : o.data) bindText(*q, ++i, d);
-      bindText(*q, ++i, o.target);
-      q->bind(++i, o.quantity);
-      q->bind(++i, o.unit_price.rupiah);
-      q->bind(++i, o.charge.rupiah);
-      bindText(*q, ++i, domain::toString(o.status));
-      q->bind(++i, o.start_count);
-      q->bind(++i, o.remain);
-      bindText(*q, ++i, o.voucher);
-      bindText(*q, ++i, o.note);
-      if (o.idempotency_key.empty()) {
-        q->bind(++i);  // NULL: the idempotency index skips it
-      } else {
-        bindText(*q, ++i, o.idempotency_key);
-      }
-      bindText(*q, ++i, o.fingerprint);
-      q->bind(++i, o.created_at);
-      q->bind(++i, o.updated_at);
-      if (!q->executeStep()) throw std::runtime_error("order insert returned no id");
-      o.id = q->getColumn(0).getInt64();
-    } catch (const SQLite::Exception& e) {
-      if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
-      const std::string_view what = e.what();
-      undo();
-      if (what.find("orders.target") != std::string_view::npos) {
-        return makeError(Errc::kConflict, "an order for this service and target is still pending");
-      }
-      if (what.find("orders.idempotency_key") != std::string_view::npos) {
-        // Only reachable if the SELECT above missed it; same answer as there.
-        return makeError(Errc::kConflict, "idempotency_key was already used with different parameters");
-      }
-      // ref_id clash: the id generator is broken; the client can retry with a new one.
-      spdlog::error("order writer: insert of {} failed: {}", o.ref_id, what);
-      return internalError();
-    }
-
-    // 4. The ledger row, in the same savepoint.
-    {
-      StatementUse q(conn_->statement(sql::kInsertLedger));
-      detail::bindLedger(*q, o.account_id, -o.charge, *balance_after, domain::LedgerReason::kOrder, o.id,
-                         o.ref_id, o.created_at);
-      if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
-    }
-    conn_->run(sql::kReleaseSavepoint);
-    return Placed{o, false};
+    for (Pending& p : batch) results.push_back(placeOne(p.order));
+    commit();
+    return;
   } catch (const std::exception& e) {
-    // An unexpected failure of this order alone; if undoing it fails too, the batch
-    // transaction is unusable and the exception fails the whole batch.
-    spdlog::error("order writer: placing {} failed: {}", o.ref_id, e.what());
-    undo();
+    conn_->db().tryExec(sql::kRollback);
+    results.clear();
+    if (batch.size() == 1) {
+      spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_, batch.front().order.ref_id,
+                    e.what());
+      results.push_back(internalError());
+      return;
+    }
+    spdlog::error("order writer: {}: batch of {} failed, nothing charged; placing them one by one: {}", path_,
+                  batch.size(), e.what());
+  }
+  // One transaction per order: an order that fails again fails alone.
+  for (Pending& p : batch) {
+    if (!begin(1)) {
+      results.push_back(internalError());
+      continue;
+    }
+    try {
+      Result<Placed> r = placeOne(p.order);
+      commit();
+      results.push_back(std::move(r));
+    } catch (const std::exception& e) {
+      spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_, p.order.ref_id, e.what());
+      conn_->db().tryExec(sql::kRollback);
+      results.push_back(internalError());
+    }
+  }
+}
+
+// Runs inside the batch transaction, without a savepoint of its own: in a batch, a
+// savepoint per order made SQLite copy every page the order touched that the batch had
+// already changed into its sub-journal, the writer's largest cost after the inserts.
+// Instead each statement is atomic on its own and the steps are ordered so that a
+// refusal leaves nothing behind: reads first, then the order row (a unique-constraint
+// refusal writes nothing), then the guarded debit (refused: the row just inserted is
+// deleted again), then the ledger row. Returns the order's answer; throws on anything
+// unexpected, after which the batch is rolled back and its orders placed one by one.
+Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
+  if (o.charge.rupiah < 0) return makeError(Errc::kInvalidArgument, "charge must not be negative");
+
+  // 1. Idempotent retry: answer with the first order, charge nothing.
+  if (!o.idempotency_key.empty()) {
+    std::optional<domain::Order> existing;
+    {
+      StatementUse q(conn_->statement(sql::kSelectOrderByIdempotencyKey));
+      q->bind(1, o.account_id);
+      bindText(*q, 2, o.idempotency_key);
+      if (q->executeStep()) existing = detail::readOrder(*q);
+    }
+    if (existing) {
+      if (existing->fingerprint == o.fingerprint) return Placed{std::move(*existing), true};
+      return makeError(Errc::kConflict, "idempotency_key was already used with different parameters");
+    }
+  }
+
+  // 2. The order row. The partial unique index enforces "one pending order per service
+  // and target", the foreign key an existing account; a refused insert changes nothing.
+  o.status = domain::OrderStatus::kWaiting;
+  try {
+    StatementUse q(conn_->statement(sql::kInsertOrder));
+    int i = 0;
+    bindText(*q, ++i, o.ref_id);
+    q->bind(++i, o.account_id);
+    bindText(*q, ++i, domain::toString(o.kind));
+    q->bind(++i, o.service_id);
+    bindText(*q, ++i, o.service_code);
+    bindText(*q, ++i, o.service_name);
+    bindText(*q, ++i, o.category_key);
+    for (const std::string& d : o.data) bindText(*q, ++i, d);
+    bindText(*q, ++i, o.target);
+    q->bind(++i, o.quantity);
+    q->bind(++i, o.unit_price.rupiah);
+    q->bind(++i, o.charge.rupiah);
+    bindText(*q, ++i, domain::toString(o.status));
+    q->bind(++i, o.start_count);
+    q->bind(++i, o.remain);
+    bindText(*q, ++i, o.voucher);
+    bindText(*q, ++i, o.note);
+    if (o.idempotency_key.empty()) {
+      q->bind(++i);  // NULL: the idempotency index skips it
+    } else {
+      bindText(*q, ++i, o.idempotency_key);
+    }
+    bindText(*q, ++i, o.fingerprint);
+    q->bind(++i, o.created_at);
+    q->bind(++i, o.updated_at);
+    if (!q->executeStep()) throw std::runtime_error("order insert returned no id");
+    o.id = q->getColumn(0).getInt64();
+  } catch (const SQLite::Exception& e) {
+    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY) return makeError(Errc::kNotFound, "account not found");
+    if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
+    const std::string_view what = e.what();
+    if (what.find("orders.target") != std::string_view::npos) {
+      return makeError(Errc::kConflict, "an order for this service and target is still pending");
+    }
+    if (what.find("orders.idempotency_key") != std::string_view::npos) {
+      // Only reachable if the SELECT above missed it; same answer as there.
+      return makeError(Errc::kConflict, "idempotency_key was already used with different parameters");
+    }
+    // ref_id clash: the id generator is broken; the client can retry with a new one.
+    spdlog::error("order writer: insert of {} failed: {}", o.ref_id, what);
     return internalError();
   }
+
+  // 3. Guarded debit: the database refuses to overdraw or to charge a suspended account.
+  std::optional<Money> balance_after;
+  {
+    StatementUse q(conn_->statement(sql::kDebitForOrder));
+    q->bind(1, o.charge.rupiah);
+    q->bind(2, o.account_id);
+    if (q->executeStep()) balance_after = Money{q->getColumn(0).getInt64()};
+  }
+  if (!balance_after) {
+    {
+      StatementUse q(conn_->statement(sql::kDeleteOrderById));
+      q->bind(1, o.id);
+      q->exec();
+    }
+    StatementUse q(conn_->statement(sql::kSelectAccountStatusBalance));
+    q->bind(1, o.account_id);
+    if (!q->executeStep()) return makeError(Errc::kNotFound, "account not found");
+    if (q->getColumn(0).getString() != domain::toString(domain::AccountStatus::kActive)) {
+      return makeError(Errc::kForbidden, "account is suspended");
+    }
+    return makeError(Errc::kInsufficientBalance, "balance Rp " + std::to_string(q->getColumn(1).getInt64()) +
+                                                     " is below the charge Rp " + std::to_string(o.charge.rupiah));
+  }
+
+  // 4. The ledger row.
+  {
+    StatementUse q(conn_->statement(sql::kInsertLedger));
+    detail::bindLedger(*q, o.account_id, -o.charge, *balance_after, domain::LedgerReason::kOrder, o.id, o.ref_id,
+                       o.created_at);
+    if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
+  }
+  return Placed{o, false};
 }
 
 }  // namespace warung::store::sqlite

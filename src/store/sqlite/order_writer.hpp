@@ -66,6 +66,10 @@ class SqliteOrderWriter final : public OrderWriter {
   };
 
   void run();
+  // BEGIN IMMEDIATE, waiting again while the database is busy; false (logged) when it
+  // cannot. commit() throws when the transaction is gone or COMMIT fails.
+  bool begin(std::size_t orders);
+  void commit();
   void writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results);
   Result<Placed> placeOne(domain::Order& order);
 

@@ -181,16 +181,18 @@ inline constexpr const char* kSelectRoutes =
 #define WARUNG_DISPATCH_COLUMNS \
   "order_id, phase, route_index, provider_id, provider_order_id, attempts, next_at, last_error, updated_at"
 // claimToSend, step 1: waiting orders that never entered fulfilment, oldest first.
-// orders_status_id (status, id) walks the waiting orders in id order; the NOT EXISTS is
-// a primary-key probe of dispatch. Orders of a service without routes go straight to
+// It walks the orders after ?3 (every order up to it was already looked at) in id order;
+// the NOT EXISTS is a primary-key probe of dispatch. Orders of a service without routes go straight to
 // 'manual' here (RETURNING says which), so they cost no transaction of their own.
 inline constexpr const char* kClaimNewOrders =
     "INSERT INTO dispatch (order_id, phase, route_index, provider_id, provider_order_id, attempts,"
     " next_at, last_error, updated_at)"
     " SELECT o.id, CASE WHEN EXISTS (SELECT 1 FROM routes r WHERE r.service_id = o.service_id)"
     " THEN 'sending' ELSE 'manual' END, 0, 0, '', 0, ?1, '', ?1 FROM orders o"
-    " WHERE o.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
+    " WHERE o.id > ?3 AND o.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
     " ORDER BY o.id LIMIT ?2 RETURNING order_id, phase";
+// The newest order: where claimToSend's walk may start next time (see new_orders_from_).
+inline constexpr const char* kSelectMaxOrderId = "SELECT COALESCE(MAX(id), 0) FROM orders";
 // claimToSend, step 2: queued rows whose time has come.
 inline constexpr const char* kClaimQueued =
     "UPDATE dispatch SET phase = 'sending', updated_at = ?1 WHERE order_id IN ("
@@ -261,9 +263,8 @@ inline constexpr const char* kSelectDeliveriesPrefix =
 inline constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";
 inline constexpr const char* kCommit = "COMMIT";
 inline constexpr const char* kRollback = "ROLLBACK";
-inline constexpr const char* kSavepoint = "SAVEPOINT o";
-inline constexpr const char* kRollbackToSavepoint = "ROLLBACK TO o";
-inline constexpr const char* kReleaseSavepoint = "RELEASE o";
+// Undoes an order row inserted in the same batch transaction whose debit was refused.
+inline constexpr const char* kDeleteOrderById = "DELETE FROM orders WHERE id = ?1";
 
 // --- schema version, and `warung copy` (copy.cpp; table and column names from store/copy.hpp)
 inline constexpr const char* kSelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";

@@ -184,6 +184,12 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
 
   std::mutex write_mutex_;
   std::unique_ptr<detail::Connection> writer_;  // guarded by write_mutex_
+  // claimToSend looks for new orders only after this id: every order up to it was already
+  // given a dispatch row or was no longer waiting. Orders get their ids in commit order
+  // (one writer at a time) and never become waiting again, so nothing can appear below
+  // it; without it each claim re-walked every waiting order (manual ones, ones still at
+  // a provider), a cost growing with them. 0 at start: the first claim walks them all once.
+  std::int64_t new_orders_from_ = 0;  // guarded by write_mutex_
 
   std::mutex read_mutex_;
   std::condition_variable reader_free_;
