@@ -10,6 +10,10 @@
 // GET providers?balance=1 and POST providers/{name}/sync the provider's API (bounded by
 // the provider's timeout). The admin listener is its own http::Server, so none of this
 // delays the reseller API. Thread-safe.
+#include <cstdint>
+#include <map>
+#include <string>
+
 #include "api/admin/auth.hpp"
 #include "common/clock.hpp"
 #include "dispatch/adapter.hpp"
@@ -47,8 +51,27 @@ class AdminApi {
   static http::Response error(const Error& e, std::string_view field = "");
 
  private:
-  struct Ctx;
+  struct Ctx;  // one request's state (context.hpp)
+
+  // Dispatches on the first path segment to its area. Each area decodes, acts, audits
+  // and returns the answer's data (or an Error, setting Ctx::field when an input is
+  // at fault); handle() wraps either in the envelope.
   Result<std::string> route(Ctx& c);
+  Result<std::string> me(Ctx& c);         // handler.cpp
+  Result<std::string> logout(Ctx& c);     // handler.cpp
+  Result<std::string> dashboard(Ctx& c);  // routes_dashboard.cpp
+  Result<std::string> orders(Ctx& c);     // routes_orders.cpp
+  Result<std::string> accounts(Ctx& c);   // routes_accounts.cpp
+  Result<std::string> services(Ctx& c);   // routes_catalog.cpp: services and their routes
+  Result<std::string> providers(Ctx& c);  // routes_providers.cpp
+  Result<std::string> webhooks(Ctx& c);   // routes_providers.cpp
+  Result<std::string> auditLog(Ctx& c);   // routes_audit.cpp
+
+  // Records a change with who made it. Written after the change, outside its
+  // transaction: a failure to write it is logged, not answered.
+  void audit(const Ctx& c, std::string action, std::string target);
+  // user_id by internal account id, for order lists.
+  Result<std::map<std::int64_t, std::string>> userIds();
 
   AdminAuth auth_;
   AdminDeps deps_;
