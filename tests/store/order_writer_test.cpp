@@ -9,11 +9,13 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/order_batch.hpp"
 #include "store/support.hpp"
 
 namespace warung::store::sqlite {
 namespace {
 
+using ::warung::testing::placeAsOneBatch;
 using testing::Collector;
 using testing::kDeadline;
 using testing::makeOrder;
@@ -300,55 +302,25 @@ TEST_F(OrderWriterTest, OneFailedOrderDoesNotAffectOthersInItsBatch) {
   ASSERT_TRUE(store_.setAccountStatus(suspended, domain::AccountStatus::kSuspended).ok());
   SqliteOrderWriter w(path_);
 
-  // Hold the writer thread inside the first order's callback so that everything
-  // submitted meanwhile is written as one batch.
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> holding;
-  w.submit(makeOrder(rich, "HOLD", 1, "hold", 100), [&](Result<Placed> r) {
-    EXPECT_TRUE(r.ok());
-    holding.set_value();
-    released.wait();
-  });
-  ASSERT_EQ(holding.get_future().wait_for(kDeadline), std::future_status::ready);
-
-  std::map<std::string, std::optional<Result<Placed>>> answers;
-  std::mutex m;
-  Collector done;
-  auto submit = [&](domain::Order o) {
-    const std::string ref = o.ref_id;
-    w.submit(std::move(o), [&, ref](Result<Placed> r) {
-      {
-        std::lock_guard lock(m);
-        answers[ref] = r;
-      }
-      done.callback()(std::move(r));
-    });
-  };
-  submit(makeOrder(rich, "A", 2, "x", 1000));
-  submit(makeOrder(poor, "B", 2, "x", 1000));       // insufficient
-  submit(makeOrder(rich, "C", 2, "x", 1000));       // duplicate pending of A
-  submit(makeOrder(suspended, "D", 2, "x", 1000));  // suspended
-  submit(makeOrder(rich, "E", 3, "x", 1000));
   auto keyed = makeOrder(rich, "F", 4, "y", 1000);
   keyed.idempotency_key = "k";
-  submit(keyed);
   auto keyed_again = keyed;
   keyed_again.ref_id = "G";  // same batch, same key: a replay of F
-  submit(keyed_again);
-  release.set_value();
-  ASSERT_TRUE(done.wait(7));
-
-  std::lock_guard lock(m);
-  EXPECT_TRUE(answers["A"]->ok());
-  EXPECT_EQ(answers["B"]->error().code, Errc::kInsufficientBalance);
-  EXPECT_EQ(answers["C"]->error().code, Errc::kConflict);
-  EXPECT_EQ(answers["D"]->error().code, Errc::kForbidden);
-  EXPECT_TRUE(answers["E"]->ok());
-  ASSERT_TRUE(answers["F"]->ok());
-  ASSERT_TRUE(answers["G"]->ok());
-  EXPECT_TRUE(answers["G"]->value().replayed);
-  EXPECT_EQ(answers["G"]->value().order.ref_id, "F");
+  auto answers = placeAsOneBatch(w, makeOrder(rich, "HOLD", 1, "hold", 100),
+                                 {makeOrder(rich, "A", 2, "x", 1000),
+                                  makeOrder(poor, "B", 2, "x", 1000),        // insufficient
+                                  makeOrder(rich, "C", 2, "x", 1000),        // duplicate pending of A
+                                  makeOrder(suspended, "D", 2, "x", 1000),   // suspended
+                                  makeOrder(rich, "E", 3, "x", 1000), keyed, keyed_again});
+  EXPECT_TRUE(answers.at("A").ok());
+  EXPECT_EQ(answers.at("B").error().code, Errc::kInsufficientBalance);
+  EXPECT_EQ(answers.at("C").error().code, Errc::kConflict);
+  EXPECT_EQ(answers.at("D").error().code, Errc::kForbidden);
+  EXPECT_TRUE(answers.at("E").ok());
+  ASSERT_TRUE(answers.at("F").ok());
+  ASSERT_TRUE(answers.at("G").ok());
+  EXPECT_TRUE(answers.at("G").value().replayed);
+  EXPECT_EQ(answers.at("G").value().order.ref_id, "F");
 
   EXPECT_EQ(balance(rich), Money{10000 - 100 - 3000});
   EXPECT_EQ(balance(poor), Money{50});
@@ -385,35 +357,13 @@ TEST_F(OrderWriterTest, AnUnexpectedFailureInABatchFailsThatOrderAlone) {
             " BEGIN SELECT RAISE(ABORT, 'boom'); END");
   }
   SqliteOrderWriter w(path_);
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> holding;
-  w.submit(makeOrder(rich, "HOLD", 1, "hold", 100), [&](Result<Placed> r) {
-    EXPECT_TRUE(r.ok());
-    holding.set_value();
-    released.wait();
-  });
-  ASSERT_EQ(holding.get_future().wait_for(kDeadline), std::future_status::ready);
+  auto answers = placeAsOneBatch(w, makeOrder(rich, "HOLD", 1, "hold", 100),
+                                 {makeOrder(rich, "A", 2, "t-A", 1000), makeOrder(rich, "BOOM", 2, "t-BOOM", 1000),
+                                  makeOrder(rich, "C", 2, "t-C", 1000)});
 
-  std::map<std::string, std::optional<Result<Placed>>> answers;
-  std::mutex m;
-  Collector done;
-  for (const char* ref : {"A", "BOOM", "C"}) {
-    w.submit(makeOrder(rich, ref, 2, std::string("t-") + ref, 1000), [&, ref = std::string(ref)](Result<Placed> r) {
-      {
-        std::lock_guard lock(m);
-        answers[ref] = r;
-      }
-      done.callback()(std::move(r));
-    });
-  }
-  release.set_value();
-  ASSERT_TRUE(done.wait(3));
-
-  std::lock_guard lock(m);
-  EXPECT_TRUE(answers["A"]->ok());
-  EXPECT_EQ(answers["BOOM"]->error().code, Errc::kInternal);
-  EXPECT_TRUE(answers["C"]->ok());
+  EXPECT_TRUE(answers.at("A").ok());
+  EXPECT_EQ(answers.at("BOOM").error().code, Errc::kInternal);
+  EXPECT_TRUE(answers.at("C").ok());
   EXPECT_FALSE(store_.findOrderByRef("BOOM").ok());
   EXPECT_EQ(balance(rich), Money{10000 - 100 - 2000});
   EXPECT_EQ(orderCount(rich), 3u);

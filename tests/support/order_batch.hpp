@@ -1,0 +1,58 @@
+#pragma once
+// Places orders as one batch of an order writer (SQLite or PostgreSQL): the writer's
+// thread is held inside the answer of a first order until the others are queued, so
+// the writer takes them all in its next batch. For the tests of what one order's
+// failure does to the others of its batch.
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace warung::testing {
+
+// Each order's answer by ref_id (the holder must be placed). Throws when the writer
+// does not answer within 20 s.
+inline std::map<std::string, Result<store::Placed>> placeAsOneBatch(store::OrderWriter& w, domain::Order holder,
+                                                                    const std::vector<domain::Order>& orders) {
+  constexpr auto kDeadline = std::chrono::seconds(20);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<Result<store::Placed>> held;
+  auto holding = held.get_future();
+  w.submit(std::move(holder), [&held, released](Result<store::Placed> r) {
+    held.set_value(std::move(r));
+    released.wait();
+  });
+  if (holding.wait_for(kDeadline) != std::future_status::ready || !holding.get().ok()) {
+    release.set_value();
+    throw std::runtime_error("the holding order was not placed");
+  }
+
+  std::mutex m;
+  std::map<std::string, std::optional<Result<store::Placed>>> answers;
+  std::promise<void> all;
+  std::size_t left = orders.size();
+  for (const domain::Order& o : orders) {
+    w.submit(o, [&, ref = o.ref_id](Result<store::Placed> r) {
+      std::lock_guard lock(m);
+      answers[ref] = std::move(r);
+      if (--left == 0) all.set_value();
+    });
+  }
+  release.set_value();
+  if (!orders.empty() && all.get_future().wait_for(kDeadline) != std::future_status::ready) {
+    throw std::runtime_error("the writer did not answer every order of the batch");
+  }
+  std::lock_guard lock(m);
+  std::map<std::string, Result<store::Placed>> out;
+  for (auto& [ref, r] : answers) out.emplace(ref, std::move(*r));
+  return out;
+}
+
+}  // namespace warung::testing
