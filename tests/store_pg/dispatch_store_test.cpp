@@ -342,6 +342,54 @@ TEST_F(DispatchStoreTest, RoutesAreReplacedAndOrderedByPriorityThenProvider) {
 
 // ---------------------------------------------------------------- claimToSend
 
+// Orders filed as manual stay waiting (as do orders still at a provider). The claim
+// walks on from where it ended (less a margin) and still finds every new one.
+TEST_F(DispatchStoreTest, ClaimFindsNewOrdersBehindManyWaitingOnes) {
+  const auto acc = account("u1");
+  {
+    PostgresOrderWriter w(db_.config());
+    Collector c;
+    for (int i = 0; i < 30; ++i) {  // service 7 has no route
+      w.submit(makeOrder(acc, "M" + std::to_string(i), 7, "m" + std::to_string(i), 100), c.callback());
+    }
+    ASSERT_TRUE(c.wait(30));
+  }
+  for (int round = 0; round < 4; ++round) EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+  EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M29")->id)->phase, DispatchPhase::kManual);
+
+  const auto fresh = placeOrders(acc, 2, "N");
+  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 10)), (std::vector<std::int64_t>{fresh[0].id, fresh[1].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+  const auto more = placeOrders(acc, 3, "P");
+  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[0].id, more[1].id}));
+  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[2].id}));
+}
+
+// With several writers an order can commit after orders with higher ids were claimed;
+// it is claimed all the same.
+TEST_F(DispatchStoreTest, AnOrderCommittedLateIsStillClaimed) {
+  const auto acc = account("u1");
+  const std::int64_t service = placeOrders(acc, 1, "S").front().service_id;
+  EXPECT_EQ(ds_.claimToSend(kNow, 10)->size(), 1u);
+
+  pg::Connection late(db_.url());
+  late.run("BEGIN");
+  const std::string insert =
+      "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name, category_key,"
+      " data1, data2, data3, target, quantity, unit_price, charge, status, created_at, updated_at)"
+      " VALUES ('LATE', " + std::to_string(acc) + ", 'social-media', " + std::to_string(service) +
+      ", 'S', 'S', 'default', 'late', '1000', '', 'late', 1000, 100, 100, 'waiting', 1, 1)";
+  late.runText(insert, pg::Params());
+  const auto after = placeOrders(acc, 2, "A");  // higher ids, committed first
+  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 10)), (std::vector<std::int64_t>{after[0].id, after[1].id}));
+  late.run("COMMIT");
+
+  auto claimed = ds_.claimToSend(kNow, 10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().order.ref_id, "LATE");
+}
+
 TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 5);

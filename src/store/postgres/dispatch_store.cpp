@@ -293,22 +293,42 @@ Result<std::vector<domain::Route>> PostgresStore::routes(std::int64_t service_id
 Result<std::vector<DispatchItem>> PostgresStore::claimToSend(std::int64_t now, int limit) {
   return atEdge("claimToSend", [&]() -> Result<std::vector<DispatchItem>> {
     if (limit <= 0) return std::vector<DispatchItem>{};
-    return detail::transact(*pool_, cfg_.busy_retries, "claimToSend",
-                            [&](pg::Connection& c) -> Result<std::vector<DispatchItem>> {
-                              std::vector<std::int64_t> claimed =
-                                  ids(c.run(sql::kClaimQueued, Params().add(now).add(limit)));
-                              const int rest = limit - static_cast<int>(claimed.size());
-                              if (rest > 0) {
-                                // Rows that went straight to 'manual' (no route) are not ours to send.
-                                const Rows fresh = c.run(sql::kClaimNewOrders, Params().add(now).add(rest));
-                                for (int i = 0; i < fresh.size(); ++i) {
-                                  if (fresh.text(i, 1) == "sending") claimed.push_back(fresh.int64(i, 0));
-                                }
-                              }
-                              if (claimed.empty()) return std::vector<DispatchItem>{};
-                              std::sort(claimed.begin(), claimed.end());
-                              return loadItems(c, claimed);
-                            });
+    // Where this claim's walk over new orders starts (see kClaimMargin).
+    std::int64_t from = 0;
+    {
+      std::lock_guard lock(claim_mu_);
+      const auto t = std::chrono::steady_clock::now();
+      if (t - last_full_walk_ >= kFullWalkEvery) {
+        last_full_walk_ = t;
+      } else {
+        from = std::max<std::int64_t>(0, walked_to_ - kClaimMargin);
+      }
+    }
+    std::int64_t walked_to = 0;
+    auto claimed_items = detail::transact(
+        *pool_, cfg_.busy_retries, "claimToSend", [&](pg::Connection& c) -> Result<std::vector<DispatchItem>> {
+          std::vector<std::int64_t> claimed = ids(c.run(sql::kClaimQueued, Params().add(now).add(limit)));
+          const int rest = limit - static_cast<int>(claimed.size());
+          if (rest > 0) {
+            const std::int64_t newest = c.run(sql::kSelectMaxOrderId, Params()).int64(0, 0);
+            // Rows that went straight to 'manual' (no route) are not ours to send.
+            const Rows fresh = c.run(sql::kClaimNewOrders, Params().add(now).add(rest).add(from));
+            std::int64_t last = from;
+            for (int i = 0; i < fresh.size(); ++i) {
+              last = std::max(last, fresh.int64(i, 0));
+              if (fresh.text(i, 1) == "sending") claimed.push_back(fresh.int64(i, 0));
+            }
+            walked_to = fresh.size() < rest ? newest : last;
+          }
+          if (claimed.empty()) return std::vector<DispatchItem>{};
+          std::sort(claimed.begin(), claimed.end());
+          return loadItems(c, claimed);
+        });
+    if (claimed_items) {
+      std::lock_guard lock(claim_mu_);
+      walked_to_ = std::max(walked_to_, walked_to);
+    }
+    return claimed_items;
   });
 }
 

@@ -41,8 +41,11 @@
 //    order writer's lock order, so the two never deadlock on each other.
 //  - Text PostgreSQL cannot store (invalid UTF-8, NUL bytes) is kInvalidArgument
 //    "text is not valid UTF-8"; SQLite stored it.
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -170,6 +173,17 @@ class PostgresStore final : public Store, public DispatchStore, public AdminStor
   PostgresConfig cfg_;
   std::string display_url_;
   std::unique_ptr<Pool> pool_;
+
+  // claimToSend's walk over new orders. Waiting orders that already have a dispatch row
+  // (manual ones, ones still at a provider) would otherwise be walked again on every
+  // claim. Unlike SQLite's, ids here can commit out of order (several writers), so the
+  // walk starts kClaimMargin ids before where the last one ended, and from the first
+  // order at least every kFullWalkEvery: an order committed that late is still claimed.
+  static constexpr std::int64_t kClaimMargin = 10'000;
+  static constexpr std::chrono::seconds kFullWalkEvery{30};
+  std::mutex claim_mu_;
+  std::int64_t walked_to_ = 0;                              // guarded by claim_mu_
+  std::chrono::steady_clock::time_point last_full_walk_{};  // guarded by claim_mu_
 };
 
 }  // namespace warung::store::postgres

@@ -203,8 +203,10 @@ inline constexpr const char* kSelectRoutes =
 // (orders_status_id walks them in id order). Two claimers can still both pick an order
 // whose lock the other released between their snapshots; the dispatch primary key
 // decides, and ON CONFLICT DO NOTHING leaves it out of the loser's RETURNING.
+// The newest order: where claimToSend's walk ended when it took fewer than it could.
+inline constexpr const char* kSelectMaxOrderId = "SELECT COALESCE(MAX(id), 0) FROM orders";
 inline constexpr const char* kClaimNewOrders =
-    "WITH c AS MATERIALIZED (SELECT o.id, o.service_id FROM orders o WHERE o.status = 'waiting'"
+    "WITH c AS MATERIALIZED (SELECT o.id, o.service_id FROM orders o WHERE o.id > $3 AND o.status = 'waiting'"
     " AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
     " ORDER BY o.id LIMIT $2 FOR NO KEY UPDATE OF o SKIP LOCKED)"
     " INSERT INTO dispatch (order_id, phase, route_index, provider_id, provider_order_id, attempts,"
