@@ -6,20 +6,34 @@ namespace warung::api {
 
 unsigned httpStatus(Errc code) {
   switch (code) {
-    case Errc::kInvalidArgument: return 400;
-    case Errc::kUnauthenticated: return 401;
-    case Errc::kInsufficientBalance: return 402;
-    case Errc::kForbidden: return 403;
-    case Errc::kNotFound: return 404;
-    case Errc::kMethodNotAllowed: return 405;
-    case Errc::kTimeout: return 408;
-    case Errc::kConflict: return 409;
-    case Errc::kPayloadTooLarge: return 413;
-    case Errc::kUnprocessable: return 422;
-    case Errc::kRateLimited: return 429;
-    case Errc::kUnavailable: return 503;
-    case Errc::kOverloaded: return 503;
-    case Errc::kInternal: return 500;
+    case Errc::kInvalidArgument:
+      return 400;
+    case Errc::kUnauthenticated:
+      return 401;
+    case Errc::kInsufficientBalance:
+      return 402;
+    case Errc::kForbidden:
+      return 403;
+    case Errc::kNotFound:
+      return 404;
+    case Errc::kMethodNotAllowed:
+      return 405;
+    case Errc::kTimeout:
+      return 408;
+    case Errc::kConflict:
+      return 409;
+    case Errc::kPayloadTooLarge:
+      return 413;
+    case Errc::kUnprocessable:
+      return 422;
+    case Errc::kRateLimited:
+      return 429;
+    case Errc::kUnavailable:
+      return 503;
+    case Errc::kOverloaded:
+      return 503;
+    case Errc::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -34,7 +48,8 @@ http::Response errorResponse(const Error& e, bool always_200) {
   JsonWriter w(r.body);
   w.beginObject()
       .field("code", static_cast<std::int64_t>(status))
-      .key("data").null()
+      .key("data")
+      .null()
       .field("status", false)
       .field("message", message)
       .endObject();
@@ -44,7 +59,13 @@ http::Response errorResponse(const Error& e, bool always_200) {
 
 void appendSuccessEnvelope(std::string& out, std::string_view data_json, std::string_view message) {
   JsonWriter w(out);
-  w.beginObject().field("code", 200).key("data").raw(data_json).field("status", true).field("message", message).endObject();
+  w.beginObject()
+      .field("code", 200)
+      .key("data")
+      .raw(data_json)
+      .field("status", true)
+      .field("message", message)
+      .endObject();
 }
 
 http::Response successResponse(std::string_view data_json, std::string_view message) {

@@ -24,19 +24,24 @@ std::string_view providerName(std::string_view target) {
 
 }  // namespace
 
-ProviderWebhookApi::ProviderWebhookApi(store::DispatchStore& dstore, const dispatch::AdapterRegistry& adapters,
+ProviderWebhookApi::ProviderWebhookApi(store::DispatchStore& dstore,
+                                       const dispatch::AdapterRegistry& adapters,
                                        dispatch::Dispatcher& dispatcher)
     : dstore_(dstore), adapters_(adapters), dispatcher_(dispatcher) {}
 
 void ProviderWebhookApi::mount(http::Server& server) {
-  server.routePrefix(std::string(kProviderWebhookPath),
-                     [this](const http::Request& req, http::Respond respond) { handle(req, std::move(respond)); });
+  server.routePrefix(
+      std::string(kProviderWebhookPath),
+      [this](const http::Request& req, http::Respond respond) { handle(req, std::move(respond)); });
 }
 
 void ProviderWebhookApi::handle(const http::Request& req, http::Respond respond) {
-  auto fail = [&](Errc code, std::string detail) { respond(errorResponse(makeError(code, std::move(detail)), false)); };
+  auto fail = [&](Errc code, std::string detail) {
+    respond(errorResponse(makeError(code, std::move(detail)), false));
+  };
   if (req.method() != bhttp::verb::post) {
-    http::Response r = errorResponse(makeError(Errc::kMethodNotAllowed, "method not allowed; use POST"), false);
+    http::Response r =
+        errorResponse(makeError(Errc::kMethodNotAllowed, "method not allowed; use POST"), false);
     r.headers.emplace_back("Allow", "POST");
     return respond(std::move(r));
   }
@@ -61,7 +66,8 @@ void ProviderWebhookApi::handle(const http::Request& req, http::Respond respond)
   auto applied = dispatcher_.onProviderStatus(*provider, *remote);
   if (!applied) {
     if (applied.error().code == Errc::kNotFound) {
-      return fail(Errc::kNotFound, "no order with ref_id " + remote->provider_order_id + " at " + provider->name);
+      return fail(Errc::kNotFound,
+                  "no order with ref_id " + remote->provider_order_id + " at " + provider->name);
     }
     return respond(errorResponse(applied.error(), false));
   }

@@ -9,8 +9,13 @@ namespace warung::api {
 ResellerService::ResellerService(ResellerConfig config, store::Store& store, store::Directory& directory,
                                  store::OrderWriter& writer, std::shared_ptr<const domain::TimeZone> zone,
                                  const Clock& clock, IdGenerator& ids)
-    : config_(config), store_(store), directory_(directory), writer_(writer), zone_(std::move(zone)),
-      clock_(clock), ids_(ids) {}
+    : config_(config),
+      store_(store),
+      directory_(directory),
+      writer_(writer),
+      zone_(std::move(zone)),
+      clock_(clock),
+      ids_(ids) {}
 
 Result<std::shared_ptr<const domain::Account>> ResellerService::authenticate(std::string_view key,
                                                                              std::string_view sign) {
@@ -30,9 +35,8 @@ Result<std::shared_ptr<const domain::Account>> ResellerService::authenticate(std
 void ResellerService::placeOrder(domain::Kind kind, const domain::Account& account,
                                  const domain::PlaceOrderInput& in, store::OrderWriter::Callback done) {
   if (in.idempotency_key.size() > config_.max_idempotency_key_length) {
-    return done(makeError(Errc::kInvalidArgument,
-                          fmt::format("idempotency_key must be at most {} characters",
-                                      config_.max_idempotency_key_length)));
+    return done(makeError(Errc::kInvalidArgument, fmt::format("idempotency_key must be at most {} characters",
+                                                              config_.max_idempotency_key_length)));
   }
   if (!in.idempotency_key.empty()) {
     auto first = store_.findOrderByIdempotencyKey(account.id, in.idempotency_key);

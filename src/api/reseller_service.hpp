@@ -31,8 +31,7 @@ class ResellerService {
 
   // kInvalidArgument when key or sign is missing; kUnauthenticated for an unknown
   // key or a wrong sign (same message); kForbidden when suspended.
-  Result<std::shared_ptr<const domain::Account>> authenticate(std::string_view key,
-                                                              std::string_view sign);
+  Result<std::shared_ptr<const domain::Account>> authenticate(std::string_view key, std::string_view sign);
 
   std::shared_ptr<const domain::Catalog> catalog() const { return directory_.catalog(); }
 
@@ -41,8 +40,8 @@ class ResellerService {
   // An idempotency key already used by this account answers with the first order
   // before any other check, so a retry succeeds even if the service has since
   // closed or run out.
-  void placeOrder(domain::Kind kind, const domain::Account& account,
-                  const domain::PlaceOrderInput& in, store::OrderWriter::Callback done);
+  void placeOrder(domain::Kind kind, const domain::Account& account, const domain::PlaceOrderInput& in,
+                  store::OrderWriter::Callback done);
 
   // One order by ref_id, or by the idempotency key it was placed with (kNotFound
   // unless it is this account's and this kind's), or else the latest `limit` orders

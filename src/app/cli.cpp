@@ -1,11 +1,11 @@
 #include "app/cli.hpp"
 
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <charconv>
 #include <fstream>
 #include <iostream>
@@ -25,11 +25,7 @@
 #include "domain/time_zone.hpp"
 
 namespace warung::app {
-namespace {
-
-
-
-}  // namespace
+namespace {}  // namespace
 
 int runCli(int argc, char** argv) {
   // stdout carries command output that scripts parse (--json); logs go to stderr.
@@ -89,9 +85,10 @@ int runCli(int argc, char** argv) {
       if (common.json) {
         printJson(json::object{{"user_id", a.user_id}, {"api_key", key}});
       } else {
-        std::cout << fmt::format("created account {} ({}, {})\nuser id: {}\napi key: {}\n"
-                                 "The API key is shown only now; keep it safe.\n",
-                                 a.name, domain::toString(a.level), domain::toString(a.status), a.user_id, key);
+        std::cout << fmt::format(
+            "created account {} ({}, {})\nuser id: {}\napi key: {}\n"
+            "The API key is shown only now; keep it safe.\n",
+            a.name, domain::toString(a.level), domain::toString(a.status), a.user_id, key);
       }
     };
   });
@@ -106,10 +103,11 @@ int runCli(int argc, char** argv) {
         for (const auto& a : accounts) arr.push_back(accountJson(a));
         return printJson(arr);
       }
-      std::cout << fmt::format("{:<12} {:<24} {:<8} {:<10} {:>18}\n", "USER ID", "NAME", "LEVEL", "STATUS", "BALANCE");
+      std::cout << fmt::format("{:<12} {:<24} {:<8} {:<10} {:>18}\n", "USER ID", "NAME", "LEVEL", "STATUS",
+                               "BALANCE");
       for (const auto& a : accounts) {
-        std::cout << fmt::format("{:<12} {:<24} {:<8} {:<10} {:>18}\n", a.user_id, a.name, domain::toString(a.level),
-                                 domain::toString(a.status), rupiah(a.balance));
+        std::cout << fmt::format("{:<12} {:<24} {:<8} {:<10} {:>18}\n", a.user_id, a.name,
+                                 domain::toString(a.level), domain::toString(a.status), rupiah(a.balance));
       }
     };
   });
@@ -157,7 +155,8 @@ int runCli(int argc, char** argv) {
       auto a = ctx.account(user_id);
       const Kind kind = parseKindOption(kind_s);
       auto services = orFail(ctx.store->loadServices(), "cannot load services");
-      auto it = std::find_if(services.begin(), services.end(), [&](const auto& s) { return s.kind == kind && s.code == code; });
+      auto it = std::find_if(services.begin(), services.end(),
+                             [&](const auto& s) { return s.kind == kind && s.code == code; });
       if (it == services.end()) throw CommandError(fmt::format("service {} {} not found", kind_s, code));
       if (clear == !price_s.empty()) throw CommandError("give either PRICE or --clear");
       std::optional<Money> price;
@@ -243,7 +242,8 @@ int runCli(int argc, char** argv) {
     };
   });
   std::string stock, cutoff_s, standar_s, premium_s, spesial_s, enabled_s;
-  auto* service_set = service->add_subcommand("set", "change a service's stock, prices, cut-off or availability");
+  auto* service_set =
+      service->add_subcommand("set", "change a service's stock, prices, cut-off or availability");
   addCommon(service_set, false);
   service_set->add_option("KIND", kind_s, "social-media or game")->required();
   service_set->add_option("CODE", code, "service code")->required();
@@ -270,11 +270,13 @@ int runCli(int argc, char** argv) {
         if (!patch.cutoff) throw CommandError("--cutoff must be HH:MM-HH:MM, got '" + cutoff_s + "'");
       }
       if (!enabled_s.empty()) {
-        if (enabled_s != "true" && enabled_s != "false") throw CommandError("--enabled must be true or false");
+        if (enabled_s != "true" && enabled_s != "false")
+          throw CommandError("--enabled must be true or false");
         patch.enabled = enabled_s == "true";
       }
       const domain::Service s =
-          orFail(api::admin::updateService(*ctx.store, kind, code, patch, ctx.clock.nowUnix()), "cannot update service");
+          orFail(api::admin::updateService(*ctx.store, kind, code, patch, ctx.clock.nowUnix()),
+                 "cannot update service");
       std::cout << fmt::format("service {} {}: {}, {} / {} / {}, cut-off {}-{}, {}\n", kind_s, code,
                                s.ready ? "ready" : "empty", rupiah(s.prices[0]), rupiah(s.prices[1]),
                                rupiah(s.prices[2]), domain::formatHhMm(s.cutoff.start_minute),
@@ -318,18 +320,20 @@ int runCli(int argc, char** argv) {
         for (const auto& o : orders) arr.push_back(orderJson(o));
         return printJson(arr);
       }
-      std::cout << fmt::format("{:<22} {:<12} {:<8} {:<10} {:>8} {:>14}  {}\n", "REF", "KIND", "SERVICE", "STATUS", "QTY",
-                               "PRICE", "TARGET");
+      std::cout << fmt::format("{:<22} {:<12} {:<8} {:<10} {:>8} {:>14}  {}\n", "REF", "KIND", "SERVICE",
+                               "STATUS", "QTY", "PRICE", "TARGET");
       for (const auto& o : orders) {
-        std::cout << fmt::format("{:<22} {:<12} {:<8} {:<10} {:>8} {:>14}  {}\n", o.ref_id, domain::toString(o.kind),
-                                 o.service_code, domain::toString(o.status), o.quantity, rupiah(o.charge), o.data[0]);
+        std::cout << fmt::format("{:<22} {:<12} {:<8} {:<10} {:>8} {:>14}  {}\n", o.ref_id,
+                                 domain::toString(o.kind), o.service_code, domain::toString(o.status),
+                                 o.quantity, rupiah(o.charge), o.data[0]);
       }
     };
   });
   std::string ref, voucher;
   std::optional<std::int64_t> start_count, remain;
   std::optional<std::string> order_note, voucher_opt;
-  auto* order_set = order->add_subcommand("set-status", "move an order through its lifecycle (refunds error/partial)");
+  auto* order_set =
+      order->add_subcommand("set-status", "move an order through its lifecycle (refunds error/partial)");
   addCommon(order_set, true);
   order_set->add_option("REF_ID", ref)->required();
   order_set->add_option("STATUS", status_s, "processing, success, partial or error")->required();
@@ -370,7 +374,8 @@ int runCli(int argc, char** argv) {
       if (common.json) {
         json::array arr;
         for (const auto& e : entries) arr.push_back(ledgerJson(e));
-        return printJson(json::object{{"user_id", a.user_id}, {"balance", a.balance.rupiah}, {"entries", arr}});
+        return printJson(
+            json::object{{"user_id", a.user_id}, {"balance", a.balance.rupiah}, {"entries", arr}});
       }
       std::cout << fmt::format("{} ({}): balance {}\n", a.user_id, a.name, rupiah(a.balance));
       std::cout << fmt::format("{:>8} {:<8} {:>16} {:>16}  {}\n", "ID", "REASON", "AMOUNT", "BALANCE", "REF");

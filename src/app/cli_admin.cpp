@@ -18,7 +18,8 @@ void addAdminCommands(CLI::App& app, Common& common, std::function<void()>& acti
   auto* create = admin->add_subcommand("create", "create an operator (password from --password or stdin)");
   add_common(create, false);
   create->add_option("USERNAME", username)->required();
-  create->add_option("--password", password_opt, "at least 10 characters (default: read one line from stdin)");
+  create->add_option("--password", password_opt,
+                     "at least 10 characters (default: read one line from stdin)");
   create->callback([&] {
     action = [&] {
       Context ctx(common);
@@ -26,11 +27,12 @@ void addAdminCommands(CLI::App& app, Common& common, std::function<void()>& acti
       if (pw.empty()) std::getline(std::cin, pw);
       if (!pw.empty() && pw.back() == '\r') pw.pop_back();
       if (pw.size() < api::admin::kMinPasswordLength) {
-        throw CommandError(fmt::format("the password must have at least {} characters",
-                                       api::admin::kMinPasswordLength));
+        throw CommandError(
+            fmt::format("the password must have at least {} characters", api::admin::kMinPasswordLength));
       }
       const std::string hash = orFail(password::hash(pw), "cannot hash the password");
-      auto a = orFail(ctx.backend->admin().createAdmin(username, hash, ctx.clock.nowUnix()), "cannot create admin");
+      auto a = orFail(ctx.backend->admin().createAdmin(username, hash, ctx.clock.nowUnix()),
+                      "cannot create admin");
       std::cout << fmt::format("admin {} created\n", a.username);
     };
   });
@@ -46,9 +48,13 @@ void addAdminCommands(CLI::App& app, Common& common, std::function<void()>& acti
         for (const auto& a : admins) {
           json::array toks;
           for (const auto& t : tokens) {
-            if (t.admin_id == a.id) toks.push_back(json::object{{"name", t.name}, {"revoked", t.revoked}, {"created_at", t.created_at}});
+            if (t.admin_id == a.id)
+              toks.push_back(
+                  json::object{{"name", t.name}, {"revoked", t.revoked}, {"created_at", t.created_at}});
           }
-          arr.push_back(json::object{{"username", a.username}, {"disabled", a.disabled}, {"created_at", a.created_at},
+          arr.push_back(json::object{{"username", a.username},
+                                     {"disabled", a.disabled},
+                                     {"created_at", a.created_at},
                                      {"tokens", toks}});
         }
         return printJson(arr);
@@ -56,7 +62,8 @@ void addAdminCommands(CLI::App& app, Common& common, std::function<void()>& acti
       for (const auto& a : admins) {
         std::cout << fmt::format("{}{}\n", a.username, a.disabled ? " (disabled)" : "");
         for (const auto& t : tokens) {
-          if (t.admin_id == a.id) std::cout << fmt::format("  token {}{}\n", t.name, t.revoked ? " (revoked)" : "");
+          if (t.admin_id == a.id)
+            std::cout << fmt::format("  token {}{}\n", t.name, t.revoked ? " (revoked)" : "");
         }
       }
     };
@@ -72,10 +79,12 @@ void addAdminCommands(CLI::App& app, Common& common, std::function<void()>& acti
       const std::string t = orFail(
           api::admin::createAdminToken(ctx.backend->admin(), admin_name, token_name, ctx.clock.nowUnix()),
           "cannot create token");
-      if (common.json) return printJson(json::object{{"name", token_name}, {"admin", admin_name}, {"token", t}});
-      std::cout << fmt::format("token {} for {}: {}\nThe token is shown only now; send it as "
-                               "`Authorization: Bearer <token>`.\n",
-                               token_name, admin_name, t);
+      if (common.json)
+        return printJson(json::object{{"name", token_name}, {"admin", admin_name}, {"token", t}});
+      std::cout << fmt::format(
+          "token {} for {}: {}\nThe token is shown only now; send it as "
+          "`Authorization: Bearer <token>`.\n",
+          token_name, admin_name, t);
     };
   });
   auto* trevoke = token->add_subcommand("revoke", "revoke a token at once");

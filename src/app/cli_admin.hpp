@@ -2,7 +2,6 @@
 // `warung admin ...`: operator accounts for the admin API and console, and script
 // tokens. Passwords are read from --password or the first line of stdin.
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 #include "app/cli_common.hpp"

@@ -19,27 +19,45 @@ dispatch::Lifecycle::Encoder webhookEncoder() {
 std::string rupiah(Money m) {
   // Rp 12.500: Indonesian thousands separator.
   std::string digits = std::to_string(m.rupiah < 0 ? -m.rupiah : m.rupiah);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ".");
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<std::size_t>(i), ".");
   return (m.rupiah < 0 ? "-Rp " : "Rp ") + digits;
 }
 
 json::object accountJson(const domain::Account& a) {
-  return {{"user_id", a.user_id}, {"name", a.name}, {"level", domain::toString(a.level)},
-          {"status", domain::toString(a.status)}, {"balance", a.balance.rupiah}, {"created_at", a.created_at}};
+  return {{"user_id", a.user_id},
+          {"name", a.name},
+          {"level", domain::toString(a.level)},
+          {"status", domain::toString(a.status)},
+          {"balance", a.balance.rupiah},
+          {"created_at", a.created_at}};
 }
 
 json::object orderJson(const domain::Order& o) {
-  return {{"ref_id", o.ref_id}, {"account_id", o.account_id}, {"kind", domain::toString(o.kind)},
-          {"service", o.service_code}, {"name", o.service_name},
-          {"data", json::array{o.data[0], o.data[1], o.data[2]}}, {"quantity", o.quantity},
-          {"price", o.charge.rupiah}, {"status", domain::toString(o.status)}, {"start", o.start_count},
-          {"remain", o.remain}, {"voucher", o.voucher}, {"note", o.note}, {"created_at", o.created_at},
+  return {{"ref_id", o.ref_id},
+          {"account_id", o.account_id},
+          {"kind", domain::toString(o.kind)},
+          {"service", o.service_code},
+          {"name", o.service_name},
+          {"data", json::array{o.data[0], o.data[1], o.data[2]}},
+          {"quantity", o.quantity},
+          {"price", o.charge.rupiah},
+          {"status", domain::toString(o.status)},
+          {"start", o.start_count},
+          {"remain", o.remain},
+          {"voucher", o.voucher},
+          {"note", o.note},
+          {"created_at", o.created_at},
           {"updated_at", o.updated_at}};
 }
 
 json::object ledgerJson(const domain::LedgerEntry& e) {
-  return {{"id", e.id}, {"amount", e.amount.rupiah}, {"balance_after", e.balance_after.rupiah},
-          {"reason", domain::toString(e.reason)}, {"ref", e.ref}, {"created_at", e.created_at}};
+  return {{"id", e.id},
+          {"amount", e.amount.rupiah},
+          {"balance_after", e.balance_after.rupiah},
+          {"reason", domain::toString(e.reason)},
+          {"ref", e.ref},
+          {"created_at", e.created_at}};
 }
 
 Kind parseKindOption(const std::string& s) {

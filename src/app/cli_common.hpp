@@ -1,9 +1,9 @@
 #pragma once
 // What the command line's commands share: options, the opened database, output
 // helpers. Commands throw CommandError (stderr, exit 1); everything else returns.
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -68,7 +68,6 @@ struct Context {
   // Status changes go through the Lifecycle: refund, story and webhook included.
   dispatch::Lifecycle lifecycle() { return dispatch::Lifecycle(*store, clock, webhookEncoder()); }
 };
-
 
 std::string rupiah(Money m);  // "Rp 12.500"
 json::object accountJson(const domain::Account& a);

@@ -14,7 +14,8 @@ void addDatabaseCommands(CLI::App& app, Common& common, std::function<void()>& a
   // Option storage lives as long as the App (static: one parse per process).
   static std::string from, to;
 
-  auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations and print the schema version");
+  auto* migrate =
+      app.add_subcommand("migrate", "apply pending schema migrations and print the schema version");
   add_common(migrate, true);
   migrate->callback([&] {
     action = [&] {
@@ -30,7 +31,8 @@ void addDatabaseCommands(CLI::App& app, Common& common, std::function<void()>& a
   });
 
   auto* copy = app.add_subcommand(
-      "copy", "copy a whole SQLite database into an empty PostgreSQL one (ids, balances, keys, ledger, history)");
+      "copy",
+      "copy a whole SQLite database into an empty PostgreSQL one (ids, balances, keys, ledger, history)");
   copy->add_option("--from", from, "sqlite:PATH or PATH of the source SQLite file")->required();
   copy->add_option("--to", to, "postgresql://... URL of the empty target database")->required();
   copy->add_option("--config", common.config, "TOML configuration file (pool and SQLite settings)")
@@ -43,8 +45,9 @@ void addDatabaseCommands(CLI::App& app, Common& common, std::function<void()>& a
       std::string path = from;
       if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
       if (isPostgresUrl(path)) {
-        throw CommandError("--from must be an SQLite file (sqlite:PATH); to move between PostgreSQL databases "
-                           "use pg_dump and pg_restore");
+        throw CommandError(
+            "--from must be an SQLite file (sqlite:PATH); to move between PostgreSQL databases "
+            "use pg_dump and pg_restore");
       }
       if (path.empty() || !std::filesystem::is_regular_file(path)) {
         throw CommandError("--from: no SQLite database at '" + path + "'");
@@ -66,9 +69,10 @@ void addDatabaseCommands(CLI::App& app, Common& common, std::function<void()>& a
       }
       std::cout << fmt::format("copied {} into {}\n", path, databaseName(c));
       for (const auto& t : report.tables) std::cout << fmt::format("  {:<20} {:>10} rows\n", t.name, t.rows);
-      std::cout << fmt::format("verified: row counts equal; {} account(s), every balance equals its ledger; "
-                               "balances total {}\n",
-                               report.accounts_balanced, rupiah(Money{report.total_balance}));
+      std::cout << fmt::format(
+          "verified: row counts equal; {} account(s), every balance equals its ledger; "
+          "balances total {}\n",
+          report.accounts_balanced, rupiah(Money{report.total_balance}));
     };
   });
 }

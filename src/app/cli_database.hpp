@@ -1,7 +1,6 @@
 #pragma once
 // `warung migrate` and `warung copy`: the database itself.
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 #include "app/cli_common.hpp"

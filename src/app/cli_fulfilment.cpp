@@ -5,8 +5,8 @@
 #include <cmath>
 #include <iostream>
 
-#include "api/provider_webhook.hpp"
 #include "api/admin/operations.hpp"
+#include "api/provider_webhook.hpp"
 #include "app/wiring.hpp"
 #include "common/crypto.hpp"
 #include "dispatch/http_client.hpp"
@@ -16,8 +16,13 @@ namespace {
 
 json::object providerJson(const domain::Provider& p) {
   // The credentials are never printed; only whether a webhook secret is set.
-  return {{"name", p.name}, {"dialect", p.dialect}, {"url", p.base_url}, {"timeout_ms", p.timeout_ms},
-          {"enabled", p.enabled}, {"created_at", p.created_at}, {"webhook", !p.webhook_secret.empty()}};
+  return {{"name", p.name},
+          {"dialect", p.dialect},
+          {"url", p.base_url},
+          {"timeout_ms", p.timeout_ms},
+          {"enabled", p.enabled},
+          {"created_at", p.created_at},
+          {"webhook", !p.webhook_secret.empty()}};
 }
 
 // Where `name`'s webhooks reach us: `public_url` (the address providers see), else the
@@ -40,9 +45,15 @@ void requireWebhooks(const std::string& dialect) {
 }
 
 json::object deliveryJson(const domain::WebhookDelivery& d) {
-  return {{"id", d.id}, {"ref_id", d.ref_id}, {"status", domain::toString(d.status)}, {"attempts", d.attempts},
-          {"next_at", d.next_at}, {"last_error", d.last_error}, {"created_at", d.created_at},
-          {"delivered_at", d.delivered_at}, {"payload", d.payload}};
+  return {{"id", d.id},
+          {"ref_id", d.ref_id},
+          {"status", domain::toString(d.status)},
+          {"attempts", d.attempts},
+          {"next_at", d.next_at},
+          {"last_error", d.last_error},
+          {"created_at", d.created_at},
+          {"delivered_at", d.delivered_at},
+          {"payload", d.payload}};
 }
 
 domain::Service findService(Context& ctx, const std::string& kind_s, const std::string& code) {
@@ -73,7 +84,8 @@ domain::Route parseRoute(Context& ctx, const std::string& spec, int priority) {
 }  // namespace
 
 void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI::App& order, Common& common,
-                           std::function<void()>& action, const std::function<void(CLI::App*, bool)>& add_common) {
+                           std::function<void()>& action,
+                           const std::function<void(CLI::App*, bool)>& add_common) {
   // Option storage lives as long as the App (static: one parse per process).
   static std::string name, dialect, url, key, secret, kind_s, code, prefix, status_s, user_id, ref;
   static std::string webhook_secret, public_url;
@@ -94,8 +106,10 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
   add->add_option("--secret", secret, "osimesa: the user id of our account there");
   add->add_option("--timeout-ms", timeout_ms, "per call")->check(CLI::Range(100, 600'000));
   add->add_flag("--disabled", disabled, "add it disabled");
-  add->add_option("--webhook-secret", webhook_secret, "osimesa: the secret its webhooks to us are signed with");
-  add->add_option("--public-url", public_url, "our address as the provider sees it, for the webhook URL printed");
+  add->add_option("--webhook-secret", webhook_secret,
+                  "osimesa: the secret its webhooks to us are signed with");
+  add->add_option("--public-url", public_url,
+                  "our address as the provider sees it, for the webhook URL printed");
   add->callback([&] {
     action = [&] {
       Context ctx(common);
@@ -105,18 +119,22 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       if (dialect != "manual" && (url.empty() || key.empty())) {
         throw CommandError("--url and --key are required for the " + dialect + " dialect");
       }
-      if (dialect == "osimesa" && secret.empty()) throw CommandError("--secret (our user id there) is required for osimesa");
+      if (dialect == "osimesa" && secret.empty())
+        throw CommandError("--secret (our user id there) is required for osimesa");
       if (!webhook_secret.empty()) requireWebhooks(dialect);
-      domain::Provider p{0, name, dialect, url, key, secret, timeout_ms, !disabled, ctx.clock.nowUnix(), webhook_secret};
+      domain::Provider p{
+          0, name, dialect, url, key, secret, timeout_ms, !disabled, ctx.clock.nowUnix(), webhook_secret};
       auto created = orFail(ctx.dstore->createProvider(p), "cannot add provider");
       if (common.json) {
         json::object j = providerJson(created);
         if (!webhook_secret.empty()) j["webhook_url"] = providerWebhookUrl(ctx, public_url, created.name);
         return printJson(j);
       }
-      std::cout << fmt::format("provider {} ({}) added{}\n", created.name, created.dialect, disabled ? ", disabled" : "");
+      std::cout << fmt::format("provider {} ({}) added{}\n", created.name, created.dialect,
+                               disabled ? ", disabled" : "");
       if (!webhook_secret.empty()) {
-        std::cout << fmt::format("its webhooks go to {}\n", providerWebhookUrl(ctx, public_url, created.name));
+        std::cout << fmt::format("its webhooks go to {}\n",
+                                 providerWebhookUrl(ctx, public_url, created.name));
       }
     };
   });
@@ -131,7 +149,8 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         for (const auto& p : providers) arr.push_back(providerJson(p));
         return printJson(arr);
       }
-      std::cout << fmt::format("{:<16} {:<8} {:<9} {:<7} {}\n", "NAME", "DIALECT", "STATUS", "WEBHOOK", "URL");
+      std::cout << fmt::format("{:<16} {:<8} {:<9} {:<7} {}\n", "NAME", "DIALECT", "STATUS", "WEBHOOK",
+                               "URL");
       for (const auto& p : providers) {
         std::cout << fmt::format("{:<16} {:<8} {:<9} {:<7} {}\n", p.name, p.dialect,
                                  p.enabled ? "enabled" : "disabled", p.webhook_secret.empty() ? "-" : "set",
@@ -140,7 +159,8 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
     };
   });
   for (const bool enable : {true, false}) {
-    auto* cmd = provider->add_subcommand(enable ? "enable" : "disable", enable ? "send orders to it" : "stop sending orders to it");
+    auto* cmd = provider->add_subcommand(enable ? "enable" : "disable",
+                                         enable ? "send orders to it" : "stop sending orders to it");
     add_common(cmd, false);
     cmd->add_option("NAME", name)->required();
     cmd->callback([&, enable] {
@@ -151,12 +171,15 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       };
     });
   }
-  auto* phook = provider->add_subcommand("webhook", "set the secret a provider signs its status webhooks with");
+  auto* phook =
+      provider->add_subcommand("webhook", "set the secret a provider signs its status webhooks with");
   add_common(phook, true);
   phook->add_option("NAME", name)->required();
-  phook->add_option("SECRET", webhook_secret, "the secret the provider gave us (osimesa: `warung user webhook` there)");
+  phook->add_option("SECRET", webhook_secret,
+                    "the secret the provider gave us (osimesa: `warung user webhook` there)");
   phook->add_flag("--clear", clear, "refuse its webhooks from now on");
-  phook->add_option("--public-url", public_url, "our address as the provider sees it, for the webhook URL printed");
+  phook->add_option("--public-url", public_url,
+                    "our address as the provider sees it, for the webhook URL printed");
   phook->callback([&] {
     action = [&] {
       Context ctx(common);
@@ -167,15 +190,17 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       orFail(ctx.dstore->updateProvider(p), "cannot update provider");
       const std::string hook_url = providerWebhookUrl(ctx, public_url, p.name);
       if (common.json) {
-        return printJson(json::object{{"name", p.name}, {"webhook", !clear}, {"webhook_url", clear ? "" : hook_url}});
+        return printJson(
+            json::object{{"name", p.name}, {"webhook", !clear}, {"webhook_url", clear ? "" : hook_url}});
       }
       if (clear) {
         std::cout << fmt::format("webhooks from {} are refused from now on\n", p.name);
       } else {
-        std::cout << fmt::format("webhooks from {} are accepted at {}\n"
-                                 "Register that URL as the callback there; each POST must carry\n"
-                                 "X-Warung-Signature: sha256=HMAC-SHA256(secret, body).\n",
-                                 p.name, hook_url);
+        std::cout << fmt::format(
+            "webhooks from {} are accepted at {}\n"
+            "Register that URL as the callback there; each POST must carry\n"
+            "X-Warung-Signature: sha256=HMAC-SHA256(secret, body).\n",
+            p.name, hook_url);
       }
     };
   });
@@ -194,10 +219,12 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       std::cout << fmt::format("{}: {}\n", name, rupiah(b));
     };
   });
-  auto* sync = provider->add_subcommand("sync", "import a provider's services into the catalog, priced with a markup");
+  auto* sync =
+      provider->add_subcommand("sync", "import a provider's services into the catalog, priced with a markup");
   add_common(sync, false);
   sync->add_option("NAME", name)->required();
-  sync->add_option("--markup", markup, "percent added to the provider's rate")->check(CLI::Range(0.0, 1000.0));
+  sync->add_option("--markup", markup, "percent added to the provider's rate")
+      ->check(CLI::Range(0.0, 1000.0));
   sync->add_option("--prefix", prefix, "prefix for our service codes (default: NAME-)");
   sync->callback([&] {
     action = [&] {
@@ -207,8 +234,8 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       auto r = orFail(api::admin::syncProvider(*ctx.store, *ctx.dstore, *adapters, p.name, markup, prefix,
                                                ctx.clock.nowUnix()),
                       "cannot import the services of " + name);
-      std::cout << fmt::format("imported {} services from {} with {}% markup; {} routed to it\n", r.imported, name,
-                               markup, r.routed);
+      std::cout << fmt::format("imported {} services from {} with {}% markup; {} routed to it\n", r.imported,
+                               name, markup, r.routed);
     };
   });
 
@@ -248,10 +275,13 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         auto p = ctx.dstore->findProviderById(r.provider_id);
         const std::string pname = p ? p->name : "?";
         if (common.json) {
-          arr.push_back(json::object{{"provider", pname}, {"service", r.provider_service}, {"cost", r.cost.rupiah},
+          arr.push_back(json::object{{"provider", pname},
+                                     {"service", r.provider_service},
+                                     {"cost", r.cost.rupiah},
                                      {"priority", r.priority}});
         } else {
-          std::cout << fmt::format("{}. {} service {} cost {}\n", r.priority + 1, pname, r.provider_service, rupiah(r.cost));
+          std::cout << fmt::format("{}. {} service {} cost {}\n", r.priority + 1, pname, r.provider_service,
+                                   rupiah(r.cost));
         }
       }
       if (common.json) printJson(arr);
@@ -271,7 +301,8 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       store::DeliveryFilter f;
       f.limit = limit;
       if (!status_s.empty()) {
-        for (auto s : {domain::DeliveryStatus::kPending, domain::DeliveryStatus::kDelivered, domain::DeliveryStatus::kFailed}) {
+        for (auto s : {domain::DeliveryStatus::kPending, domain::DeliveryStatus::kDelivered,
+                       domain::DeliveryStatus::kFailed}) {
           if (domain::toString(s) == status_s) f.status = s;
         }
         if (!f.status) throw CommandError("--status must be pending, delivered or failed");
@@ -283,10 +314,11 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
         for (const auto& d : deliveries) arr.push_back(deliveryJson(d));
         return printJson(arr);
       }
-      std::cout << fmt::format("{:>8} {:<22} {:<10} {:>8}  {}\n", "ID", "REF", "STATUS", "ATTEMPTS", "LAST ERROR");
+      std::cout << fmt::format("{:>8} {:<22} {:<10} {:>8}  {}\n", "ID", "REF", "STATUS", "ATTEMPTS",
+                               "LAST ERROR");
       for (const auto& d : deliveries) {
-        std::cout << fmt::format("{:>8} {:<22} {:<10} {:>8}  {}\n", d.id, d.ref_id, domain::toString(d.status),
-                                 d.attempts, d.last_error);
+        std::cout << fmt::format("{:>8} {:<22} {:<10} {:>8}  {}\n", d.id, d.ref_id,
+                                 domain::toString(d.status), d.attempts, d.last_error);
       }
     };
   });
@@ -310,20 +342,24 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       Context ctx(common);
       auto a = ctx.account(user_id);
       if (url.empty() != clear) throw CommandError("give URL or --clear");
-      const std::string new_secret = orFail(api::admin::setCallback(*ctx.dstore, a, clear ? "" : url), "cannot set callback");
-      if (common.json) return printJson(json::object{{"user_id", a.user_id}, {"url", url}, {"secret", new_secret}});
+      const std::string new_secret =
+          orFail(api::admin::setCallback(*ctx.dstore, a, clear ? "" : url), "cannot set callback");
+      if (common.json)
+        return printJson(json::object{{"user_id", a.user_id}, {"url", url}, {"secret", new_secret}});
       if (clear) {
         std::cout << fmt::format("webhooks for {} stopped\n", a.user_id);
       } else {
-        std::cout << fmt::format("webhooks for {} go to {}\nsigning secret: {}\n"
-                                 "Each POST carries X-Warung-Signature: sha256=HMAC-SHA256(secret, body).\n",
-                                 a.user_id, url, new_secret);
+        std::cout << fmt::format(
+            "webhooks for {} go to {}\nsigning secret: {}\n"
+            "Each POST carries X-Warung-Signature: sha256=HMAC-SHA256(secret, body).\n",
+            a.user_id, url, new_secret);
       }
     };
   });
 
   // --- order show
-  auto* show = order.add_subcommand("show", "an order's whole story: status changes, provider answers, webhooks");
+  auto* show =
+      order.add_subcommand("show", "an order's whole story: status changes, provider answers, webhooks");
   add_common(show, true);
   show->add_option("REF_ID", ref)->required();
   show->callback([&] {
@@ -338,26 +374,30 @@ void addFulfilmentCommands(CLI::App& app, CLI::App& service, CLI::App& user, CLI
       if (common.json) {
         json::object j = orderJson(o);
         json::array ev;
-        for (const auto& e : events) ev.push_back(json::object{{"at", e.at}, {"kind", e.kind}, {"detail", e.detail}});
+        for (const auto& e : events)
+          ev.push_back(json::object{{"at", e.at}, {"kind", e.kind}, {"detail", e.detail}});
         j["events"] = ev;
         if (d) {
-          j["dispatch"] = json::object{{"phase", domain::toString(d->phase)}, {"provider_order_id", d->provider_order_id},
-                                       {"attempts", d->attempts}, {"last_error", d->last_error}};
+          j["dispatch"] = json::object{{"phase", domain::toString(d->phase)},
+                                       {"provider_order_id", d->provider_order_id},
+                                       {"attempts", d->attempts},
+                                       {"last_error", d->last_error}};
         }
         json::array dl;
         for (const auto& x : deliveries) dl.push_back(deliveryJson(x));
         j["webhooks"] = dl;
         return printJson(j);
       }
-      std::cout << fmt::format("order {} ({} {}) {} — {}\n", o.ref_id, domain::toString(o.kind), o.service_code,
-                               domain::toString(o.status), rupiah(o.charge));
+      std::cout << fmt::format("order {} ({} {}) {} — {}\n", o.ref_id, domain::toString(o.kind),
+                               o.service_code, domain::toString(o.status), rupiah(o.charge));
       if (d) {
         std::cout << fmt::format("dispatch: {} {}{}\n", domain::toString(d->phase), d->provider_order_id,
                                  d->last_error.empty() ? "" : " (" + d->last_error + ")");
       }
       for (const auto& e : events) std::cout << fmt::format("  {} [{}] {}\n", e.at, e.kind, e.detail);
       for (const auto& x : deliveries) {
-        std::cout << fmt::format("  webhook {} {} after {} attempt(s)\n", x.id, domain::toString(x.status), x.attempts);
+        std::cout << fmt::format("  webhook {} {} after {} attempt(s)\n", x.id, domain::toString(x.status),
+                                 x.attempts);
       }
     };
   });

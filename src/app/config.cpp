@@ -145,8 +145,8 @@ Config loadConfig(const std::string& path) {
   try {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    throw ConfigError("cannot read config file '" + path + "': " + std::string(e.description()) + " at line " +
-                      std::to_string(e.source().begin.line));
+    throw ConfigError("cannot read config file '" + path + "': " + std::string(e.description()) +
+                      " at line " + std::to_string(e.source().begin.line));
   }
   auto setters = settersFor(c);
   for (auto&& [section, node] : root) {

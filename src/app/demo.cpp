@@ -182,17 +182,19 @@ Result<bool> loadDemoIfEmpty(store::Store& store, IdGenerator& ids, const Clock&
       "  sign:    {}   (md5 of user id + api key)\n\n"
       "Try it:\n"
       "  curl -s {}/api/game -d key={} -d sign={} -d type=service\n"
-      "  curl -s {}/api/game -d key={} -d sign={} -d type=order -d service=ML86 -d data1=12345678 -d data2=1234\n"
+      "  curl -s {}/api/game -d key={} -d sign={} -d type=order -d service=ML86 -d data1=12345678 -d "
+      "data2=1234\n"
       "  curl -s {}/api/social-media -d key={} -d sign={} -d type=order -d service=5 "
       "-d data1=https://instagram.com/p/demo -d data2=100\n"
       "  curl -s {}/api/social-media -d key={} -d sign={} -d type=status\n\n",
-      catalog->size(), account->user_id, key, account->user_id, sign, base_url, key, sign, base_url, key, sign,
-      base_url, key, sign, base_url, key, sign);
+      catalog->size(), account->user_id, key, account->user_id, sign, base_url, key, sign, base_url, key,
+      sign, base_url, key, sign, base_url, key, sign);
   out.flush();
   return true;
 }
 
-Status createDemoOperator(store::AdminStore& admins, IdGenerator& ids, const Clock& clock, std::ostream& out) {
+Status createDemoOperator(store::AdminStore& admins, IdGenerator& ids, const Clock& clock,
+                          std::ostream& out) {
   auto existing = admins.listAdmins();
   if (!existing) return existing.error();
   if (!existing->empty()) return okStatus();

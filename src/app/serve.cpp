@@ -140,7 +140,8 @@ int serve(const Config& base_config, bool demo) {
 
   // The admin API on its own listener (loopback by default): its handlers may wait on
   // the database or a provider, never on the reseller API's io threads.
-  api::admin::AdminApi admin_api(config.admin, {store, dstore, backend.admin(), lifecycle, *adapters, **zone, clock, ids});
+  api::admin::AdminApi admin_api(config.admin,
+                                 {store, dstore, backend.admin(), lifecycle, *adapters, **zone, clock, ids});
   std::unique_ptr<http::Server> admin_server;
   std::thread admin_thread;
   if (config.admin_enabled) {
@@ -149,7 +150,8 @@ int serve(const Config& base_config, bool demo) {
     admin_api.mount(*admin_server);
     admin_server->routePrefix("/", std::move(console));  // the longer /admin/api/ wins
     admin_server->listen();
-    std::cout << "warung admin on http://" << config.admin_server.host << ":" << admin_server->port() << std::endl;
+    std::cout << "warung admin on http://" << config.admin_server.host << ":" << admin_server->port()
+              << std::endl;
     admin_thread = std::thread([&admin_server] { admin_server->run(false); });
   }
   if (config.dispatcher.enabled) dispatcher.start();

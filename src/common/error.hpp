@@ -7,20 +7,20 @@
 namespace warung {
 
 enum class Errc {
-  kInvalidArgument,     // a parameter is missing or malformed
-  kUnauthenticated,     // wrong key or sign (one answer for both)
-  kForbidden,           // account suspended
-  kNotFound,            // unknown service, order or account
-  kMethodNotAllowed,    // wrong HTTP method
-  kInsufficientBalance, // balance below the charge
-  kConflict,            // duplicate pending target, idempotency key reused differently
-  kUnprocessable,       // a data field fails its service's rule
-  kUnavailable,         // service empty or inside its cut-off window
-  kOverloaded,          // bounded work queue full
-  kPayloadTooLarge,     // body or header over its cap
-  kTimeout,             // request deadline passed
-  kRateLimited,         // too many attempts (admin sign-in); try again later
-  kInternal,            // storage failure and other surprises (details only in logs)
+  kInvalidArgument,      // a parameter is missing or malformed
+  kUnauthenticated,      // wrong key or sign (one answer for both)
+  kForbidden,            // account suspended
+  kNotFound,             // unknown service, order or account
+  kMethodNotAllowed,     // wrong HTTP method
+  kInsufficientBalance,  // balance below the charge
+  kConflict,             // duplicate pending target, idempotency key reused differently
+  kUnprocessable,        // a data field fails its service's rule
+  kUnavailable,          // service empty or inside its cut-off window
+  kOverloaded,           // bounded work queue full
+  kPayloadTooLarge,      // body or header over its cap
+  kTimeout,              // request deadline passed
+  kRateLimited,          // too many attempts (admin sign-in); try again later
+  kInternal,             // storage failure and other surprises (details only in logs)
 };
 
 struct Error {

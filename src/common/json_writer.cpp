@@ -13,14 +13,26 @@ std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
   const unsigned char c = b(i);
   std::size_t n = 0;
   unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c == 0xE0) { n = 3; lo = 0xA0; }
-  else if (c == 0xED) { n = 3; hi = 0x9F; }
-  else if (c >= 0xE1 && c <= 0xEF) n = 3;
-  else if (c == 0xF0) { n = 4; lo = 0x90; }
-  else if (c >= 0xF1 && c <= 0xF3) n = 4;
-  else if (c == 0xF4) { n = 4; hi = 0x8F; }
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2;
+  else if (c == 0xE0) {
+    n = 3;
+    lo = 0xA0;
+  } else if (c == 0xED) {
+    n = 3;
+    hi = 0x9F;
+  } else if (c >= 0xE1 && c <= 0xEF)
+    n = 3;
+  else if (c == 0xF0) {
+    n = 4;
+    lo = 0x90;
+  } else if (c >= 0xF1 && c <= 0xF3)
+    n = 4;
+  else if (c == 0xF4) {
+    n = 4;
+    hi = 0x8F;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   if (b(i + 1) < lo || b(i + 1) > hi) return 0;
   for (std::size_t k = 2; k < n; ++k) {
@@ -33,7 +45,10 @@ std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
 
 bool isValidUtf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     const std::size_t n = utf8SequenceLength(s, i);
     if (n == 0) return false;
     i += n;
@@ -56,14 +71,30 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
     if (!kSpecial[c]) continue;
     const char* rep = nullptr;
     switch (c) {
-      case '"': rep = "\\\""; break;
-      case '\\': rep = "\\\\"; break;
-      case '/': rep = "\\/"; break;
-      case '\n': rep = "\\n"; break;
-      case '\r': rep = "\\r"; break;
-      case '\t': rep = "\\t"; break;
-      case '\b': rep = "\\b"; break;
-      case '\f': rep = "\\f"; break;
+      case '"':
+        rep = "\\\"";
+        break;
+      case '\\':
+        rep = "\\\\";
+        break;
+      case '/':
+        rep = "\\/";
+        break;
+      case '\n':
+        rep = "\\n";
+        break;
+      case '\r':
+        rep = "\\r";
+        break;
+      case '\t':
+        rep = "\\t";
+        break;
+      case '\b':
+        rep = "\\b";
+        break;
+      case '\f':
+        rep = "\\f";
+        break;
       default:
         if (c >= 0x20 && c < 0x80) continue;
         if (c >= 0x80) {

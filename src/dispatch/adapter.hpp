@@ -24,9 +24,9 @@
 namespace warung::dispatch {
 
 struct AddRequest {
-  std::string our_ref;            // our ref_id: sent where the dialect can carry it
+  std::string our_ref;  // our ref_id: sent where the dialect can carry it
   domain::Kind kind = domain::Kind::kSocialMedia;
-  std::string provider_service;   // the route's provider service code
+  std::string provider_service;  // the route's provider service code
   std::array<std::string, 3> data;
   std::int64_t quantity = 1;
 };
@@ -46,7 +46,7 @@ struct RemoteService {
   std::string name;
   std::string category;
   domain::Kind kind = domain::Kind::kSocialMedia;
-  Money rate;                     // per 1,000 units (social media) or per order (game)
+  Money rate;  // per 1,000 units (social media) or per order (game)
   std::int64_t min = 0;
   std::int64_t max = 0;
 };

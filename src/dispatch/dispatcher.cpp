@@ -14,23 +14,34 @@ using domain::RemoteState;
 
 std::string_view toString(AddOutcome o) {
   switch (o) {
-    case AddOutcome::kAccepted: return "accepted";
-    case AddOutcome::kRefused: return "refused";
-    case AddOutcome::kUnknown: return "unknown";
-    case AddOutcome::kManual: return "manual";
+    case AddOutcome::kAccepted:
+      return "accepted";
+    case AddOutcome::kRefused:
+      return "refused";
+    case AddOutcome::kUnknown:
+      return "unknown";
+    case AddOutcome::kManual:
+      return "manual";
   }
   return "?";
 }
 
 std::string_view toString(RemoteState s) {
   switch (s) {
-    case RemoteState::kPending: return "pending";
-    case RemoteState::kProcessing: return "processing";
-    case RemoteState::kSuccess: return "success";
-    case RemoteState::kPartial: return "partial";
-    case RemoteState::kError: return "error";
-    case RemoteState::kNotFound: return "not found";
-    case RemoteState::kUnknown: return "unknown";
+    case RemoteState::kPending:
+      return "pending";
+    case RemoteState::kProcessing:
+      return "processing";
+    case RemoteState::kSuccess:
+      return "success";
+    case RemoteState::kPartial:
+      return "partial";
+    case RemoteState::kError:
+      return "error";
+    case RemoteState::kNotFound:
+      return "not found";
+    case RemoteState::kUnknown:
+      return "unknown";
   }
   return "?";
 }
@@ -39,7 +50,12 @@ std::string_view toString(RemoteState s) {
 
 Dispatcher::Dispatcher(DispatcherConfig config, store::Store& store, store::DispatchStore& dstore,
                        const AdapterRegistry& adapters, Lifecycle& lifecycle, const Clock& clock)
-    : config_(config), store_(store), dstore_(dstore), adapters_(adapters), lifecycle_(lifecycle), clock_(clock) {}
+    : config_(config),
+      store_(store),
+      dstore_(dstore),
+      adapters_(adapters),
+      lifecycle_(lifecycle),
+      clock_(clock) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -160,9 +176,10 @@ void Dispatcher::send(store::DispatchItem item) {
     ProviderAdapter* adapter = provider ? adapters_.find(provider->dialect) : nullptr;
     if (!provider || !provider->enabled || adapter == nullptr) {
       event(order.id, "provider",
-            provider ? fmt::format("{}: skipped ({})", provider->name,
-                                   provider->enabled ? "no adapter for dialect " + provider->dialect : "disabled")
-                     : "route to a missing provider skipped");
+            provider
+                ? fmt::format("{}: skipped ({})", provider->name,
+                              provider->enabled ? "no adapter for dialect " + provider->dialect : "disabled")
+                : "route to a missing provider skipped");
       ++d.route_index;
       continue;
     }
@@ -188,8 +205,8 @@ void Dispatcher::send(store::DispatchItem item) {
         domain::TransitionRequest t;
         t.to = domain::OrderStatus::kProcessing;
         if (auto moved = lifecycle_.transition(order, t, provider->name); !moved) {
-          spdlog::info("order {}: accepted by {} but not moved to processing: {}", order.ref_id, provider->name,
-                       moved.error().detail);
+          spdlog::info("order {}: accepted by {} but not moved to processing: {}", order.ref_id,
+                       provider->name, moved.error().detail);
         }
         return;
       }
@@ -199,7 +216,8 @@ void Dispatcher::send(store::DispatchItem item) {
       case AddOutcome::kUnknown:
         // The provider may have created it: never send again blindly; ask it later.
         // `attempts` is kept: it counts this route's re-sends after confirmed absences.
-        spdlog::warn("order {}: outcome at {} unknown: {} (raw: {})", order.ref_id, provider->name, r.reason, r.raw);
+        spdlog::warn("order {}: outcome at {} unknown: {} (raw: {})", order.ref_id, provider->name, r.reason,
+                     r.raw);
         d.phase = DispatchPhase::kUnknown;
         d.last_error = r.reason;
         d.next_at = clock_.nowUnix() + domain::backoffSeconds(0, config_.retry_base_s, config_.retry_cap_s);
@@ -220,7 +238,8 @@ void Dispatcher::send(store::DispatchItem item) {
 int Dispatcher::recoverRound() {
   // A kSending row older than the lease was claimed by a process that died mid-call:
   // the add may have reached the provider, so it is an unknown outcome, not a resend.
-  auto items = dstore_.claimDue(DispatchPhase::kSending, clock_.nowUnix(), config_.lease_s, config_.claim_batch);
+  auto items =
+      dstore_.claimDue(DispatchPhase::kSending, clock_.nowUnix(), config_.lease_s, config_.claim_batch);
   if (!items) return 0;
   for (auto& item : *items) {
     domain::Dispatch d = item.dispatch;
@@ -241,7 +260,8 @@ int Dispatcher::recoverRound() {
 }
 
 int Dispatcher::reconcileRound() {
-  auto items = dstore_.claimDue(DispatchPhase::kUnknown, clock_.nowUnix(), config_.lease_s, config_.claim_batch);
+  auto items =
+      dstore_.claimDue(DispatchPhase::kUnknown, clock_.nowUnix(), config_.lease_s, config_.claim_batch);
   if (!items) return 0;
   for (auto& item : *items) reconcile(std::move(item));
   return static_cast<int>(items->size());
@@ -279,7 +299,8 @@ void Dispatcher::reconcile(store::DispatchItem item) {
         d.phase = DispatchPhase::kStuck;
         event(order.id, "provider", "gave up reconciling: the operator decides");
       } else {
-        d.next_at = clock_.nowUnix() + domain::backoffSeconds(d.attempts, config_.retry_base_s, config_.retry_cap_s);
+        d.next_at =
+            clock_.nowUnix() + domain::backoffSeconds(d.attempts, config_.retry_base_s, config_.retry_cap_s);
       }
       return save(d, DispatchPhase::kUnknown);
     default: {
@@ -296,8 +317,7 @@ void Dispatcher::reconcile(store::DispatchItem item) {
 }
 
 int Dispatcher::pollRound() {
-  auto items = dstore_.claimDue(DispatchPhase::kSent, clock_.nowUnix(), config_.lease_s,
-                                config_.poll_batch);
+  auto items = dstore_.claimDue(DispatchPhase::kSent, clock_.nowUnix(), config_.lease_s, config_.poll_batch);
   if (!items || items->empty()) return 0;
   // One status call per provider for all its due orders (multi-status where the dialect has it).
   std::map<std::int64_t, std::vector<store::DispatchItem*>> by_provider;
@@ -319,10 +339,12 @@ int Dispatcher::pollRound() {
         if (d.attempts >= config_.max_reconcile_attempts) {
           d.phase = DispatchPhase::kStuck;
           event(item.order.id, "provider",
-                r.state == RemoteState::kNotFound ? "the provider no longer knows this order: the operator decides"
-                                                  : "the provider's status cannot be read: the operator decides");
+                r.state == RemoteState::kNotFound
+                    ? "the provider no longer knows this order: the operator decides"
+                    : "the provider's status cannot be read: the operator decides");
         }
-        d.next_at = clock_.nowUnix() + domain::backoffSeconds(d.attempts, config_.retry_base_s, config_.retry_cap_s);
+        d.next_at =
+            clock_.nowUnix() + domain::backoffSeconds(d.attempts, config_.retry_base_s, config_.retry_cap_s);
         save(d, DispatchPhase::kSent);
         continue;
       }
@@ -339,15 +361,16 @@ int Dispatcher::pollRound() {
 
 Status Dispatcher::onProviderStatus(const domain::Provider& p, const domain::RemoteStatus& remote) {
   if (remote.state == RemoteState::kUnknown || remote.state == RemoteState::kNotFound) {
-    return makeError(Errc::kInvalidArgument,
-                     remote.reason.empty() ? std::string("not a status: ") + std::string(toString(remote.state))
-                                           : remote.reason);
+    return makeError(Errc::kInvalidArgument, remote.reason.empty() ? std::string("not a status: ") +
+                                                                         std::string(toString(remote.state))
+                                                                   : remote.reason);
   }
   auto item = dstore_.findByProviderOrder(p.id, remote.provider_order_id);
   if (!item) return item.error();
   const domain::Order& order = item->order;
   domain::Dispatch d = item->dispatch;
-  event(order.id, "provider", fmt::format("webhook from {}: {} {}", p.name, toString(remote.state), remote.raw));
+  event(order.id, "provider",
+        fmt::format("webhook from {}: {} {}", p.name, toString(remote.state), remote.raw));
   const bool final = applyRemote(order, remote, p);
   // A final status ended the dispatch row with the change. A sent order that is still
   // under way was just heard from: its next poll can wait a whole interval. Other
@@ -368,8 +391,8 @@ bool Dispatcher::applyRemote(const domain::Order& order, const domain::RemoteSta
   event(order.id, "provider", fmt::format("{} status {}: {}", p.name, toString(remote.state), remote.raw));
   auto moved = lifecycle_.transition(order, *req, p.name);
   if (!moved) {
-    spdlog::info("order {}: provider {} says {}, not applied: {}", order.ref_id, p.name, toString(remote.state),
-                 moved.error().detail);
+    spdlog::info("order {}: provider {} says {}, not applied: {}", order.ref_id, p.name,
+                 toString(remote.state), moved.error().detail);
     return false;
   }
   return domain::isFinal(moved->order.status);

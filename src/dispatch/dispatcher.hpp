@@ -4,8 +4,8 @@
 //
 //   claimToSend ─> add() ─┬─ accepted ─> kSent ──poll──> processing / success / partial / error
 //                         ├─ refused ──> next route (kQueued) ... none left: error + refund
-//                         ├─ unknown ──> kUnknown ──lookup by our ref──> kSent | kQueued (surely absent) | kStuck
-//                         └─ manual ───> kManual (the operator completes it)
+//                         ├─ unknown ──> kUnknown ──lookup by our ref──> kSent | kQueued (surely absent) |
+//                         kStuck └─ manual ───> kManual (the operator completes it)
 //
 // Provider calls happen outside any database transaction. Every claim is a
 // compare-and-set in the store, so no two workers (or nodes) send the same order;
@@ -29,16 +29,16 @@ namespace warung::dispatch {
 
 struct DispatcherConfig {
   bool enabled = true;
-  int send_workers = 4;                         // threads blocked on providers' add calls
-  int claim_batch = 16;                         // orders claimed per round per worker
-  std::chrono::milliseconds idle_wait{200};     // how soon new work is noticed when idle
-  std::int64_t poll_interval_s = 5;             // status polls of sent orders
-  int poll_batch = 100;                         // provider order ids per status call
-  std::int64_t retry_base_s = 2;                // backoff for unknown outcomes and failed polls
+  int send_workers = 4;                      // threads blocked on providers' add calls
+  int claim_batch = 16;                      // orders claimed per round per worker
+  std::chrono::milliseconds idle_wait{200};  // how soon new work is noticed when idle
+  std::int64_t poll_interval_s = 5;          // status polls of sent orders
+  int poll_batch = 100;                      // provider order ids per status call
+  std::int64_t retry_base_s = 2;             // backoff for unknown outcomes and failed polls
   std::int64_t retry_cap_s = 300;
-  int max_reconcile_attempts = 12;              // then kStuck: the operator decides
-  int max_resends = 2;                          // re-sends after a provider confirmed "no such order"
-  std::int64_t lease_s = 120;                   // a claimed row is not re-claimed for this long (> any timeout)
+  int max_reconcile_attempts = 12;  // then kStuck: the operator decides
+  int max_resends = 2;              // re-sends after a provider confirmed "no such order"
+  std::int64_t lease_s = 120;       // a claimed row is not re-claimed for this long (> any timeout)
 };
 
 class Dispatcher {

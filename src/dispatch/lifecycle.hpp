@@ -36,7 +36,7 @@ class Lifecycle {
                              std::string_view actor);
   // The same, reading the order by ref_id first (kNotFound when unknown).
   Result<Changed> transitionByRef(std::string_view ref_id, const domain::TransitionRequest& req,
-                                        std::string_view actor);
+                                  std::string_view actor);
 
  private:
   store::Store& store_;

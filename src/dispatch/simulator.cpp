@@ -1,12 +1,11 @@
 #include "dispatch/simulator.hpp"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-
 #include <condition_variable>
 #include <map>
 #include <mutex>

@@ -37,7 +37,8 @@ void WebhookSender::start() {
         if (n == config_.batch) {
           cv_.notify_all();
         } else if (n == 0) {
-          cv_.wait_for(lock, i == 0 ? config_.idle_wait : config_.idle_wait * 20, [this] { return stopping_; });
+          cv_.wait_for(lock, i == 0 ? config_.idle_wait : config_.idle_wait * 20,
+                       [this] { return stopping_; });
         }
       }
     });
@@ -90,7 +91,8 @@ void WebhookSender::deliver(const domain::WebhookDelivery& d) {
     (void)dstore_.markFailed(d.id, attempts, error);
     return;
   }
-  const std::int64_t next = now + domain::backoffSeconds(attempts - 1, config_.retry_base_s, config_.retry_cap_s);
+  const std::int64_t next =
+      now + domain::backoffSeconds(attempts - 1, config_.retry_base_s, config_.retry_cap_s);
   (void)dstore_.markRetry(d.id, attempts, next, error);
 }
 

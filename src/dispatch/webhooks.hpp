@@ -26,10 +26,10 @@ struct WebhookConfig {
   int workers = 2;
   int batch = 16;
   std::chrono::milliseconds idle_wait{200};
-  std::chrono::milliseconds timeout{5'000};   // per delivery attempt
+  std::chrono::milliseconds timeout{5'000};  // per delivery attempt
   std::int64_t retry_base_s = 5;
   std::int64_t retry_cap_s = 600;
-  std::int64_t give_up_after_s = 24 * 3600;   // from the change; then the delivery is failed
+  std::int64_t give_up_after_s = 24 * 3600;  // from the change; then the delivery is failed
   std::int64_t lease_s = 60;
 };
 

@@ -6,7 +6,8 @@
 namespace warung::domain {
 namespace {
 
-constexpr std::array<std::string_view, 7> kPhases{"queued", "sending", "sent", "unknown", "manual", "stuck", "done"};
+constexpr std::array<std::string_view, 7> kPhases{"queued", "sending", "sent", "unknown",
+                                                  "manual", "stuck",   "done"};
 constexpr std::array<std::string_view, 3> kDeliveryStatuses{"pending", "delivered", "failed"};
 
 }  // namespace

@@ -17,11 +17,11 @@ namespace warung::domain {
 // An upstream provider, configured by the operator.
 struct Provider {
   std::int64_t id = 0;
-  std::string name;            // unique, operator-chosen ("medanpedia", "sim")
-  std::string dialect;         // "osimesa", "smm-v2", "manual", ...
-  std::string base_url;        // e.g. "https://panel.example/api/v2"
-  std::string api_key;         // the provider's credential (never shown in logs)
-  std::string secret;          // dialect-specific: osimesa user id
+  std::string name;      // unique, operator-chosen ("medanpedia", "sim")
+  std::string dialect;   // "osimesa", "smm-v2", "manual", ...
+  std::string base_url;  // e.g. "https://panel.example/api/v2"
+  std::string api_key;   // the provider's credential (never shown in logs)
+  std::string secret;    // dialect-specific: osimesa user id
   std::int64_t timeout_ms = 10'000;
   bool enabled = true;
   std::int64_t created_at = 0;
@@ -34,9 +34,9 @@ struct Provider {
 struct Route {
   std::int64_t service_id = 0;
   std::int64_t provider_id = 0;
-  int priority = 0;                 // lower goes first
-  std::string provider_service;     // the provider's service code
-  Money cost;                       // what the provider charges (per 1,000 for social media)
+  int priority = 0;              // lower goes first
+  std::string provider_service;  // the provider's service code
+  Money cost;                    // what the provider charges (per 1,000 for social media)
 };
 
 // Where an order is on its way to and from a provider. Kept beside the order; the
@@ -56,11 +56,11 @@ std::optional<DispatchPhase> parseDispatchPhase(std::string_view s);
 struct Dispatch {
   std::int64_t order_id = 0;
   DispatchPhase phase = DispatchPhase::kQueued;
-  int route_index = 0;              // index into the service's routes by priority
-  std::int64_t provider_id = 0;     // 0 until a provider was chosen
-  std::string provider_order_id;    // the provider's id once accepted
-  int attempts = 0;                 // consecutive failed attempts in this phase
-  std::int64_t next_at = 0;         // Unix seconds: when to act next
+  int route_index = 0;            // index into the service's routes by priority
+  std::int64_t provider_id = 0;   // 0 until a provider was chosen
+  std::string provider_order_id;  // the provider's id once accepted
+  int attempts = 0;               // consecutive failed attempts in this phase
+  std::int64_t next_at = 0;       // Unix seconds: when to act next
   std::string last_error;
   std::int64_t updated_at = 0;
 };
@@ -74,8 +74,8 @@ struct RemoteStatus {
   std::optional<std::int64_t> start_count;
   std::optional<std::int64_t> remain;
   std::string voucher;
-  std::string raw;      // the provider's answer as received, for the order's story
-  std::string reason;   // why kUnknown/kError, for logs and the operator
+  std::string raw;     // the provider's answer as received, for the order's story
+  std::string reason;  // why kUnknown/kError, for logs and the operator
 };
 
 // The transition a provider's status calls for, or nullopt when nothing changes.
@@ -96,9 +96,9 @@ struct WebhookDelivery {
   std::int64_t account_id = 0;
   std::int64_t order_id = 0;
   std::string ref_id;
-  std::string url;            // filled from the account when claimed
-  std::string secret;         // the account's webhook secret, filled when claimed; not stored per row
-  std::string payload;        // JSON, the `type=status` entry shape
+  std::string url;      // filled from the account when claimed
+  std::string secret;   // the account's webhook secret, filled when claimed; not stored per row
+  std::string payload;  // JSON, the `type=status` entry shape
   DeliveryStatus status = DeliveryStatus::kPending;
   int attempts = 0;
   std::int64_t next_at = 0;

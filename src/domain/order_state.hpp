@@ -41,8 +41,8 @@ struct Transition {
   std::int64_t remain = 0;
   std::string voucher;
   std::string note;
-  Money refund;          // credited back in the same transaction; zero for none
-  std::int64_t at = 0;   // Unix seconds
+  Money refund;         // credited back in the same transaction; zero for none
+  std::int64_t at = 0;  // Unix seconds
   // The webhook body announcing this change (the `type=status` entry of the order
   // after it). The store queues it, in the same transaction, when the account has a
   // callback URL. Empty: no webhook.
@@ -60,7 +60,6 @@ Order applied(const Order& order, const Transition& t);
 // Validates `req` against the state machine and the order; returns the transition
 // to apply. Errors: kConflict (transition not allowed from the current status),
 // kInvalidArgument (remain out of range, field not valid for this kind).
-Result<Transition> planTransition(const Order& order, const TransitionRequest& req,
-                                  std::int64_t now);
+Result<Transition> planTransition(const Order& order, const TransitionRequest& req, std::int64_t now);
 
 }  // namespace warung::domain

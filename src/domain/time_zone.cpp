@@ -12,7 +12,9 @@ namespace warung::domain {
 namespace {
 
 int floorMod(std::int64_t a, std::int64_t m) { return static_cast<int>(((a % m) + m) % m); }
-std::int64_t floorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 int minuteOfDayAt(std::int64_t t, std::int64_t offset_seconds) {
   return floorMod(floorDiv(t + offset_seconds, 60), 24 * 60);
 }
@@ -50,7 +52,9 @@ std::int64_t be(const unsigned char* p, int n) {
 
 Result<std::shared_ptr<const TimeZone>> parseTzif(const std::string& name,
                                                   const std::vector<unsigned char>& d) {
-  auto bad = [&] { return makeError(Errc::kInvalidArgument, "time zone file for '" + name + "' is not valid TZif"); };
+  auto bad = [&] {
+    return makeError(Errc::kInvalidArgument, "time zone file for '" + name + "' is not valid TZif");
+  };
   if (d.size() < 44 || std::memcmp(d.data(), "TZif", 4) != 0) return bad();
   auto counts = [&](std::size_t off, std::int64_t c[6]) {
     for (int i = 0; i < 6; ++i) c[i] = be(&d[off + 20 + 4 * i], 4);
@@ -129,7 +133,8 @@ std::optional<std::int64_t> localMidnight(std::string_view s, const TimeZone& zo
     auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
     return ec == std::errc{} && end == s.data() + at + n;
   };
-  if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31)
+    return std::nullopt;
   // Days from civil (Howard Hinnant's algorithm), then shift by the zone's offset.
   y -= m <= 2;
   const int era = (y >= 0 ? y : y - 399) / 400;

@@ -20,11 +20,11 @@ enum class AccountStatus { kActive, kSuspended };
 enum class OrderStatus { kWaiting, kProcessing, kSuccess, kPartial, kError };
 enum class FieldType { kNone, kInput, kSelect };
 
-std::string_view toString(Kind k);          // "social-media" | "game"
-std::string_view toString(Level l);         // "standar" | "premium" | "spesial"
-std::string_view toString(AccountStatus s); // "active" | "suspended"
-std::string_view toString(OrderStatus s);   // "waiting" | "processing" | ...
-std::string_view toString(FieldType t);     // "none" | "input" | "select"
+std::string_view toString(Kind k);           // "social-media" | "game"
+std::string_view toString(Level l);          // "standar" | "premium" | "spesial"
+std::string_view toString(AccountStatus s);  // "active" | "suspended"
+std::string_view toString(OrderStatus s);    // "waiting" | "processing" | ...
+std::string_view toString(FieldType t);      // "none" | "input" | "select"
 std::optional<Kind> parseKind(std::string_view s);
 std::optional<Level> parseLevel(std::string_view s);
 std::optional<AccountStatus> parseAccountStatus(std::string_view s);
@@ -32,13 +32,13 @@ std::optional<OrderStatus> parseOrderStatus(std::string_view s);
 std::optional<FieldType> parseFieldType(std::string_view s);
 
 struct Account {
-  std::int64_t id = 0;          // internal row id
-  std::string user_id;          // public user id, part of the sign
+  std::int64_t id = 0;  // internal row id
+  std::string user_id;  // public user id, part of the sign
   std::string name;
   Level level = Level::kStandar;
   AccountStatus status = AccountStatus::kActive;
-  Money balance;                // as last read; the store's guarded update is the truth
-  std::string key_hash;         // sha256 hex of the API key; the key itself is never stored
+  Money balance;         // as last read; the store's guarded update is the truth
+  std::string key_hash;  // sha256 hex of the API key; the key itself is never stored
   std::int64_t created_at = 0;
   // Per-service price overrides, by service id (price per order for games,
   // per 1,000 units for social media).
@@ -52,7 +52,7 @@ struct Account {
 // One of a service's up to three input fields, as the service list shows it.
 struct FieldSpec {
   FieldType type = FieldType::kNone;
-  std::string input_type = "text";   // text, tel, number, ...
+  std::string input_type = "text";  // text, tel, number, ...
   std::string label;
   std::int64_t minlength = 0;
   std::int64_t maxlength = 0;
@@ -72,20 +72,20 @@ struct Cutoff {
 struct Service {
   std::int64_t id = 0;
   Kind kind = Kind::kSocialMedia;
-  std::string code;            // public service id clients send as `service`
+  std::string code;  // public service id clients send as `service`
   std::string name;
   std::string note;
-  std::string category;        // category.main
-  std::string category_key;    // social media: category.type ("default"); game: category.slug
-  std::string fields_title;    // game only
+  std::string category;      // category.main
+  std::string category_key;  // social media: category.type ("default"); game: category.slug
+  std::string fields_title;  // game only
   std::string fields_info;
   std::array<FieldSpec, 3> fields;
   std::int64_t min_quantity = 0;  // social media only
   std::int64_t max_quantity = 0;
-  std::array<Money, 3> prices;    // indexed by Level
+  std::array<Money, 3> prices;  // indexed by Level
   Cutoff cutoff;
-  bool ready = true;              // false: "empty" (out of stock)
-  bool enabled = true;            // disabled services are not listed or sold
+  bool ready = true;    // false: "empty" (out of stock)
+  bool enabled = true;  // disabled services are not listed or sold
   std::int64_t updated_at = 0;
 
   Money priceFor(Level l) const { return prices[static_cast<int>(l)]; }
@@ -102,17 +102,17 @@ struct Order {
   std::string service_name;
   std::string category_key;
   std::array<std::string, 3> data;
-  std::string target;              // what "duplicate pending" compares (see ordering.hpp)
-  std::int64_t quantity = 1;       // social media: units; game: 1
-  Money unit_price;                // price.current at order time
-  Money charge;                    // what was debited
+  std::string target;         // what "duplicate pending" compares (see ordering.hpp)
+  std::int64_t quantity = 1;  // social media: units; game: 1
+  Money unit_price;           // price.current at order time
+  Money charge;               // what was debited
   OrderStatus status = OrderStatus::kWaiting;
   std::int64_t start_count = 0;
   std::int64_t remain = 0;
   std::string voucher;
   std::string note;
-  std::string idempotency_key;     // empty when none was given
-  std::string fingerprint;         // hash of the order's parameters, for idempotent retries
+  std::string idempotency_key;  // empty when none was given
+  std::string fingerprint;      // hash of the order's parameters, for idempotent retries
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };
@@ -123,11 +123,11 @@ std::string_view toString(LedgerReason r);  // "credit" | "debit" | "order" | "r
 struct LedgerEntry {
   std::int64_t id = 0;
   std::int64_t account_id = 0;
-  Money amount;              // signed: negative for charges and debits
+  Money amount;  // signed: negative for charges and debits
   Money balance_after;
   LedgerReason reason = LedgerReason::kCredit;
   std::int64_t order_id = 0;  // 0 when not about an order
-  std::string ref;           // order ref_id, or the operator's note
+  std::string ref;            // order ref_id, or the operator's note
   std::int64_t created_at = 0;
 };
 

@@ -34,8 +34,10 @@ bool acceptsGzip(std::string_view header) {
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
     const auto semi = item.find(';');
     std::string_view coding = item.substr(0, semi);
-    while (!coding.empty() && std::isspace(static_cast<unsigned char>(coding.front()))) coding.remove_prefix(1);
-    while (!coding.empty() && std::isspace(static_cast<unsigned char>(coding.back()))) coding.remove_suffix(1);
+    while (!coding.empty() && std::isspace(static_cast<unsigned char>(coding.front())))
+      coding.remove_prefix(1);
+    while (!coding.empty() && std::isspace(static_cast<unsigned char>(coding.back())))
+      coding.remove_suffix(1);
     std::string lower(coding);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower != "gzip" && lower != "*" && lower != "x-gzip") continue;

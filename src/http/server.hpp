@@ -32,7 +32,6 @@
 // (the app's if registered, else created on stdout): `remote "METHOD target" status
 // bytes-written durationus`.
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -66,14 +65,14 @@ using ErrorResponder = std::function<Response(const Error&)>;
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;       // 0: pick a free port (see Server::port())
+  std::uint16_t port = 8080;  // 0: pick a free port (see Server::port())
   int threads = 2;
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::milliseconds request_timeout{10'000};  // whole request: read, handle, write
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
   std::chrono::milliseconds drain_timeout{10'000};    // graceful shutdown limit
-  std::size_t max_connections = 10'000;  // concurrent connections; more get 503
+  std::size_t max_connections = 10'000;               // concurrent connections; more get 503
   bool access_log = true;
 };
 

@@ -39,8 +39,8 @@ struct AdminSession {
 struct AdminToken {
   std::string token_hash;  // sha256 hex of the bearer token
   std::int64_t admin_id = 0;
-  std::string username;    // filled when read
-  std::string name;        // unique among tokens, chosen by the operator
+  std::string username;  // filled when read
+  std::string name;      // unique among tokens, chosen by the operator
   std::int64_t created_at = 0;
   bool revoked = false;
 };

@@ -24,8 +24,8 @@ struct CopyTable {
 // Parents before children (foreign keys hold at every row). schema_migrations is not
 // copied: each database keeps its own.
 inline constexpr std::array<CopyTable, 11> kCopyTables{{
-    {"accounts", "id, user_id, name, level, status, balance, key_hash, created_at, callback_url, webhook_secret",
-     true},
+    {"accounts",
+     "id, user_id, name, level, status, balance, key_hash, created_at, callback_url, webhook_secret", true},
     {"services",
      "id, kind, code, name, note, category, category_key, fields_title, fields_info, "
      "f1_type, f1_input_type, f1_label, f1_min, f1_max, f1_placeholder, f1_select_label, f1_options, "
@@ -39,20 +39,23 @@ inline constexpr std::array<CopyTable, 11> kCopyTables{{
      true},
     {"price_overrides", "account_id, service_id, price", false},
     {"orders",
-     "id, ref_id, account_id, kind, service_id, service_code, service_name, category_key, data1, data2, data3, "
+     "id, ref_id, account_id, kind, service_id, service_code, service_name, category_key, data1, data2, "
+     "data3, "
      "target, quantity, unit_price, charge, status, start_count, remain, voucher, note, idempotency_key, "
      "fingerprint, created_at, updated_at",
      true},
     {"ledger", "id, account_id, amount, balance_after, reason, order_id, ref, created_at", true},
-    {"providers", "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at, webhook_secret",
-     true},
+    {"providers",
+     "id, name, dialect, base_url, api_key, secret, timeout_ms, enabled, created_at, webhook_secret", true},
     {"routes", "service_id, provider_id, priority, provider_service, cost", false},
     {"dispatch",
-     "order_id, phase, route_index, provider_id, provider_order_id, attempts, next_at, last_error, updated_at",
+     "order_id, phase, route_index, provider_id, provider_order_id, attempts, next_at, last_error, "
+     "updated_at",
      false},
     {"order_events", "id, order_id, at, kind, detail", true},
     {"webhook_deliveries",
-     "id, account_id, order_id, ref_id, payload, status, attempts, next_at, last_error, created_at, delivered_at",
+     "id, account_id, order_id, ref_id, payload, status, attempts, next_at, last_error, created_at, "
+     "delivered_at",
      true},
     {"change_versions", "name, version", false},
 }};

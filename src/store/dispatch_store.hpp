@@ -80,7 +80,7 @@ class DispatchStore {
   // order's changes arrive in order. Each comes with its account's current url and
   // secret filled in (`url`, `secret`).
   virtual Result<std::vector<domain::WebhookDelivery>> claimDeliveries(std::int64_t now, std::int64_t lease_s,
-                                                                      int limit) = 0;
+                                                                       int limit) = 0;
   virtual Status markDelivered(std::int64_t id, std::int64_t now) = 0;
   // attempts, next_at and last_error as given; status stays pending.
   virtual Status markRetry(std::int64_t id, int attempts, std::int64_t next_at, std::string_view error) = 0;

@@ -88,11 +88,10 @@ class Store {
                                           std::string_view ref_id) = 0;
   virtual Result<domain::Order> findOrderByRef(std::string_view ref_id) = 0;
   // The account's order placed with this idempotency key (kNotFound when none).
-  virtual Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id,
-                                                          std::string_view key) = 0;
+  virtual Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id, std::string_view key) = 0;
   // Newest first.
-  virtual Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id,
-                                                          domain::Kind kind, int limit) = 0;
+  virtual Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id, domain::Kind kind,
+                                                          int limit) = 0;
   virtual Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) = 0;
   // Compare-and-set on t.from; applies the refund and its ledger row in the same
   // transaction. kConflict when the order is no longer in t.from.

@@ -58,7 +58,8 @@ TEST(Password, HashesWithArgon2idAndVerifies) {
 class FakeAdminStore final : public store::AdminStore {
  public:
   Result<store::Admin> createAdmin(std::string_view u, std::string_view h, std::int64_t now) override {
-    admins_[std::string(u)] = {static_cast<std::int64_t>(admins_.size() + 1), std::string(u), std::string(h), now, false};
+    admins_[std::string(u)] = {static_cast<std::int64_t>(admins_.size() + 1), std::string(u), std::string(h),
+                               now, false};
     return admins_[std::string(u)];
   }
   Result<std::vector<store::Admin>> listAdmins() override { return std::vector<store::Admin>{}; }
@@ -74,7 +75,8 @@ class FakeAdminStore final : public store::AdminStore {
   Result<store::AdminSession> touchSession(std::string_view h, std::int64_t now, std::int64_t ttl,
                                            std::int64_t max) override {
     auto it = sessions_.find(std::string(h));
-    if (it == sessions_.end() || it->second.expires_at <= now) return makeError(Errc::kNotFound, "no session");
+    if (it == sessions_.end() || it->second.expires_at <= now)
+      return makeError(Errc::kNotFound, "no session");
     it->second.last_seen = now;
     it->second.expires_at = std::min(now + ttl, it->second.created_at + max);
     return it->second;
@@ -92,11 +94,15 @@ class FakeAdminStore final : public store::AdminStore {
     return std::vector<store::AuditEntry>{};
   }
   Result<store::OrderTotals> orderTotals(std::int64_t, std::int64_t) override { return store::OrderTotals{}; }
-  Result<std::vector<store::StatusCount>> ordersByStatus() override { return std::vector<store::StatusCount>{}; }
+  Result<std::vector<store::StatusCount>> ordersByStatus() override {
+    return std::vector<store::StatusCount>{};
+  }
   Result<std::vector<store::TopService>> topServices(std::int64_t, std::int64_t, int) override {
     return std::vector<store::TopService>{};
   }
-  Result<std::vector<domain::Order>> stuckOrders(std::int64_t, int) override { return std::vector<domain::Order>{}; }
+  Result<std::vector<domain::Order>> stuckOrders(std::int64_t, int) override {
+    return std::vector<domain::Order>{};
+  }
 
  private:
   std::map<std::string, store::Admin> admins_;
@@ -132,8 +138,10 @@ TEST(AdminAuth, SessionsSlideExpireAndNeedCsrfForChanges) {
   ASSERT_TRUE(who);
   EXPECT_EQ(who->username, "alice");
   EXPECT_TRUE(auth.checkCsrf(*who, request(bhttp::verb::get, s->session_token)));
-  EXPECT_EQ(auth.checkCsrf(*who, request(bhttp::verb::post, s->session_token)).error().code, Errc::kForbidden);
-  EXPECT_EQ(auth.checkCsrf(*who, request(bhttp::verb::post, s->session_token, "x")).error().code, Errc::kForbidden);
+  EXPECT_EQ(auth.checkCsrf(*who, request(bhttp::verb::post, s->session_token)).error().code,
+            Errc::kForbidden);
+  EXPECT_EQ(auth.checkCsrf(*who, request(bhttp::verb::post, s->session_token, "x")).error().code,
+            Errc::kForbidden);
   EXPECT_TRUE(auth.checkCsrf(*who, request(bhttp::verb::post, s->session_token, s->csrf_token)));
 
   // Sliding: a request at +50 s keeps it alive until +110 s.
@@ -147,7 +155,8 @@ TEST(AdminAuth, SessionsSlideExpireAndNeedCsrfForChanges) {
   clock.set(1'000'199);
   ASSERT_TRUE(auth.authenticate(request(bhttp::verb::get, s->session_token)));
   clock.set(1'000'200);
-  EXPECT_EQ(auth.authenticate(request(bhttp::verb::get, s->session_token)).error().code, Errc::kUnauthenticated);
+  EXPECT_EQ(auth.authenticate(request(bhttp::verb::get, s->session_token)).error().code,
+            Errc::kUnauthenticated);
 
   EXPECT_EQ(auth.authenticate(request(bhttp::verb::get, "")).error().code, Errc::kUnauthenticated);
   EXPECT_EQ(auth.authenticate(request(bhttp::verb::get, "forged")).error().code, Errc::kUnauthenticated);

@@ -400,7 +400,7 @@ TEST(OsimesaWebhook, ReadsTheEntryAWarungServerPosts) {
 
   EXPECT_FALSE(adapter.parseWebhook("not json"));
   EXPECT_FALSE(adapter.parseWebhook(R"(["R7"])"));
-  EXPECT_FALSE(adapter.parseWebhook(R"({"status":"success"})"));             // no ref_id
+  EXPECT_FALSE(adapter.parseWebhook(R"({"status":"success"})"));              // no ref_id
   EXPECT_FALSE(adapter.parseWebhook(R"({"ref_id":"","status":"success"})"));  // empty ref_id
 }
 

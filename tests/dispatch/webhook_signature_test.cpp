@@ -20,8 +20,8 @@ TEST(WebhookSignature, AcceptsExactlyTheHmacOfTheBodyUnderTheSecret) {
   for (std::size_t i = 7; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
   EXPECT_TRUE(webhookSignatureValid("s3cret", body, upper));  // hex in either case
 
-  EXPECT_FALSE(webhookSignatureValid("other", body, header));         // another secret
-  EXPECT_FALSE(webhookSignatureValid("s3cret", body + " ", header));  // another body
+  EXPECT_FALSE(webhookSignatureValid("other", body, header));             // another secret
+  EXPECT_FALSE(webhookSignatureValid("s3cret", body + " ", header));      // another body
   EXPECT_FALSE(webhookSignatureValid("s3cret", body, header.substr(7)));  // no scheme
   EXPECT_FALSE(webhookSignatureValid("s3cret", body, "sha1=" + header.substr(7)));
   EXPECT_FALSE(webhookSignatureValid("s3cret", body, header.substr(0, header.size() - 1)));

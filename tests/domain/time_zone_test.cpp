@@ -140,8 +140,8 @@ TEST(LocalMidnight, IsTheZonesMidnightOfThatDay) {
 
 TEST(LocalMidnight, RefusesWhatIsNotADate) {
   FixedOffsetZone utc(0, "UTC");
-  for (const char* bad : {"", "2023-1-15", "2023/11/15", "2023-13-01", "2023-11-32", "2023-11-00", "2023-11-15x",
-                          "20231115", "yyyy-mm-dd", "2023-11-1 "}) {
+  for (const char* bad : {"", "2023-1-15", "2023/11/15", "2023-13-01", "2023-11-32", "2023-11-00",
+                          "2023-11-15x", "20231115", "yyyy-mm-dd", "2023-11-1 "}) {
     EXPECT_FALSE(localMidnight(bad, utc).has_value()) << bad;
   }
 }

@@ -13,7 +13,8 @@ using testing::gunzip;
 
 TEST(Gzip, RoundTripsAndShrinksRepetitiveJson) {
   std::string json = "[";
-  for (int i = 0; i < 2000; ++i) json += R"({"category":{"main":"Instagram","type":"default"},"status":"ready"},)";
+  for (int i = 0; i < 2000; ++i)
+    json += R"({"category":{"main":"Instagram","type":"default"},"status":"ready"},)";
   json.back() = ']';
   const std::string gz = gzipCompress(json);
   EXPECT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);  // gzip magic, not a bare zlib stream

@@ -41,7 +41,8 @@ class AdminApiTest : public ::testing::Test {
     importCatalog(db_, kCatalog, dir_);
     auto r = runCli({"admin", "create", "alice", "--password", kPassword, "--db", db_});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto t = runCliJson({"admin", "token", "create", "--admin", "alice", "--name", "ci", "--json", "--db", db_});
+    auto t =
+        runCliJson({"admin", "token", "create", "--admin", "alice", "--name", "ci", "--json", "--db", db_});
     token_ = std::string(t.as_object().at("token").as_string());
   }
 
@@ -58,14 +59,16 @@ class AdminApiTest : public ::testing::Test {
 
   HttpClient::Reply call(bhttp::verb method, const std::string& path, const std::string& body = "",
                          const Headers& headers = {}) {
-    return admin_->request(method, "/admin/api/" + path, body.empty() ? "" : "application/json", body, headers);
+    return admin_->request(method, "/admin/api/" + path, body.empty() ? "" : "application/json", body,
+                           headers);
   }
   HttpClient::Reply bearer(bhttp::verb method, const std::string& path, const std::string& body = "") {
     return call(method, path, body, {{"Authorization", "Bearer " + token_}});
   }
 
   HttpClient::Reply login(const std::string& user, const std::string& password) {
-    return call(bhttp::verb::post, "login", json::serialize(json::object{{"username", user}, {"password", password}}));
+    return call(bhttp::verb::post, "login",
+                json::serialize(json::object{{"username", user}, {"password", password}}));
   }
   Session signIn() {
     auto r = login("alice", kPassword);
@@ -207,7 +210,8 @@ TEST_F(AdminApiTest, ExpiredSessionsAreRefused) {
   start("[admin]\nsession_ttl_s = 1\n");
   Session s = signIn();
   // Idle for more than the TTL: the session ends (polling, with the server's clock).
-  EXPECT_TRUE(eventuallyEvery([&] { return call(bhttp::verb::get, "me", "", s.headers()).status == 401; }, 10s, 700ms));
+  EXPECT_TRUE(eventuallyEvery([&] { return call(bhttp::verb::get, "me", "", s.headers()).status == 401; },
+                              10s, 700ms));
   auto r = call(bhttp::verb::get, "dashboard", "", s.headers());
   EXPECT_EQ(r.status, 401u) << r.body;
 }
@@ -245,14 +249,16 @@ TEST_F(AdminApiTest, TheAuditLogRecordsEveryChangeWithWho) {
   auto created = call(bhttp::verb::post, "accounts", R"({"name":"Toko Audit"})", s.headers());
   ASSERT_EQ(created.status, 200u) << created.body;
   const std::string uid(data(created).at("account").at("user_id").as_string());
-  ASSERT_EQ(call(bhttp::verb::post, "accounts/" + uid + "/credit", R"({"amount":5000,"note":"transfer"})", s.headers())
+  ASSERT_EQ(call(bhttp::verb::post, "accounts/" + uid + "/credit", R"({"amount":5000,"note":"transfer"})",
+                 s.headers())
                 .status,
             200u);
   ASSERT_EQ(bearer(bhttp::verb::post, "accounts/" + uid + "/suspend").status, 200u);
   // A refused change is not recorded.
-  EXPECT_EQ(call(bhttp::verb::post, "accounts/" + uid + "/debit", R"({"amount":999999,"note":"x"})", s.headers())
-                .status,
-            402u);
+  EXPECT_EQ(
+      call(bhttp::verb::post, "accounts/" + uid + "/debit", R"({"amount":999999,"note":"x"})", s.headers())
+          .status,
+      402u);
 
   auto audit = data(bearer(bhttp::verb::get, "audit")).at("entries").as_array();
   ASSERT_EQ(audit.size(), 3u);
@@ -273,7 +279,8 @@ TEST_F(AdminApiTest, ErrorsNameTheFieldAndUseHttpStatuses) {
   EXPECT_EQ(r.status, 400u);
   EXPECT_EQ(r.json().at("error").at("field").as_string(), "level");
   EXPECT_EQ(bearer(bhttp::verb::get, "accounts/NOPE").status, 404u);
-  EXPECT_EQ(bearer(bhttp::verb::get, "orders?status=lost").json().at("error").at("field").as_string(), "status");
+  EXPECT_EQ(bearer(bhttp::verb::get, "orders?status=lost").json().at("error").at("field").as_string(),
+            "status");
   EXPECT_EQ(bearer(bhttp::verb::delete_, "accounts").status, 405u);
   auto patch = bearer(bhttp::verb::patch, "services/game/G1", R"({"prices":{"standar":-1}})");
   EXPECT_EQ(patch.status, 400u);
@@ -294,36 +301,41 @@ TEST_F(AdminApiTest, AnOperatorsWholeFlow) {
   EXPECT_EQ(data(credit).at("balance").as_int64(), 50000);
 
   // The catalog through the API: a price change is what the reseller pays.
-  auto patched = call(bhttp::verb::patch, "services/game/G1", R"({"prices":{"standar":12000},"cutoff":"00:00-00:00"})",
-                      s.headers());
+  auto patched = call(bhttp::verb::patch, "services/game/G1",
+                      R"({"prices":{"standar":12000},"cutoff":"00:00-00:00"})", s.headers());
   ASSERT_EQ(patched.status, 200u) << patched.body;
   EXPECT_EQ(data(patched).at("service").at("prices").at("standar").as_int64(), 12000);
 
   // The reseller orders once the server's cache has the new price.
   ASSERT_TRUE(eventually([&] {
-    return api_->postForm("/api/game", reseller.auth("service")).body.find("\"current\":12000") != std::string::npos;
+    return api_->postForm("/api/game", reseller.auth("service")).body.find("\"current\":12000") !=
+           std::string::npos;
   }));
   OrderAnswer placed = postOrder(*api_, reseller, "game", "G1", "12345");
   ASSERT_TRUE(placed.ok) << placed.message;
   EXPECT_EQ(placed.price, 12000);
 
   // The operator finds it by the filters...
-  auto found = data(call(bhttp::verb::get, "orders?user_id=" + reseller.user_id + "&status=waiting&service=G1&kind=game",
-                         "", s.headers()));
+  auto found = data(call(bhttp::verb::get,
+                         "orders?user_id=" + reseller.user_id + "&status=waiting&service=G1&kind=game", "",
+                         s.headers()));
   ASSERT_EQ(found.at("orders").as_array().size(), 1u);
   EXPECT_EQ(found.at("orders").at(0).at("ref_id").as_string(), placed.ref_id);
   EXPECT_EQ(found.at("orders").at(0).at("user_id").as_string(), reseller.user_id);
-  EXPECT_EQ(data(call(bhttp::verb::get, "orders?status=success", "", s.headers())).at("orders").as_array().size(), 0u);
+  EXPECT_EQ(
+      data(call(bhttp::verb::get, "orders?status=success", "", s.headers())).at("orders").as_array().size(),
+      0u);
   auto by_ref = data(call(bhttp::verb::get, "orders?ref_id=" + placed.ref_id, "", s.headers()));
   ASSERT_EQ(by_ref.at("orders").as_array().size(), 1u);
 
   // ...completes it by hand, through the state machine...
-  auto done = call(bhttp::verb::post, "orders/" + placed.ref_id + "/status", R"({"status":"success","voucher":"SN-1"})",
-                   s.headers());
+  auto done = call(bhttp::verb::post, "orders/" + placed.ref_id + "/status",
+                   R"({"status":"success","voucher":"SN-1"})", s.headers());
   ASSERT_EQ(done.status, 200u) << done.body;
   EXPECT_EQ(data(done).at("order").at("status").as_string(), "success");
   // ...which allows no second ending.
-  auto again = call(bhttp::verb::post, "orders/" + placed.ref_id + "/status", R"({"status":"error"})", s.headers());
+  auto again =
+      call(bhttp::verb::post, "orders/" + placed.ref_id + "/status", R"({"status":"error"})", s.headers());
   EXPECT_EQ(again.status, 409u) << again.body;
 
   // The reseller sees it; the story has the change by the operator.
@@ -361,7 +373,8 @@ TEST_F(AdminApiTest, AnOperatorsWholeFlow) {
   // An error refunds; the dashboard shows the refund.
   OrderAnswer second = postOrder(*api_, reseller, "game", "G1", "777");
   ASSERT_TRUE(second.ok) << second.message;
-  auto failed = call(bhttp::verb::post, "orders/" + second.ref_id + "/status", R"({"status":"error"})", s.headers());
+  auto failed =
+      call(bhttp::verb::post, "orders/" + second.ref_id + "/status", R"({"status":"error"})", s.headers());
   ASSERT_EQ(failed.status, 200u) << failed.body;
   EXPECT_EQ(data(failed).at("refund").as_int64(), 12000);
   dash = data(call(bhttp::verb::get, "dashboard", "", s.headers()));
@@ -375,22 +388,31 @@ TEST_F(AdminApiTest, AccountsProvidersRoutesAndWebhooks) {
   auto add = runCli({"provider", "add", "kantor", "--dialect", "manual", "--db", db_});
   ASSERT_EQ(add.exit_code, 0) << add.err;
   start();
-  auto uid = std::string(
-      data(bearer(bhttp::verb::post, "accounts", R"({"name":"Toko B"})")).at("account").at("user_id").as_string());
+  auto uid = std::string(data(bearer(bhttp::verb::post, "accounts", R"({"name":"Toko B"})"))
+                             .at("account")
+                             .at("user_id")
+                             .as_string());
   const std::string base = "accounts/" + uid + "/";
-  EXPECT_EQ(data(bearer(bhttp::verb::post, base + "level", R"({"level":"spesial"})")).at("account").at("level"), "spesial");
-  EXPECT_EQ(bearer(bhttp::verb::post, base + "price", R"({"kind":"game","code":"G1","price":9000})").status, 200u);
+  EXPECT_EQ(
+      data(bearer(bhttp::verb::post, base + "level", R"({"level":"spesial"})")).at("account").at("level"),
+      "spesial");
+  EXPECT_EQ(bearer(bhttp::verb::post, base + "price", R"({"kind":"game","code":"G1","price":9000})").status,
+            200u);
   auto detail = data(bearer(bhttp::verb::get, "accounts/" + uid));
   ASSERT_EQ(detail.at("price_overrides").as_array().size(), 1u);
   EXPECT_EQ(detail.at("price_overrides").at(0).at("price").as_int64(), 9000);
-  EXPECT_EQ(bearer(bhttp::verb::post, base + "price", R"({"kind":"game","code":"G1","price":null})").status, 200u);
+  EXPECT_EQ(bearer(bhttp::verb::post, base + "price", R"({"kind":"game","code":"G1","price":null})").status,
+            200u);
   EXPECT_EQ(data(bearer(bhttp::verb::get, "accounts/" + uid)).at("price_overrides").as_array().size(), 0u);
   auto key = data(bearer(bhttp::verb::post, base + "rotate-key"));
   EXPECT_EQ(key.at("api_key").as_string().size(), 40u);
   auto hook = bearer(bhttp::verb::post, base + "callback", R"({"url":"ftp://x"})");
   EXPECT_EQ(hook.status, 400u);
   EXPECT_EQ(hook.json().at("error").at("field").as_string(), "url");
-  EXPECT_EQ(data(bearer(bhttp::verb::post, base + "callback", R"({"url":"https://r.example/cb"})")).at("secret").as_string().size(),
+  EXPECT_EQ(data(bearer(bhttp::verb::post, base + "callback", R"({"url":"https://r.example/cb"})"))
+                .at("secret")
+                .as_string()
+                .size(),
             40u);
   EXPECT_EQ(data(bearer(bhttp::verb::post, base + "suspend")).at("account").at("status"), "suspended");
   EXPECT_EQ(data(bearer(bhttp::verb::post, base + "activate")).at("account").at("status"), "active");
@@ -402,19 +424,24 @@ TEST_F(AdminApiTest, AccountsProvidersRoutesAndWebhooks) {
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].at("provider").as_string(), "kantor");
   EXPECT_EQ(listed[0].at("cost").as_int64(), 7000);
-  auto unknown = bearer(bhttp::verb::put, "services/game/G1/routes", R"({"routes":[{"provider":"nope","service":"X","cost":1}]})");
+  auto unknown = bearer(bhttp::verb::put, "services/game/G1/routes",
+                        R"({"routes":[{"provider":"nope","service":"X","cost":1}]})");
   EXPECT_EQ(unknown.status, 404u);
 
-  EXPECT_EQ(data(bearer(bhttp::verb::post, "providers/kantor/disable")).at("provider").at("enabled").as_bool(), false);
+  EXPECT_EQ(
+      data(bearer(bhttp::verb::post, "providers/kantor/disable")).at("provider").at("enabled").as_bool(),
+      false);
   auto providers = data(bearer(bhttp::verb::get, "providers")).at("providers").as_array();
   ASSERT_EQ(providers.size(), 1u);
   EXPECT_FALSE(providers[0].as_object().contains("api_key"));
-  EXPECT_EQ(data(bearer(bhttp::verb::post, "providers/kantor/enable")).at("provider").at("enabled").as_bool(), true);
+  EXPECT_EQ(data(bearer(bhttp::verb::post, "providers/kantor/enable")).at("provider").at("enabled").as_bool(),
+            true);
 
   auto services = data(bearer(bhttp::verb::get, "services?kind=game")).at("services").as_array();
   ASSERT_EQ(services.size(), 1u);
   EXPECT_EQ(services[0].at("code").as_string(), "G1");
-  EXPECT_EQ(data(bearer(bhttp::verb::get, "services?kind=social-media")).at("services").as_array().size(), 0u);
+  EXPECT_EQ(data(bearer(bhttp::verb::get, "services?kind=social-media")).at("services").as_array().size(),
+            0u);
 
   EXPECT_EQ(data(bearer(bhttp::verb::get, "webhooks?status=failed")).at("webhooks").as_array().size(), 0u);
   EXPECT_EQ(bearer(bhttp::verb::post, "webhooks/999/replay").status, 404u);
@@ -436,7 +463,8 @@ TEST(DemoOperator, IsCreatedOnceAndCanSignIn) {
     ASSERT_GE(password.size(), 10u);
     HttpClient admin(server.adminPort());
     const auto body = json::serialize(json::object{{"username", "admin"}, {"password", password}});
-    EXPECT_EQ(admin.request(bhttp::verb::post, "/admin/api/login", "application/json", body, {}).status, 200u);
+    EXPECT_EQ(admin.request(bhttp::verb::post, "/admin/api/login", "application/json", body, {}).status,
+              200u);
   }
   ServerProcess again(db, {"--demo"});
   EXPECT_EQ(again.log().find("sign in as admin"), std::string::npos);

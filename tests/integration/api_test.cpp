@@ -5,8 +5,8 @@
 // One server per suite (each ctest case runs in its own process, so each gets its
 // own temporary database and port); tests stay independent by using their own
 // reseller accounts, and catalog changes touch services reserved for one test.
-#include <zlib.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -168,10 +168,14 @@ constexpr const char* kCatalog = R"JSON([
 // The first two entries of the social media document's "Get Service" example and the
 // two of the game document's, as JSON text in the documents' key order.
 // price.current is set per caller by the test.
-constexpr const char* kDocSocial5 = R"({"category":{"main":"Instagram Like Indonesia","type":"default"},"fields":{"info":"","field1":{"type":"input","input":{"type":"text","label":"Link","minlength":0,"maxlength":999999999,"placeholder":"Masukan Link Postingan"},"select":{"label":"","options":"","placeholder":""}},"field2":{"type":"input","input":{"type":"text","label":"Jumlah","minlength":0,"maxlength":999999999,"placeholder":"0"},"select":{"label":"","options":"","placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":"","placeholder":""}}},"order":{"min":"100","max":"1000"},"name":"LIKES INDO PAKAI INI","note":"LINK POSTINGAN<\/p>","code":"5","price":{"list":{"standar":33500,"premium":33500,"spesial":33500},"current":12500},"cutoff":{"start":"00:00","end":"00:00"},"status":"ready","updated_at":1725168682})";
-constexpr const char* kDocSocial6 = R"({"category":{"main":"TIKTOK SAVE","type":"default"},"fields":{"info":"","field1":{"type":"input","input":{"type":"text","label":"LINK","minlength":0,"maxlength":999999999,"placeholder":"MASUKAN LINK"},"select":{"label":"","options":"","placeholder":""}},"field2":{"type":"input","input":{"type":"text","label":"TOTAL","minlength":0,"maxlength":999999999,"placeholder":"NAH TOTAL"},"select":{"label":"","options":"","placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":"","placeholder":""}}},"order":{"min":"50","max":"20000"},"name":"TIKTOK SAVE","note":"\nMASUKAN LINK<\/p>","code":"6","price":{"list":{"standar":6000,"premium":6000,"spesial":6000},"current":620},"cutoff":{"start":"00:00","end":"00:00"},"status":"ready","updated_at":1691558984})";
-constexpr const char* kDocGameOW6 = R"({"category":{"main":"Kuota Axis","slug":"kuota-axis"},"fields":{"title":"Masukkan Data","info":"","field1":{"type":"input","input":{"type":"tel","label":"Masukkan Nomor HP","minlength":0,"maxlength":1000,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field2":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}}},"name":"Axis OWSEM 24 GB + Unlimited Games \/ 30 Hari","note":"OWSEM 24GB + Kuota Games 30hr","code":"OW6","price":{"list":{"standar":42475,"premium":42275,"spesial":42125},"current":41975},"cutoff":{"start":"23:30","end":"00:15"},"status":"empty","updated_at":1770948021})";
-constexpr const char* kDocGameSMT70 = R"({"category":{"main":"Smartfren Transfer","slug":"smartfren-transfer"},"fields":{"title":"Masukkan Data","info":"","field1":{"type":"input","input":{"type":"tel","label":"Masukkan Nomor HP","minlength":0,"maxlength":1000,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field2":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}}},"name":"Smartfren Pulsa Transfer 70.000","note":"Pulsa Transfer","code":"SMT70","price":{"list":{"standar":67275,"premium":67075,"spesial":66925},"current":66775},"cutoff":{"start":"23:44","end":"00:15"},"status":"empty","updated_at":1742176810})";
+constexpr const char* kDocSocial5 =
+    R"({"category":{"main":"Instagram Like Indonesia","type":"default"},"fields":{"info":"","field1":{"type":"input","input":{"type":"text","label":"Link","minlength":0,"maxlength":999999999,"placeholder":"Masukan Link Postingan"},"select":{"label":"","options":"","placeholder":""}},"field2":{"type":"input","input":{"type":"text","label":"Jumlah","minlength":0,"maxlength":999999999,"placeholder":"0"},"select":{"label":"","options":"","placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":"","placeholder":""}}},"order":{"min":"100","max":"1000"},"name":"LIKES INDO PAKAI INI","note":"LINK POSTINGAN<\/p>","code":"5","price":{"list":{"standar":33500,"premium":33500,"spesial":33500},"current":12500},"cutoff":{"start":"00:00","end":"00:00"},"status":"ready","updated_at":1725168682})";
+constexpr const char* kDocSocial6 =
+    R"({"category":{"main":"TIKTOK SAVE","type":"default"},"fields":{"info":"","field1":{"type":"input","input":{"type":"text","label":"LINK","minlength":0,"maxlength":999999999,"placeholder":"MASUKAN LINK"},"select":{"label":"","options":"","placeholder":""}},"field2":{"type":"input","input":{"type":"text","label":"TOTAL","minlength":0,"maxlength":999999999,"placeholder":"NAH TOTAL"},"select":{"label":"","options":"","placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":"","placeholder":""}}},"order":{"min":"50","max":"20000"},"name":"TIKTOK SAVE","note":"\nMASUKAN LINK<\/p>","code":"6","price":{"list":{"standar":6000,"premium":6000,"spesial":6000},"current":620},"cutoff":{"start":"00:00","end":"00:00"},"status":"ready","updated_at":1691558984})";
+constexpr const char* kDocGameOW6 =
+    R"({"category":{"main":"Kuota Axis","slug":"kuota-axis"},"fields":{"title":"Masukkan Data","info":"","field1":{"type":"input","input":{"type":"tel","label":"Masukkan Nomor HP","minlength":0,"maxlength":1000,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field2":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}}},"name":"Axis OWSEM 24 GB + Unlimited Games \/ 30 Hari","note":"OWSEM 24GB + Kuota Games 30hr","code":"OW6","price":{"list":{"standar":42475,"premium":42275,"spesial":42125},"current":41975},"cutoff":{"start":"23:30","end":"00:15"},"status":"empty","updated_at":1770948021})";
+constexpr const char* kDocGameSMT70 =
+    R"({"category":{"main":"Smartfren Transfer","slug":"smartfren-transfer"},"fields":{"title":"Masukkan Data","info":"","field1":{"type":"input","input":{"type":"tel","label":"Masukkan Nomor HP","minlength":0,"maxlength":1000,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field2":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}},"field3":{"type":"none","input":{"type":"text","label":"","minlength":0,"maxlength":0,"placeholder":""},"select":{"label":"","options":[],"placeholder":""}}},"name":"Smartfren Pulsa Transfer 70.000","note":"Pulsa Transfer","code":"SMT70","price":{"list":{"standar":67275,"premium":67075,"spesial":66925},"current":66775},"cutoff":{"start":"23:44","end":"00:15"},"status":"empty","updated_at":1742176810})";
 
 Params with(Params base, const Params& extra) {
   base.insert(base.end(), extra.begin(), extra.end());
@@ -195,7 +199,8 @@ std::string docEntry(const char* text, std::int64_t current) {
 
 const json::object* findByCode(const json::array& list, std::string_view code) {
   for (const auto& e : list) {
-    if (e.is_object() && e.as_object().contains("code") && e.at("code").is_string() && e.at("code").as_string() == code) {
+    if (e.is_object() && e.as_object().contains("code") && e.at("code").is_string() &&
+        e.at("code").as_string() == code) {
       return &e.as_object();
     }
   }
@@ -226,7 +231,8 @@ void expectError(const Reply& r, unsigned code, const std::vector<std::string>& 
   ASSERT_TRUE(v.is_object()) << "not JSON: " << r.body;
   const auto& o = v.as_object();
   EXPECT_EQ(keysOf(o), (Keys{"code", "data", "status", "message"})) << r.body;
-  ASSERT_TRUE(o.contains("code") && o.contains("data") && o.contains("status") && o.contains("message")) << r.body;
+  ASSERT_TRUE(o.contains("code") && o.contains("data") && o.contains("status") && o.contains("message"))
+      << r.body;
   EXPECT_TRUE(o.at("code").is_int64() && o.at("code").as_int64() == code) << r.body;
   EXPECT_TRUE(o.at("data").is_null()) << r.body;
   EXPECT_EQ(o.at("status"), json::value(false)) << r.body;
@@ -249,7 +255,8 @@ const json::array& dataArray(const json::value& v) { return v.at("data").as_arra
 // The first entry of a status answer's data array (null when there is none).
 json::value firstEntry(const Reply& r) {
   const json::value v = r.json();
-  if (!v.is_object() || !v.as_object().contains("data") || !v.at("data").is_array() || v.at("data").as_array().empty()) {
+  if (!v.is_object() || !v.as_object().contains("data") || !v.at("data").is_array() ||
+      v.at("data").as_array().empty()) {
     ADD_FAILURE() << "no entry in " << r.body;
     return json::object{};
   }
@@ -326,10 +333,12 @@ class ApiTest : public ::testing::Test {
   // service is not listed): how a test waits for the server to see a CLI change.
   bool waitForService(const char* path, const Reseller& who, std::string_view code,
                       const std::function<bool(const json::object*)>& pred) {
-    return eventually([&] {
-      json::array list = services(path, who);
-      return pred(findByCode(list, code));
-    }, 5s);
+    return eventually(
+        [&] {
+          json::array list = services(path, who);
+          return pred(findByCode(list, code));
+        },
+        5s);
   }
 
   std::string refOf(const Reply& r) {
@@ -371,7 +380,8 @@ TEST_F(ApiTest, SocialServiceListMatchesTheDocumentEntryForEntry) {
   EXPECT_EQ(json::serialize(*e5), docEntry(kDocSocial5, 33500));
   EXPECT_EQ(json::serialize(*e6), docEntry(kDocSocial6, 6000));
 
-  const Keys kEntry{"category", "fields", "order", "name", "note", "code", "price", "cutoff", "status", "updated_at"};
+  const Keys kEntry{"category", "fields", "order",  "name",   "note",
+                    "code",     "price",  "cutoff", "status", "updated_at"};
   for (const auto& e : list) {
     const auto& o = e.as_object();
     SCOPED_TRACE(json::serialize(o.at("code")));
@@ -387,7 +397,8 @@ TEST_F(ApiTest, SocialServiceListMatchesTheDocumentEntryForEntry) {
     }
     EXPECT_EQ(keysOf(o.at("price").as_object()), (Keys{"list", "current"}));
     EXPECT_EQ(keysOf(o.at("price").at("list").as_object()), (Keys{"standar", "premium", "spesial"}));
-    for (const char* l : {"standar", "premium", "spesial"}) EXPECT_TRUE(o.at("price").at("list").at(l).is_int64());
+    for (const char* l : {"standar", "premium", "spesial"})
+      EXPECT_TRUE(o.at("price").at("list").at(l).is_int64());
     EXPECT_TRUE(o.at("price").at("current").is_int64());
   }
   // A select field: options as one comma-separated string.
@@ -475,7 +486,8 @@ TEST_F(ApiTest, ServiceListIsStableSortedAndSkipsDisabledServices) {
     ASSERT_FALSE(list.empty());
     std::vector<std::tuple<std::string, std::string>> keys;
     for (const auto& e : list) {
-      keys.emplace_back(std::string(e.at("category").at("main").as_string()), std::string(e.at("name").as_string()));
+      keys.emplace_back(std::string(e.at("category").at("main").as_string()),
+                        std::string(e.at("name").as_string()));
     }
     EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end())) << first.body;
   }
@@ -486,7 +498,8 @@ TEST_F(ApiTest, ServiceListIsStableSortedAndSkipsDisabledServices) {
   std::set<std::string> codes;
   for (const auto& e : social) codes.insert(std::string(e.at("code").as_string()));
   EXPECT_EQ(codes, (std::set<std::string>{"5", "6", "11", "21", "31", "91"}));
-  expectError(order(kSocial, a, {{"service", "41"}, {"data1", "https://x.com/1"}, {"data2", "100"}}), 404, {"41"});
+  expectError(order(kSocial, a, {{"service", "41"}, {"data1", "https://x.com/1"}, {"data2", "100"}}), 404,
+              {"41"});
 }
 
 TEST_F(ApiTest, DisablingAServiceAtRuntimeRemovesItFromTheListAndFromOrdering) {
@@ -520,7 +533,8 @@ TEST_F(ApiTest, PriceCurrentIsTheCallersLevelPriceOrOverride) {
   const auto list = services(kSocial, premium);
   const json::object* e11 = findByCode(list, "11");
   ASSERT_NE(e11, nullptr);
-  EXPECT_EQ(json::serialize(e11->at("price").at("list")), R"({"standar":45000,"premium":43000,"spesial":41000})");
+  EXPECT_EQ(json::serialize(e11->at("price").at("list")),
+            R"({"standar":45000,"premium":43000,"spesial":41000})");
 
   // A per-account override: only for that account and that service.
   expectCli({"user", "price", premium.user_id, "social-media", "5", "12345", "--db", db_});
@@ -534,7 +548,8 @@ TEST_F(ApiTest, PriceCurrentIsTheCallersLevelPriceOrOverride) {
   EXPECT_EQ(current(kGame, standar, "ML86"), 19500);
 
   // And the order is charged at the override: ceil(12345 * 100 / 1000) = 1235.
-  Reply r = order(kSocial, premium, {{"service", "5"}, {"data1", "https://instagram.com/p/override"}, {"data2", "100"}});
+  Reply r = order(kSocial, premium,
+                  {{"service", "5"}, {"data1", "https://instagram.com/p/override"}, {"data2", "100"}});
   expectSuccess(r, kOrderPlaced);
   EXPECT_EQ(r.json().at("data").at("price"), json::value(1235)) << r.body;
   Reply g = order(kGame, premium, {{"service", "ML86"}, {"data1", "99887766"}, {"data2", "1"}});
@@ -566,8 +581,12 @@ TEST_F(ApiTest, PriceCurrentIsTheCallersLevelPriceOrOverride) {
 TEST_F(ApiTest, SocialOrderAnswerShapeAndBooks) {
   const Reseller a = reseller("standar", 100'000);
   // 33500 per 1,000 units x 101 = 3383.5: rounded up to 3384.
-  Reply r = order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/abc"}, {"data2", "101"},
-                               {"data3", "ignored"}, {"unknown_param", "x"}});
+  Reply r = order(kSocial, a,
+                  {{"service", "5"},
+                   {"data1", "https://instagram.com/p/abc"},
+                   {"data2", "101"},
+                   {"data3", "ignored"},
+                   {"unknown_param", "x"}});
   expectSuccess(r, kOrderPlaced);
   const json::value v = r.json();
   ASSERT_TRUE(v.at("data").is_object()) << r.body;
@@ -582,7 +601,8 @@ TEST_F(ApiTest, SocialOrderAnswerShapeAndBooks) {
   EXPECT_GE(ref.size(), 8u) << "ref_id should not be guessable: " << ref;
   EXPECT_EQ(json::serialize(d.at("detail")), R"({"start":0,"amount":101,"remain":101})");
   EXPECT_EQ(d.at("status"), json::value("waiting"));
-  EXPECT_EQ(json::serialize(d.at("product")), R"({"code":"5","type":"default","service":"LIKES INDO PAKAI INI"})");
+  EXPECT_EQ(json::serialize(d.at("product")),
+            R"({"code":"5","type":"default","service":"LIKES INDO PAKAI INI"})");
 
   const Books b = booksOf(a);
   EXPECT_EQ(b.balance, 100'000 - 3384);
@@ -625,11 +645,12 @@ TEST_F(ApiTest, GameOrderAnswerShapeAndBooks) {
 
 TEST_F(ApiTest, MultipartBodyWorksForOrderAndStatus) {
   const Reseller a = reseller("standar", 100'000);
-  Reply r = http_->postMultipart(kSocial, with(a.auth("order"), {{"service", "5"},
-                                                                 {"data1", "https://instagram.com/p/multi part"},
-                                                                 {"data2", "200"}}));
+  Reply r = http_->postMultipart(
+      kSocial, with(a.auth("order"),
+                    {{"service", "5"}, {"data1", "https://instagram.com/p/multi part"}, {"data2", "200"}}));
   expectSuccess(r, kOrderPlaced);
-  EXPECT_EQ(json::serialize(r.json().at("data").at("data")), R"(["https://instagram.com/p/multi part","200",""])");
+  EXPECT_EQ(json::serialize(r.json().at("data").at("data")),
+            R"(["https://instagram.com/p/multi part","200",""])");
   EXPECT_EQ(r.json().at("data").at("price"), json::value(6700));
   const std::string ref = refOf(r);
   Reply s = http_->postMultipart(kSocial, with(a.auth("status"), {{"ref_id", ref}}));
@@ -643,16 +664,21 @@ TEST_F(ApiTest, MultipartBodyWorksForOrderAndStatus) {
 
 TEST_F(ApiTest, JsonBodyWorksWithNumbersForDataAndLimit) {
   const Reseller a = reseller("standar", 100'000);
-  json::object o{{"key", a.api_key}, {"sign", a.sign()}, {"type", "order"}, {"service", 5},
-                 {"data1", "https://instagram.com/p/json"}, {"data2", 150}, {"data3", nullptr}};
+  json::object o{{"key", a.api_key},
+                 {"sign", a.sign()},
+                 {"type", "order"},
+                 {"service", 5},
+                 {"data1", "https://instagram.com/p/json"},
+                 {"data2", 150},
+                 {"data3", nullptr}};
   Reply r = http_->postJson(kSocial, o);
   expectSuccess(r, kOrderPlaced);
   EXPECT_EQ(json::serialize(r.json().at("data").at("data")), R"(["https://instagram.com/p/json","150",""])");
   EXPECT_EQ(r.json().at("data").at("price"), json::value(5025));  // 33500 * 150 / 1000
   EXPECT_EQ(json::serialize(r.json().at("data").at("detail")), R"({"start":0,"amount":150,"remain":150})");
 
-  json::object g{{"key", a.api_key}, {"sign", a.sign()}, {"type", "order"}, {"service", "ML86"},
-                 {"data1", 12345678}, {"data2", 1234}};
+  json::object g{{"key", a.api_key},  {"sign", a.sign()},  {"type", "order"},
+                 {"service", "ML86"}, {"data1", 12345678}, {"data2", 1234}};
   Reply gr = http_->postJson(kGame, g);
   expectSuccess(gr, kOrderPlaced);
   EXPECT_EQ(json::serialize(gr.json().at("data").at("data")), R"(["12345678","1234",""])");
@@ -682,7 +708,8 @@ TEST_F(ApiTest, JsonBodyWorksWithNumbersForDataAndLimit) {
 TEST_F(ApiTest, StatusByRefIdHasTheOrderWithTimes) {
   const Reseller a = reseller("standar", 100'000);
   const std::int64_t before = std::time(nullptr);
-  Reply placed = order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/st"}, {"data2", "100"}});
+  Reply placed =
+      order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/st"}, {"data2", "100"}});
   expectSuccess(placed, kOrderPlaced);
   const std::string ref = refOf(placed);
 
@@ -711,8 +738,8 @@ TEST_F(ApiTest, StatusByRefIdHasTheOrderWithTimes) {
   Reply gs = call(kGame, a, "status", {{"ref_id", refOf(g)}});
   expectSuccess(gs, "Success.");
   ASSERT_EQ(dataArray(gs.json()).size(), 1u) << gs.body;
-  EXPECT_EQ(keysOf(firstEntry(gs).as_object()),
-            (Keys{"data", "note", "price", "ref_id", "status", "product", "voucher", "created_at", "updated_at"}));
+  EXPECT_EQ(keysOf(firstEntry(gs).as_object()), (Keys{"data", "note", "price", "ref_id", "status", "product",
+                                                      "voucher", "created_at", "updated_at"}));
 }
 
 TEST_F(ApiTest, StatusLatestIsNewestFirstWithLimits) {
@@ -724,8 +751,9 @@ TEST_F(ApiTest, StatusLatestIsNewestFirstWithLimits) {
     refs.push_back(refOf(r));
   }
   // A social order must not appear in the game list.
-  expectSuccess(order(kSocial, a, {{"service", "6"}, {"data1", "https://tiktok.com/v/latest"}, {"data2", "50"}}),
-                kOrderPlaced);
+  expectSuccess(
+      order(kSocial, a, {{"service", "6"}, {"data1", "https://tiktok.com/v/latest"}, {"data2", "50"}}),
+      kOrderPlaced);
   auto refsOf = [](const Reply& r) {
     std::vector<std::string> out;
     const json::value v = r.json();
@@ -767,7 +795,8 @@ TEST_F(ApiTest, StatusLatestIsNewestFirstWithLimits) {
 TEST_F(ApiTest, StatusIsScopedToTheAccountAndTheEndpoint) {
   const Reseller a = reseller("standar", 100'000);
   const Reseller b = reseller("standar", 100'000);
-  Reply sa = order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/scope"}, {"data2", "100"}});
+  Reply sa =
+      order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/scope"}, {"data2", "100"}});
   ASSERT_EQ(sa.status, 200u) << sa.body;
   Reply ga = order(kGame, a, {{"service", "FF140"}, {"data1", "7654321"}});
   ASSERT_EQ(ga.status, 200u) << ga.body;
@@ -795,7 +824,8 @@ TEST_F(ApiTest, StatusIsScopedToTheAccountAndTheEndpoint) {
 
 TEST_F(ApiTest, StatusFollowsTheOperatorsStatusChanges) {
   const Reseller a = reseller("standar", 100'000);
-  Reply s = order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/done"}, {"data2", "100"}});
+  Reply s =
+      order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/done"}, {"data2", "100"}});
   ASSERT_EQ(s.status, 200u) << s.body;
   const std::string ref = refOf(s);
   expectCli({"order", "set-status", ref, "processing", "--db", db_});
@@ -846,11 +876,13 @@ TEST_F(ApiTest, AuthenticationErrors) {
     expectError(http_->postForm(path, {{"key", a.api_key}, {"type", "service"}}), 400, {"sign"});
     expectError(http_->postForm(path, {{"key", ""}, {"sign", a.sign()}, {"type", "service"}}), 400, {"key"});
 
-    Reply wrong_key = http_->postForm(path, {{"key", a.api_key + "x"}, {"sign", a.sign()}, {"type", "service"}});
+    Reply wrong_key =
+        http_->postForm(path, {{"key", a.api_key + "x"}, {"sign", a.sign()}, {"type", "service"}});
     Reply wrong_sign = http_->postForm(
-        path, {{"key", a.api_key}, {"sign", crypto::md5Hex(a.user_id + "x" + a.api_key)}, {"type", "service"}});
-    Reply unknown_key = http_->postForm(path, {{"key", "nosuchkey"}, {"sign", a.sign()}, {"type", "order"},
-                                               {"service", "5"}});
+        path,
+        {{"key", a.api_key}, {"sign", crypto::md5Hex(a.user_id + "x" + a.api_key)}, {"type", "service"}});
+    Reply unknown_key = http_->postForm(
+        path, {{"key", "nosuchkey"}, {"sign", a.sign()}, {"type", "order"}, {"service", "5"}});
     expectError(wrong_key, 401, {});
     expectError(wrong_sign, 401, {});
     expectError(unknown_key, 401, {});
@@ -860,12 +892,18 @@ TEST_F(ApiTest, AuthenticationErrors) {
 
     // Upper-case hex sign is accepted.
     std::string upper = a.sign();
-    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-    expectSuccess(http_->postForm(path, {{"key", a.api_key}, {"sign", upper}, {"type", "service"}}), "Success.");
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return std::toupper(c); });
+    expectSuccess(http_->postForm(path, {{"key", a.api_key}, {"sign", upper}, {"type", "service"}}),
+                  "Success.");
   }
   // A refused order charged nothing.
-  expectError(http_->postForm(kSocial, {{"key", a.api_key}, {"sign", "0123"}, {"type", "order"}, {"service", "5"},
-                                        {"data1", "https://x.com/p"}, {"data2", "100"}}),
+  expectError(http_->postForm(kSocial, {{"key", a.api_key},
+                                        {"sign", "0123"},
+                                        {"type", "order"},
+                                        {"service", "5"},
+                                        {"data1", "https://x.com/p"},
+                                        {"data2", "100"}}),
               401, {});
   expectBooks(a, 100'000);
 }
@@ -878,14 +916,16 @@ TEST_F(ApiTest, SuspendedAccountGets403UntilReactivated) {
       << "suspension not seen: " << call(kGame, a, "service").body;
   expectError(call(kGame, a, "service"), 403, {"suspended"});
   expectError(call(kSocial, a, "status"), 403, {"suspended"});
-  expectError(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), 403, {"suspended"});
+  expectError(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), 403,
+              {"suspended"});
   // A wrong sign is still 401: suspension is not revealed to someone without the secret.
   expectError(http_->postForm(kGame, {{"key", a.api_key}, {"sign", "00"}, {"type", "service"}}), 401, {});
   expectBooks(a, 100'000);
 
   expectCli({"user", "activate", a.user_id, "--db", db_});
   EXPECT_TRUE(eventually([&] { return call(kGame, a, "service").status == 200; }, 5s));
-  expectSuccess(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), kOrderPlaced);
+  expectSuccess(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}),
+                kOrderPlaced);
   expectBooks(a, 100'000 - 19500);
 }
 
@@ -904,12 +944,14 @@ TEST_F(ApiTest, BadOrMissingType) {
 TEST_F(ApiTest, WrongMethodIs405JsonWithAllow) {
   for (const char* path : {kSocial, kGame}) {
     SCOPED_TRACE(path);
-    for (auto verb : {boost::beast::http::verb::get, boost::beast::http::verb::put, boost::beast::http::verb::delete_}) {
+    for (auto verb :
+         {boost::beast::http::verb::get, boost::beast::http::verb::put, boost::beast::http::verb::delete_}) {
       Reply r = http_->request(verb, path, "", "");
       expectError(r, 405, {"POST"});
       EXPECT_EQ(r.raw["Allow"], "POST");
     }
-    Reply q = http_->request(boost::beast::http::verb::get, std::string(path) + "?key=a&sign=b&type=service", "", "");
+    Reply q = http_->request(boost::beast::http::verb::get, std::string(path) + "?key=a&sign=b&type=service",
+                             "", "");
     expectError(q, 405, {"POST"});
   }
 }
@@ -929,8 +971,10 @@ TEST_F(ApiTest, UnknownOrMissingServiceRefused) {
               {"service", "999"});
   expectError(order(kGame, a, {{"service", "NOPE"}, {"data1", "12345678"}}), 404, {"NOPE"});
   // Each endpoint only knows its own kind.
-  expectError(order(kGame, a, {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "100"}}), 404, {"5"});
-  expectError(order(kSocial, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), 404, {"ML86"});
+  expectError(order(kGame, a, {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "100"}}), 404,
+              {"5"});
+  expectError(order(kSocial, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), 404,
+              {"ML86"});
   expectError(order(kGame, a, {{"data1", "12345678"}}), 400, {"service"});
   expectError(order(kGame, a, {{"service", ""}, {"data1", "12345678"}}), 400, {"service"});
   expectBooks(a, 100'000);
@@ -938,7 +982,8 @@ TEST_F(ApiTest, UnknownOrMissingServiceRefused) {
 
 TEST_F(ApiTest, EmptyServiceIs503AndChargesNothing) {
   const Reseller a = reseller("standar", 100'000);
-  expectError(order(kGame, a, {{"service", "STOCK1"}, {"data1", "08123456789"}}), 503, {"STOCK1", "out of stock"});
+  expectError(order(kGame, a, {{"service", "STOCK1"}, {"data1", "08123456789"}}), 503,
+              {"STOCK1", "out of stock"});
   // OW6 is empty in the demo catalog (its message may give the cut-off instead, when
   // the test runs inside 23:30-00:15 Jakarta time).
   expectError(order(kGame, a, {{"service", "OW6"}, {"data1", "08123456789"}}), 503, {"OW6"});
@@ -954,7 +999,8 @@ TEST_F(ApiTest, InsideCutoffIs503NamingTheWindow) {
   const std::string start = hhmm((now + 1440 - 60) % 1440), end = hhmm((now + 60) % 1440);
   expectCli({"service", "set", "game", "CUT1", "--cutoff", start + "-" + end, "--db", db_});
   ASSERT_TRUE(waitForService(kGame, a, "CUT1", [&](const json::object* e) {
-    return e && e->at("cutoff").at("start") == json::value(start) && e->at("cutoff").at("end") == json::value(end);
+    return e && e->at("cutoff").at("start") == json::value(start) &&
+           e->at("cutoff").at("end") == json::value(end);
   })) << "cut-off change not seen";
   expectError(order(kGame, a, {{"service", "CUT1"}, {"data1", "0822222"}}), 503, {"CUT1", start, end});
   expectBooks(a, 100'000 - 1000);
@@ -980,13 +1026,15 @@ TEST_F(ApiTest, InsufficientBalanceIs402AndChargesNothing) {
   EXPECT_EQ(st.json().at("data"), json::value(json::array{})) << "a refused order was stored: " << st.body;
   // Exactly enough is enough.
   const Reseller c = reseller("standar", 19'500);
-  expectSuccess(order(kGame, c, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), kOrderPlaced);
+  expectSuccess(order(kGame, c, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}),
+                kOrderPlaced);
   expectBooks(c, 0);
   expectError(order(kGame, c, {{"service", "FF140"}, {"data1", "1234567"}}), 402, {"balance"});
   expectBooks(c, 0);
   // A zero-balance account with no credit at all.
   const Reseller z = reseller("standar", 0);
-  expectError(order(kSocial, z, {{"service", "6"}, {"data1", "https://tiktok.com/v/z"}, {"data2", "50"}}), 402, {});
+  expectError(order(kSocial, z, {{"service", "6"}, {"data1", "https://tiktok.com/v/z"}, {"data2", "50"}}),
+              402, {});
   expectBooks(z, 0);
 }
 
@@ -998,14 +1046,17 @@ TEST_F(ApiTest, DuplicatePendingTargetIs409UntilTheFirstIsDone) {
   expectBooks(a, 100'000 - 3350);
   // Same target, even with another quantity.
   expectError(order(kSocial, a, same), 409, {"pending"});
-  expectError(order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/dup"}, {"data2", "200"}}), 409,
-              {});
+  expectError(
+      order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/dup"}, {"data2", "200"}}), 409,
+      {});
   expectBooks(a, 100'000 - 3350);
   // Another target, another service, or another account: fine.
-  expectSuccess(order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/dup2"}, {"data2", "100"}}),
-                kOrderPlaced);
-  expectSuccess(order(kSocial, a, {{"service", "6"}, {"data1", "https://instagram.com/p/dup"}, {"data2", "50"}}),
-                kOrderPlaced);
+  expectSuccess(
+      order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/dup2"}, {"data2", "100"}}),
+      kOrderPlaced);
+  expectSuccess(
+      order(kSocial, a, {{"service", "6"}, {"data1", "https://instagram.com/p/dup"}, {"data2", "50"}}),
+      kOrderPlaced);
   const Reseller b = reseller("standar", 100'000);
   expectSuccess(order(kSocial, b, same), kOrderPlaced);
   expectBooks(a, 100'000 - 3350 - 3350 - 300);
@@ -1014,7 +1065,8 @@ TEST_F(ApiTest, DuplicatePendingTargetIs409UntilTheFirstIsDone) {
   Reply g = order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}});
   expectSuccess(g, kOrderPlaced);
   expectError(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), 409, {});
-  expectSuccess(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "4321"}}), kOrderPlaced);
+  expectSuccess(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "4321"}}),
+                kOrderPlaced);
 
   // Still pending while processing; accepted again once the first one is final.
   expectCli({"order", "set-status", refOf(first), "processing", "--db", db_});
@@ -1037,16 +1089,22 @@ TEST_F(ApiTest, FieldValidationIs422NamingTheLabel) {
       {kSocial, {{"service", "5"}, {"data2", "100"}}, {"Link", "required"}},
       {kSocial, {{"service", "5"}, {"data1", "https://x.com/p"}}, {"Jumlah"}},
       {kSocial, {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "99"}}, {"Jumlah", "100", "1000"}},
-      {kSocial, {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "1001"}}, {"Jumlah", "100", "1000"}},
+      {kSocial,
+       {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "1001"}},
+       {"Jumlah", "100", "1000"}},
       {kSocial, {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "abc"}}, {"Jumlah"}},
       {kSocial, {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "-100"}}, {"Jumlah"}},
       {kSocial, {{"service", "5"}, {"data1", "https://x.com/p"}, {"data2", "150.5"}}, {"Jumlah"}},
-      {kSocial, {{"service", "6"}, {"data1", "https://x.com/p"}, {"data2", "20001"}}, {"TOTAL", "50", "20000"}},
-      {kSocial, {{"service", "11"}, {"data1", "this_username_is_much_too_long_x"}, {"data2", "100"}},
+      {kSocial,
+       {{"service", "6"}, {"data1", "https://x.com/p"}, {"data2", "20001"}},
+       {"TOTAL", "50", "20000"}},
+      {kSocial,
+       {{"service", "11"}, {"data1", "this_username_is_much_too_long_x"}, {"data2", "100"}},
        {"Username", "30"}},
       {kSocial, {{"service", "21"}, {"data1", "short"}, {"data2", "1000"}}, {"Link Video", "10"}},
       {kSocial, {{"service", "11"}, {"data1", "someone"}, {"data2", "1OO"}}, {"Jumlah", "digits"}},
-      {kSocial, {{"service", "31"}, {"data1", "https://tiktok.com/@a"}, {"data2", "100"}, {"data3", "Kilat"}},
+      {kSocial,
+       {{"service", "31"}, {"data1", "https://tiktok.com/@a"}, {"data2", "100"}, {"data3", "Kilat"}},
        {"Kecepatan", "Normal", "Cepat"}},
       {kSocial, {{"service", "31"}, {"data1", "https://tiktok.com/@a"}, {"data2", "100"}}, {"Kecepatan"}},
       {kGame, {{"service", "TSEL10"}, {"data1", "0812345abc89"}}, {"Nomor HP", "digits"}},
@@ -1055,7 +1113,9 @@ TEST_F(ApiTest, FieldValidationIs422NamingTheLabel) {
       {kGame, {{"service", "ML86"}, {"data1", "12345678"}}, {"Zone ID", "required"}},
       {kGame, {{"service", "ML86"}, {"data1", "12ab5678"}, {"data2", "1234"}}, {"User ID", "digits"}},
       {kGame, {{"service", "FF140"}, {"data1", ""}}, {"Player ID"}},
-      {kGame, {{"service", "GI60"}, {"data1", "800000001"}, {"data2", "Mars"}}, {"Server", "Asia", "America"}},
+      {kGame,
+       {{"service", "GI60"}, {"data1", "800000001"}, {"data2", "Mars"}},
+       {"Server", "Asia", "America"}},
       {kGame, {{"service", "GI60"}, {"data1", "800000001"}, {"data2", "asia"}}, {"Server"}},
   };
   for (const auto& c : cases) {
@@ -1065,11 +1125,14 @@ TEST_F(ApiTest, FieldValidationIs422NamingTheLabel) {
   expectBooks(a, 1'000'000);
   EXPECT_EQ(booksOf(a).entries, 1u);
   // The bounds themselves are accepted.
-  expectSuccess(order(kSocial, a, {{"service", "5"}, {"data1", "https://x.com/lo"}, {"data2", "100"}}), kOrderPlaced);
-  expectSuccess(order(kSocial, a, {{"service", "5"}, {"data1", "https://x.com/hi"}, {"data2", "1000"}}), kOrderPlaced);
-  expectSuccess(order(kSocial, a, {{"service", "31"}, {"data1", "https://tiktok.com/@a"}, {"data2", "100"},
-                                   {"data3", "Cepat"}}),
+  expectSuccess(order(kSocial, a, {{"service", "5"}, {"data1", "https://x.com/lo"}, {"data2", "100"}}),
                 kOrderPlaced);
+  expectSuccess(order(kSocial, a, {{"service", "5"}, {"data1", "https://x.com/hi"}, {"data2", "1000"}}),
+                kOrderPlaced);
+  expectSuccess(
+      order(kSocial, a,
+            {{"service", "31"}, {"data1", "https://tiktok.com/@a"}, {"data2", "100"}, {"data3", "Cepat"}}),
+      kOrderPlaced);
   expectBooks(a, 1'000'000 - 3350 - 33500 - 5200);
 }
 
@@ -1077,9 +1140,10 @@ TEST_F(ApiTest, MalformedBodiesAre400) {
   const Reseller a = reseller("standar", 100'000);
   expectError(http_->post(kSocial, "application/json", "{\"key\": \"abc\", "), 400, {"JSON"});
   expectError(http_->post(kSocial, "application/json", "[1,2]"), 400, {"JSON"});
-  expectError(http_->post(kGame, "application/json",
-                          "{\"key\":\"" + a.api_key + "\",\"sign\":\"" + a.sign() + "\",\"type\":[\"order\"]}"),
-              400, {"type"});
+  expectError(
+      http_->post(kGame, "application/json",
+                  "{\"key\":\"" + a.api_key + "\",\"sign\":\"" + a.sign() + "\",\"type\":[\"order\"]}"),
+      400, {"type"});
   expectError(http_->post(kSocial, "text/plain", HttpClient::formEncode(a.auth("service"))), 400,
               {"content type", "text/plain"});
   expectError(http_->post(kSocial, "application/xml", "<key>x</key>"), 400, {"content type"});
@@ -1106,7 +1170,8 @@ TEST_F(ApiTest, RotatedKeyStopsWorking) {
       << "the old key still works: " << call(kGame, a, "service").body;
   expectError(order(kGame, a, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), 401, {});
   expectSuccess(call(kGame, rotated, "service"), "Success.");
-  expectSuccess(order(kGame, rotated, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}), kOrderPlaced);
+  expectSuccess(order(kGame, rotated, {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}}),
+                kOrderPlaced);
   expectBooks(a, 100'000 - 19500);
 }
 
@@ -1143,7 +1208,9 @@ TEST_F(ApiTest, InvalidUtf8InputNeverBreaksTheJsonAnswer) {
 
 TEST_F(ApiTest, IdempotencyKeyParamReturnsTheFirstOrderAndChargesOnce) {
   const Reseller a = reseller("standar", 100'000);
-  const Params p{{"service", "5"}, {"data1", "https://instagram.com/p/idem"}, {"data2", "100"},
+  const Params p{{"service", "5"},
+                 {"data1", "https://instagram.com/p/idem"},
+                 {"data2", "100"},
                  {"idempotency_key", "order-7f3a"}};
   Reply first = order(kSocial, a, p);
   expectSuccess(first, kOrderPlaced);
@@ -1157,11 +1224,17 @@ TEST_F(ApiTest, IdempotencyKeyParamReturnsTheFirstOrderAndChargesOnce) {
   EXPECT_EQ(dataArray(st.json()).size(), 1u) << st.body;
 
   // The same key with different parameters: 409, nothing charged.
-  expectError(order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/idem"}, {"data2", "200"},
-                                 {"idempotency_key", "order-7f3a"}}),
+  expectError(order(kSocial, a,
+                    {{"service", "5"},
+                     {"data1", "https://instagram.com/p/idem"},
+                     {"data2", "200"},
+                     {"idempotency_key", "order-7f3a"}}),
               409, {"idempotency_key"});
-  expectError(order(kSocial, a, {{"service", "6"}, {"data1", "https://instagram.com/p/other"}, {"data2", "50"},
-                                 {"idempotency_key", "order-7f3a"}}),
+  expectError(order(kSocial, a,
+                    {{"service", "6"},
+                     {"data1", "https://instagram.com/p/other"},
+                     {"data2", "50"},
+                     {"idempotency_key", "order-7f3a"}}),
               409, {"idempotency_key"});
   expectBooks(a, 100'000 - 3350);
 
@@ -1173,7 +1246,8 @@ TEST_F(ApiTest, IdempotencyKeyParamReturnsTheFirstOrderAndChargesOnce) {
   expectBooks(b, 100'000 - 3350);
 
   // An over-long key is refused.
-  expectError(order(kGame, a, {{"service", "FF140"}, {"data1", "1234567"}, {"idempotency_key", std::string(129, 'k')}}),
+  expectError(order(kGame, a,
+                    {{"service", "FF140"}, {"data1", "1234567"}, {"idempotency_key", std::string(129, 'k')}}),
               400, {"idempotency_key"});
   expectBooks(a, 100'000 - 3350);
 }
@@ -1190,12 +1264,12 @@ TEST_F(ApiTest, IdempotencyKeyHeaderWorksToo) {
   Reply third = order(kGame, a, with(p, {{"idempotency_key", "hdr-1"}}));
   expectSuccess(third, kOrderPlaced);
   EXPECT_EQ(refOf(first), refOf(third));
-  expectError(order(kGame, a, {{"service", "FF140"}, {"data1", "7000002"}}, {{"Idempotency-Key", "hdr-1"}}), 409,
-              {"idempotency_key"});
+  expectError(order(kGame, a, {{"service", "FF140"}, {"data1", "7000002"}}, {{"Idempotency-Key", "hdr-1"}}),
+              409, {"idempotency_key"});
   expectBooks(a, 100'000 - 18000);
   // JSON bodies carry it too.
-  json::object o{{"key", a.api_key}, {"sign", a.sign()}, {"type", "order"}, {"service", "FF140"},
-                 {"data1", "7000003"}, {"idempotency_key", "json-1"}};
+  json::object o{{"key", a.api_key},   {"sign", a.sign()},   {"type", "order"},
+                 {"service", "FF140"}, {"data1", "7000003"}, {"idempotency_key", "json-1"}};
   Reply j1 = http_->postJson(kGame, o);
   Reply j2 = http_->postJson(kGame, o);
   expectSuccess(j1, kOrderPlaced);
@@ -1210,9 +1284,8 @@ TEST_F(ApiTest, IdempotentRetryStillAnswersAfterTheServiceWentEmpty) {
   Reply first = order(kGame, a, p);
   expectSuccess(first, kOrderPlaced);
   expectCli({"service", "set", "game", "IDEM1", "--status", "empty", "--db", db_});
-  ASSERT_TRUE(waitForService(kGame, a, "IDEM1", [](const json::object* e) {
-    return e && e->at("status") == json::value("empty");
-  }));
+  ASSERT_TRUE(waitForService(
+      kGame, a, "IDEM1", [](const json::object* e) { return e && e->at("status") == json::value("empty"); }));
   // A new order is refused now ...
   expectError(order(kGame, a, {{"service", "IDEM1"}, {"data1", "08222"}}), 503, {"IDEM1"});
   // ... but the retry of the placed one still gets its order, charged once.
@@ -1224,8 +1297,9 @@ TEST_F(ApiTest, IdempotentRetryStillAnswersAfterTheServiceWentEmpty) {
 
 TEST_F(ApiTest, ConcurrentRetriesWithOneKeyChargeOnce) {
   const Reseller a = reseller("standar", 100'000);
-  const Params p = with(a.auth("order"), {{"service", "ML86"}, {"data1", "31415926"}, {"data2", "27"},
-                                          {"idempotency_key", "burst-1"}});
+  const Params p =
+      with(a.auth("order"),
+           {{"service", "ML86"}, {"data1", "31415926"}, {"data2", "27"}, {"idempotency_key", "burst-1"}});
   constexpr int kClients = 8;
   std::vector<std::string> refs(kClients);
   std::vector<unsigned> statuses(kClients);
@@ -1274,8 +1348,8 @@ TEST_F(ApiConfigTest, AlwaysHttp200PutsTheRealCodeInTheBody) {
   HttpClient http(server.port());
 
   expectError(http.postForm(kGame, {{"key", "nope"}, {"sign", "nope"}, {"type", "service"}}), 401, {}, 200);
-  expectError(http.postForm(kGame, with(a.auth("order"), {{"service", "ML86"}, {"data1", "12345678"},
-                                                          {"data2", "1234"}})),
+  expectError(http.postForm(kGame, with(a.auth("order"),
+                                        {{"service", "ML86"}, {"data1", "12345678"}, {"data2", "1234"}})),
               402, {"balance"}, 200);
   expectError(http.postForm(kGame, with(a.auth("order"), {{"service", "NOPE"}})), 404, {"NOPE"}, 200);
   expectError(http.postForm(kGame, with(a.auth("order"), {{"service", "TSEL10"}, {"data1", "abc"}})), 422,
@@ -1284,7 +1358,8 @@ TEST_F(ApiConfigTest, AlwaysHttp200PutsTheRealCodeInTheBody) {
   expectError(http.request(boost::beast::http::verb::get, kGame, "", ""), 405, {}, 200);
   expectError(http.postForm("/nowhere", a.auth("service")), 404, {}, 200);
   expectSuccess(http.postForm(kGame, a.auth("service")), "Success.");
-  expectSuccess(http.postForm(kGame, with(a.auth("order"), {{"service", "CUT1"}, {"data1", "0812"}})), kOrderPlaced);
+  expectSuccess(http.postForm(kGame, with(a.auth("order"), {{"service", "CUT1"}, {"data1", "0812"}})),
+                kOrderPlaced);
   const Books b = books(db_, a.user_id);
   EXPECT_EQ(b.balance, 9'000);
   EXPECT_EQ(b.ledger_sum, 9'000);
@@ -1325,8 +1400,9 @@ TEST_F(ApiConfigTest, BodyLargerThanTheLimitIs413Json) {
   ServerProcess server(db_, {"--config", writeConfig("[server]\nmax_body_bytes = 512\n")});
   HttpClient http(server.port());
 
-  Params big = with(a.auth("order"), {{"service", "5"}, {"data1", "https://x.com/" + std::string(2000, 'a')},
-                                      {"data2", "100"}});
+  Params big =
+      with(a.auth("order"),
+           {{"service", "5"}, {"data1", "https://x.com/" + std::string(2000, 'a')}, {"data2", "100"}});
   expectError(http.postForm(kSocial, big), 413, {"512"});
   Reply j = http.post(kGame, "application/json", "{\"pad\":\"" + std::string(4000, 'x') + "\"}");
   expectError(j, 413, {"512"});

@@ -41,7 +41,8 @@ std::string demoCatalog() {
   const std::string src = readFile(std::string(WARUNG_SOURCE_DIR) + "/src/app/demo.cpp");
   const auto begin = src.find("R\"JSON(");
   const auto end = src.find(")JSON\"");
-  if (begin == std::string::npos || end == std::string::npos) throw std::runtime_error("demo catalog not found");
+  if (begin == std::string::npos || end == std::string::npos)
+    throw std::runtime_error("demo catalog not found");
   return src.substr(begin + 7, end - begin - 7);
 }
 
@@ -50,7 +51,8 @@ json::array ledgerEntries(const std::string& db, const std::string& user_id) {
 }
 
 // Ledger entries of `reason` (and, when given, for `ref`).
-std::vector<std::int64_t> amountsOf(const json::array& entries, std::string_view reason, std::string_view ref = {}) {
+std::vector<std::int64_t> amountsOf(const json::array& entries, std::string_view reason,
+                                    std::string_view ref = {}) {
   std::vector<std::int64_t> out;
   for (const auto& e : entries) {
     if (e.at("reason").as_string() != reason) continue;
@@ -61,7 +63,8 @@ std::vector<std::int64_t> amountsOf(const json::array& entries, std::string_view
 }
 
 // A service as `type=service` lists it, or null.
-json::value listedService(HttpClient& client, const Reseller& r, const std::string& kind, const std::string& code) {
+json::value listedService(HttpClient& client, const Reseller& r, const std::string& kind,
+                          const std::string& code) {
   auto reply = client.postForm("/api/" + kind, r.auth("service"));
   auto j = reply.json();
   if (reply.status != 200 || !j.is_object()) return nullptr;
@@ -173,7 +176,8 @@ TEST_F(Cli, SuspendAnswers403WithinASecondAndActivateRestores) {
 
   auto s = cli({"user", "suspend", r.user_id});
   ASSERT_EQ(s.exit_code, 0) << s.err;
-  EXPECT_TRUE(eventually([&] { return authStatus(client, r) == 403; }, 1s)) << "suspension not seen within 1 s";
+  EXPECT_TRUE(eventually([&] { return authStatus(client, r) == 403; }, 1s))
+      << "suspension not seen within 1 s";
   auto refused = postOrder(client, r, "game", "G1", "123456");
   EXPECT_EQ(refused.http, 403u);
   EXPECT_FALSE(refused.ok);
@@ -184,7 +188,8 @@ TEST_F(Cli, SuspendAnswers403WithinASecondAndActivateRestores) {
 
   auto a = cli({"user", "activate", r.user_id});
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  EXPECT_TRUE(eventually([&] { return authStatus(client, r) == 200; }, 1s)) << "activation not seen within 1 s";
+  EXPECT_TRUE(eventually([&] { return authStatus(client, r) == 200; }, 1s))
+      << "activation not seen within 1 s";
   EXPECT_EQ(postOrder(client, r, "game", "G1", "123456").http, 200u);
 }
 
@@ -198,8 +203,10 @@ TEST_F(Cli, KeyRotateRevokesTheOldKeyWithinASecond) {
   ASSERT_EQ(j.at("user_id").as_string(), old_r.user_id);
   const Reseller new_r{old_r.user_id, std::string(j.at("api_key").as_string())};
   ASSERT_NE(new_r.api_key, old_r.api_key);
-  EXPECT_TRUE(eventually([&] { return authStatus(client, old_r) == 401; }, 1s)) << "old key still works after 1 s";
-  EXPECT_TRUE(eventually([&] { return authStatus(client, new_r) == 200; }, 1s)) << "new key not accepted within 1 s";
+  EXPECT_TRUE(eventually([&] { return authStatus(client, old_r) == 401; }, 1s))
+      << "old key still works after 1 s";
+  EXPECT_TRUE(eventually([&] { return authStatus(client, new_r) == 200; }, 1s))
+      << "new key not accepted within 1 s";
 
   // Text output: the new key once.
   auto t = cli({"key", "rotate", old_r.user_id});
@@ -207,7 +214,8 @@ TEST_F(Cli, KeyRotateRevokesTheOldKeyWithinASecond) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(t.out, m, std::regex(R"(new api key for \S+: (\S+))"))) << t.out;
   const Reseller third{old_r.user_id, m[1]};
-  EXPECT_TRUE(eventually([&] { return authStatus(client, new_r) == 401 && authStatus(client, third) == 200; }, 1s));
+  EXPECT_TRUE(
+      eventually([&] { return authStatus(client, new_r) == 401 && authStatus(client, third) == 200; }, 1s));
 }
 
 // --- balances ---------------------------------------------------------------------------
@@ -220,18 +228,22 @@ TEST_F(Cli, BalanceCreditIsSpendableByTheRunningServerAtOnce) {
   EXPECT_EQ(broke.http, 402u);
   EXPECT_EQ(broke.code, 402);
 
-  auto c = runCliJson(withDb({"balance", "credit", r.user_id, std::to_string(kGamePrice), "--note", "transfer BCA",
-                              "--json"})).as_object();
+  auto c = runCliJson(withDb({"balance", "credit", r.user_id, std::to_string(kGamePrice), "--note",
+                              "transfer BCA", "--json"}))
+               .as_object();
   EXPECT_EQ(c.at("amount").as_int64(), kGamePrice);
   EXPECT_EQ(c.at("balance_after").as_int64(), kGamePrice);
   EXPECT_EQ(c.at("reason").as_string(), "credit");
   EXPECT_EQ(c.at("ref").as_string(), "transfer BCA");
 
   OrderAnswer placed;
-  EXPECT_TRUE(eventually([&] {
-    placed = postOrder(client, r, "game", "G1", "42424242");
-    return placed.http == 200;
-  }, 1s)) << "credit not spendable within 1 s: " << json::serialize(placed.json);
+  EXPECT_TRUE(eventually(
+      [&] {
+        placed = postOrder(client, r, "game", "G1", "42424242");
+        return placed.http == 200;
+      },
+      1s))
+      << "credit not spendable within 1 s: " << json::serialize(placed.json);
   EXPECT_EQ(placed.price, kGamePrice);
   const Books b = books(db_, r.user_id);
   EXPECT_EQ(b.balance, 0);
@@ -306,10 +318,13 @@ TEST_F(Cli, ServiceSetReachesTheRunningServerWithinASecond) {
   std::int64_t spent = kGamePrice;
   ASSERT_EQ(cli({"service", "set", "game", "G1", "--status", "empty"}).exit_code, 0);
   // Polled through the listing, which costs nothing; orders read the same catalog.
-  EXPECT_TRUE(eventually([&] {
-    auto s = listedService(client, r, "game", "G1");
-    return s.is_object() && s.at("status").as_string() == "empty";
-  }, 1s)) << "out of stock not seen within 1 s";
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto s = listedService(client, r, "game", "G1");
+        return s.is_object() && s.at("status").as_string() == "empty";
+      },
+      1s))
+      << "out of stock not seen within 1 s";
   OrderAnswer ans = postOrder(client, r, "game", "G1", "1002");
   EXPECT_EQ(ans.http, 503u) << json::serialize(ans.json);
   EXPECT_FALSE(ans.ok);
@@ -318,10 +333,14 @@ TEST_F(Cli, ServiceSetReachesTheRunningServerWithinASecond) {
   EXPECT_EQ(books(db_, r.user_id).balance, 10 * kGamePrice - spent) << "nothing charged for a refused order";
 
   ASSERT_EQ(cli({"service", "set", "game", "G1", "--status", "ready", "--standar", "12345"}).exit_code, 0);
-  EXPECT_TRUE(eventually([&] {
-    auto s = listedService(client, r, "game", "G1");
-    return s.is_object() && s.at("price").at("current").as_int64() == 12345 && s.at("status").as_string() == "ready";
-  }, 1s)) << "new price not listed within 1 s";
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto s = listedService(client, r, "game", "G1");
+        return s.is_object() && s.at("price").at("current").as_int64() == 12345 &&
+               s.at("status").as_string() == "ready";
+      },
+      1s))
+      << "new price not listed within 1 s";
   ans = postOrder(client, r, "game", "G1", "1003");
   EXPECT_EQ(ans.http, 200u) << json::serialize(ans.json);
   EXPECT_EQ(ans.price, 12345);
@@ -350,7 +369,8 @@ TEST_F(Cli, OrderListFilters) {
     a_game.push_back(o.ref_id);
   }
   for (int i = 0; i < 2; ++i) {
-    auto o = postOrder(client, a, "social-media", "S1", "https://instagram.com/alpha" + std::to_string(i), "1000");
+    auto o =
+        postOrder(client, a, "social-media", "S1", "https://instagram.com/alpha" + std::to_string(i), "1000");
     ASSERT_EQ(o.http, 200u) << json::serialize(o.json);
     a_social.push_back(o.ref_id);
   }
@@ -385,7 +405,8 @@ TEST_F(Cli, OrderListFilters) {
             (std::vector<std::string>{a_game[2], a_game[0]}));
   EXPECT_EQ(refs({"--target", "https://instagram.com/alpha1"}), std::vector<std::string>{a_social[1]});
   EXPECT_EQ(sorted(refs({"--target", "70000"})), sorted({a_game[0], bo.ref_id}));
-  auto limited = runCliJson(withDb({"order", "list", "--json", "--user", a.user_id, "--limit", "2"})).as_array();
+  auto limited =
+      runCliJson(withDb({"order", "list", "--json", "--user", a.user_id, "--limit", "2"})).as_array();
   ASSERT_EQ(limited.size(), 2u);
   EXPECT_EQ(limited[0].at("ref_id").as_string(), a_social[1]);
   EXPECT_EQ(limited[1].at("ref_id").as_string(), a_social[0]);
@@ -410,11 +431,13 @@ class ConfiguredServer {
     pid_ = spawn({WARUNG_BINARY, "serve", "--config", config, "--admin-listen", "127.0.0.1:0"}, log_, log_);
     static const std::regex kListening(R"(warung listening on http://[^:]+:(\d+))");
     std::smatch m;
-    eventually([&] {
-      const std::string text = readFile(log_);
-      if (std::regex_search(text, m, kListening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-      return port_ != 0 || waitpid(pid_, nullptr, WNOHANG) == pid_;
-    }, 20s);
+    eventually(
+        [&] {
+          const std::string text = readFile(log_);
+          if (std::regex_search(text, m, kListening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+          return port_ != 0 || waitpid(pid_, nullptr, WNOHANG) == pid_;
+        },
+        20s);
   }
   ~ConfiguredServer() { stop(); }
   int stop() {
@@ -446,7 +469,8 @@ TEST_F(Cli, EveryCommandAcceptsAConfigFileInsteadOfDb) {
     return r;
   };
   auto created = json::parse(run({"user", "create", "--name", "viaconfig", "--json"}).out).as_object();
-  const Reseller r{std::string(created.at("user_id").as_string()), std::string(created.at("api_key").as_string())};
+  const Reseller r{std::string(created.at("user_id").as_string()),
+                   std::string(created.at("api_key").as_string())};
   // What --config wrote, --db sees: same database.
   EXPECT_EQ(runCliJson(withDb({"user", "list", "--json"})).as_array().size(), 1u);
   EXPECT_NE(run({"user", "list"}).out.find(r.user_id), std::string::npos);
@@ -537,7 +561,8 @@ TEST_F(Cli, ErrorsGoToStderrWithNonZeroExit) {
   }
   expectRefused({"user", "create", "--name", "Gold", "--level", "gold"}, "level");
   expectRefused({"user", "set-level", r.user_id, "gold"}, "level");
-  EXPECT_EQ(runCliJson(withDb({"user", "list", "--json"})).as_array().size(), 1u) << "no account for a bad level";
+  EXPECT_EQ(runCliJson(withDb({"user", "list", "--json"})).as_array().size(), 1u)
+      << "no account for a bad level";
 
   for (const std::string amount : {"-5", "abc", "0", "1.5", "", "99999999999999999999"}) {
     expectRefused({"balance", "credit", r.user_id, amount, "--note", "bad"});
@@ -671,7 +696,8 @@ TEST_F(CliFulfilment, PartialRefundsTheUndeliveredUnitsExactlyOnce) {
 
   auto entries = ledgerEntries(db_, reseller_.user_id);
   EXPECT_EQ(amountsOf(entries, "refund"), std::vector<std::int64_t>{1333});
-  EXPECT_EQ(amountsOf(entries, "refund", o.ref_id), std::vector<std::int64_t>{1333}) << "refund names the order";
+  EXPECT_EQ(amountsOf(entries, "refund", o.ref_id), std::vector<std::int64_t>{1333})
+      << "refund names the order";
   EXPECT_EQ(amountsOf(entries, "order", o.ref_id), std::vector<std::int64_t>{-5000});
   expectBooksBalanced(kInitial - 5000 + 1333);
   auto seen = apiStatus("social-media", o.ref_id);

@@ -38,14 +38,15 @@ class ConfigTest : public ::testing::Test {
     return path;
   }
   CliResult serveWith(const std::string& toml) {
-    return runBounded({"serve", "--config", writeConfig(toml), "--db", db_, "--listen", "127.0.0.1:0", "--admin-listen",
-                       "127.0.0.1:0"});
+    return runBounded({"serve", "--config", writeConfig(toml), "--db", db_, "--listen", "127.0.0.1:0",
+                       "--admin-listen", "127.0.0.1:0"});
   }
   void expectRefused(const std::string& toml, const std::vector<std::string>& parts) {
     SCOPED_TRACE(toml);
     const CliResult r = serveWith(toml);
     EXPECT_NE(r.exit_code, 0) << r.out << r.err;
-    for (const auto& p : parts) EXPECT_NE(r.err.find(p), std::string::npos) << "stderr lacks '" << p << "': " << r.err;
+    for (const auto& p : parts)
+      EXPECT_NE(r.err.find(p), std::string::npos) << "stderr lacks '" << p << "': " << r.err;
     EXPECT_EQ(r.out.find("warung listening"), std::string::npos) << r.out;
   }
 
@@ -92,7 +93,8 @@ TEST_F(ConfigTest, UnparsableFileIsRefusedNamingTheFile) {
 }
 
 TEST_F(ConfigTest, BadFlagsAreRefused) {
-  const CliResult tz = runBounded({"serve", "--db", db_, "--listen", "127.0.0.1:0", "--time-zone", "Mars/Base"});
+  const CliResult tz =
+      runBounded({"serve", "--db", db_, "--listen", "127.0.0.1:0", "--time-zone", "Mars/Base"});
   EXPECT_NE(tz.exit_code, 0) << tz.out << tz.err;
   EXPECT_NE(tz.err.find("Mars/Base"), std::string::npos) << tz.err;
   const CliResult listen = runBounded({"serve", "--db", db_, "--listen", "127.0.0.1"});
@@ -103,8 +105,8 @@ TEST_F(ConfigTest, BadFlagsAreRefused) {
 TEST_F(ConfigTest, PortAlreadyInUseFailsClearly) {
   ServerProcess first(db_);
   const std::string address = "127.0.0.1:" + std::to_string(first.port());
-  const CliResult r = runBounded(
-      {"serve", "--db", testDatabase(dir_, "other.db"), "--listen", address, "--admin-listen", "127.0.0.1:0"});
+  const CliResult r = runBounded({"serve", "--db", testDatabase(dir_, "other.db"), "--listen", address,
+                                  "--admin-listen", "127.0.0.1:0"});
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find(address), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("in use"), std::string::npos) << r.err;
@@ -134,7 +136,8 @@ TEST_F(ConfigTest, SigtermWhileIdleExitsZeroAndLogsCleanStop) {
     EXPECT_EQ(http.request(boost::beast::http::verb::get, "/healthz", "", "").status, 200u);
   }
   const int status = server.stop(SIGTERM);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << "\n"
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0)
+                                 << "\n"
                                  << server.log();
   EXPECT_EQ(WEXITSTATUS(status), 0) << server.log();
   EXPECT_NE(server.log().find("stopped cleanly"), std::string::npos) << server.log();

@@ -22,7 +22,8 @@ const char* const kCatalog = R"([{"kind": "game", "code": "CP1", "name": "Diamon
 class Copy : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!postgresBackend()) GTEST_SKIP() << "copies into PostgreSQL; runs as pg.Copy.* (WARUNG_TEST_BACKEND=postgres)";
+    if (!postgresBackend())
+      GTEST_SKIP() << "copies into PostgreSQL; runs as pg.Copy.* (WARUNG_TEST_BACKEND=postgres)";
   }
   TempDir dir_;
 };
@@ -32,7 +33,8 @@ TEST_F(Copy, MigrateCreatesTheSchemaAndPrintsItsVersion) {
   auto j = runCliJson({"migrate", "--json", "--db", target}).as_object();
   const std::int64_t latest = j.at("schema_version").as_int64();
   EXPECT_GE(latest, 3);
-  EXPECT_EQ(runCliJson({"migrate", "--json", "--db", target}).as_object().at("schema_version").as_int64(), latest)
+  EXPECT_EQ(runCliJson({"migrate", "--json", "--db", target}).as_object().at("schema_version").as_int64(),
+            latest)
       << "a second run finds nothing to do";
   auto sqlite = runCliJson({"migrate", "--json", "--db", dir_.file("local.db")}).as_object();
   EXPECT_EQ(sqlite.at("schema_version").as_int64(), latest);

@@ -82,8 +82,17 @@ class Fulfilment : public ::testing::Test {
   void addProvider(const std::string& name, const ProviderSimulator& sim, const std::string& dialect,
                    std::int64_t timeout_ms = 500) {
     const auto p = sim.provider(dialect, name, timeout_ms);
-    std::vector<std::string> args{"provider", "add", name, "--dialect", dialect, "--url", p.base_url,
-                                  "--key", p.api_key, "--timeout-ms", std::to_string(timeout_ms)};
+    std::vector<std::string> args{"provider",
+                                  "add",
+                                  name,
+                                  "--dialect",
+                                  dialect,
+                                  "--url",
+                                  p.base_url,
+                                  "--key",
+                                  p.api_key,
+                                  "--timeout-ms",
+                                  std::to_string(timeout_ms)};
     if (!p.secret.empty()) args.insert(args.end(), {"--secret", p.secret});
     cli(args);
   }
@@ -162,7 +171,8 @@ class Fulfilment : public ::testing::Test {
   const std::string db_ = testDatabase(dir_, "warung.db");
   const std::string config_ = dir_.file("warung.toml");
   Reseller buyer_;
-  std::vector<std::unique_ptr<ProviderSimulator>> sims_;  // outlive the server (declared first: destroyed last)
+  std::vector<std::unique_ptr<ProviderSimulator>>
+      sims_;  // outlive the server (declared first: destroyed last)
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<HttpClient> client_;
 };
@@ -181,14 +191,15 @@ struct Case {
   const char* phase;   // the final dispatch phase
   int adds;            // add requests the provider received for the order
   Refund refund;
-  const char* event;   // a piece of the order's story
+  const char* event;  // a piece of the order's story
 };
 
 class FulfilmentMatrix : public Fulfilment {
  protected:
   void run(const std::string& dialect, const std::vector<Case>& cases) {
     std::vector<std::pair<domain::Kind, std::string>> services;
-    for (std::size_t i = 0; i < cases.size(); ++i) services.emplace_back(cases[i].kind, "C" + std::to_string(i));
+    for (std::size_t i = 0; i < cases.size(); ++i)
+      services.emplace_back(cases[i].kind, "C" + std::to_string(i));
     importServices(services);
     createBuyer();
     std::vector<ProviderSimulator*> sims;
@@ -206,8 +217,9 @@ class FulfilmentMatrix : public Fulfilment {
 
     std::vector<OrderAnswer> orders;
     for (std::size_t i = 0; i < cases.size(); ++i) {
-      const std::string target = cases[i].kind == domain::Kind::kGame ? std::to_string(7000 + i)
-                                                                      : "https://instagram.com/p/case" + std::to_string(i);
+      const std::string target = cases[i].kind == domain::Kind::kGame
+                                     ? std::to_string(7000 + i)
+                                     : "https://instagram.com/p/case" + std::to_string(i);
       orders.push_back(order(cases[i].kind, "C" + std::to_string(i), target));
     }
 
@@ -219,7 +231,8 @@ class FulfilmentMatrix : public Fulfilment {
       const json::object shown = settled(ref);
       EXPECT_EQ(shown.at("status").as_string(), c.status) << json::serialize(shown);
       EXPECT_EQ(dispatchPhase(shown), c.phase) << json::serialize(shown);
-      EXPECT_TRUE(hasEvent(shown, c.event)) << "no '" << c.event << "' in " << json::serialize(shown.at("events"));
+      EXPECT_TRUE(hasEvent(shown, c.event))
+          << "no '" << c.event << "' in " << json::serialize(shown.at("events"));
 
       // The reseller sees the same status through the API.
       const auto api = orderStatus(*client_, buyer_, kindPath(c.kind), ref);
@@ -242,7 +255,8 @@ class FulfilmentMatrix : public Fulfilment {
 
       if (std::string(c.status) == "success") {
         if (c.kind == domain::Kind::kGame) {
-          EXPECT_EQ(std::string(shown.at("voucher").as_string()).substr(0, 3), "SN-") << json::serialize(shown);
+          EXPECT_EQ(std::string(shown.at("voucher").as_string()).substr(0, 3), "SN-")
+              << json::serialize(shown);
           EXPECT_EQ(api.as_object().at("voucher").as_string(), shown.at("voucher").as_string());
         } else {
           EXPECT_GT(shown.at("start").as_int64(), 0) << "start count not recorded";
@@ -268,23 +282,27 @@ TEST_F(FulfilmentMatrix, SmmV2EachProviderBehaviour) {
   using K = domain::Kind;
   // smm-v2 cannot be asked by our reference: an unknown outcome is stuck for the
   // operator and never sent again.
-  run("smm-v2", {
-      {"succeed", Behaviour::kSucceed, K::kSocialMedia, "success", "done", 1, Refund::kNone, "add accepted"},
-      {"refuse-balance", Behaviour::kRefuseBalance, K::kSocialMedia, "error", "done", 1, Refund::kFull,
-       "Not enough funds"},
-      {"refuse-service", Behaviour::kRefuseService, K::kSocialMedia, "error", "done", 1, Refund::kFull,
-       "add refused"},
-      {"timeout", Behaviour::kTimeout, K::kSocialMedia, "waiting", "stuck", 1, Refund::kNone, "add unknown"},
-      {"timeout-no-create", Behaviour::kTimeoutNoCreate, K::kSocialMedia, "waiting", "stuck", 1, Refund::kNone,
-       "cannot be asked by our reference"},
-      {"server-error", Behaviour::kServerError, K::kSocialMedia, "waiting", "stuck", 1, Refund::kNone,
-       "HTTP 500"},
-      {"server-error-created", Behaviour::kServerErrorButCreated, K::kSocialMedia, "waiting", "stuck", 1,
-       Refund::kNone, "add unknown"},
-      {"garbage", Behaviour::kGarbage, K::kSocialMedia, "waiting", "stuck", 1, Refund::kNone, "not JSON"},
-      {"partial", Behaviour::kPartial, K::kSocialMedia, "partial", "done", 1, Refund::kPartial, "Partial"},
-      {"canceled", Behaviour::kFail, K::kSocialMedia, "error", "done", 1, Refund::kFull, "Canceled"},
-  });
+  run("smm-v2",
+      {
+          {"succeed", Behaviour::kSucceed, K::kSocialMedia, "success", "done", 1, Refund::kNone,
+           "add accepted"},
+          {"refuse-balance", Behaviour::kRefuseBalance, K::kSocialMedia, "error", "done", 1, Refund::kFull,
+           "Not enough funds"},
+          {"refuse-service", Behaviour::kRefuseService, K::kSocialMedia, "error", "done", 1, Refund::kFull,
+           "add refused"},
+          {"timeout", Behaviour::kTimeout, K::kSocialMedia, "waiting", "stuck", 1, Refund::kNone,
+           "add unknown"},
+          {"timeout-no-create", Behaviour::kTimeoutNoCreate, K::kSocialMedia, "waiting", "stuck", 1,
+           Refund::kNone, "cannot be asked by our reference"},
+          {"server-error", Behaviour::kServerError, K::kSocialMedia, "waiting", "stuck", 1, Refund::kNone,
+           "HTTP 500"},
+          {"server-error-created", Behaviour::kServerErrorButCreated, K::kSocialMedia, "waiting", "stuck", 1,
+           Refund::kNone, "add unknown"},
+          {"garbage", Behaviour::kGarbage, K::kSocialMedia, "waiting", "stuck", 1, Refund::kNone, "not JSON"},
+          {"partial", Behaviour::kPartial, K::kSocialMedia, "partial", "done", 1, Refund::kPartial,
+           "Partial"},
+          {"canceled", Behaviour::kFail, K::kSocialMedia, "error", "done", 1, Refund::kFull, "Canceled"},
+      });
 }
 
 TEST_F(FulfilmentMatrix, OsimesaEachProviderBehaviour) {
@@ -292,24 +310,29 @@ TEST_F(FulfilmentMatrix, OsimesaEachProviderBehaviour) {
   // osimesa can be asked by our idempotency key: an unknown outcome is reconciled.
   // Where the provider confirms it has no such order (404 on both endpoints), sending
   // again is safe and happens: 2 add calls, 1 order at the provider.
-  run("osimesa", {
-      {"succeed-social", Behaviour::kSucceed, K::kSocialMedia, "success", "done", 1, Refund::kNone, "add accepted"},
-      {"succeed-game", Behaviour::kSucceed, K::kGame, "success", "done", 1, Refund::kNone, "add accepted"},
-      {"refuse-balance", Behaviour::kRefuseBalance, K::kSocialMedia, "error", "done", 1, Refund::kFull, "402"},
-      {"refuse-service", Behaviour::kRefuseService, K::kGame, "error", "done", 1, Refund::kFull, "404"},
-      {"timeout-created", Behaviour::kTimeout, K::kGame, "success", "done", 1, Refund::kNone, "lookup: success"},
-      {"timeout-no-create", Behaviour::kTimeoutNoCreate, K::kSocialMedia, "success", "done", 2, Refund::kNone,
-       "lookup: not found"},
-      {"server-error", Behaviour::kServerError, K::kSocialMedia, "success", "done", 2, Refund::kNone,
-       "lookup: not found"},
-      {"server-error-created", Behaviour::kServerErrorButCreated, K::kSocialMedia, "success", "done", 1,
-       Refund::kNone, "lookup: success"},
-      {"garbage", Behaviour::kGarbage, K::kGame, "success", "done", 1, Refund::kNone, "not JSON"},
-      {"partial", Behaviour::kPartial, K::kSocialMedia, "partial", "done", 1, Refund::kPartial, "status partial"},
-      {"error", Behaviour::kFail, K::kSocialMedia, "error", "done", 1, Refund::kFull, "status error"},
-  });
+  run("osimesa",
+      {
+          {"succeed-social", Behaviour::kSucceed, K::kSocialMedia, "success", "done", 1, Refund::kNone,
+           "add accepted"},
+          {"succeed-game", Behaviour::kSucceed, K::kGame, "success", "done", 1, Refund::kNone,
+           "add accepted"},
+          {"refuse-balance", Behaviour::kRefuseBalance, K::kSocialMedia, "error", "done", 1, Refund::kFull,
+           "402"},
+          {"refuse-service", Behaviour::kRefuseService, K::kGame, "error", "done", 1, Refund::kFull, "404"},
+          {"timeout-created", Behaviour::kTimeout, K::kGame, "success", "done", 1, Refund::kNone,
+           "lookup: success"},
+          {"timeout-no-create", Behaviour::kTimeoutNoCreate, K::kSocialMedia, "success", "done", 2,
+           Refund::kNone, "lookup: not found"},
+          {"server-error", Behaviour::kServerError, K::kSocialMedia, "success", "done", 2, Refund::kNone,
+           "lookup: not found"},
+          {"server-error-created", Behaviour::kServerErrorButCreated, K::kSocialMedia, "success", "done", 1,
+           Refund::kNone, "lookup: success"},
+          {"garbage", Behaviour::kGarbage, K::kGame, "success", "done", 1, Refund::kNone, "not JSON"},
+          {"partial", Behaviour::kPartial, K::kSocialMedia, "partial", "done", 1, Refund::kPartial,
+           "status partial"},
+          {"error", Behaviour::kFail, K::kSocialMedia, "error", "done", 1, Refund::kFull, "status error"},
+      });
 }
-
 
 // ---------------------------------------------------------------------------------
 // Routes: tried in priority order; a definite refusal moves on, nothing else does.
@@ -389,7 +412,8 @@ TEST_F(Fulfilment, DisabledAndUnreachableProvidersAreSkipped) {
   EXPECT_EQ(listed[0].as_object().at("name").as_string(), "off");
   EXPECT_FALSE(listed[0].as_object().at("enabled").as_bool());
   EXPECT_TRUE(listed[2].as_object().at("enabled").as_bool());
-  EXPECT_EQ(json::serialize(listed).find("sim-key"), std::string::npos) << "provider list prints a credential";
+  EXPECT_EQ(json::serialize(listed).find("sim-key"), std::string::npos)
+      << "provider list prints a credential";
   route(domain::Kind::kSocialMedia, "D1", {"off:1:900", "good:1:950"});
   route(domain::Kind::kSocialMedia, "D2", {"gone:1:900", "good:1:950"});
   start();
@@ -481,9 +505,9 @@ TEST_F(Fulfilment, ProviderSyncImportsServicesPricedUpAndRoutedToIt) {
   EXPECT_NE(out.find("imported 3 services from panel"), std::string::npos) << out;
   cli({"provider", "sync", "grosir", "--markup", "10"});
   const std::map<std::string, std::int64_t> expected{
-      {"PK-1", 35'627},  // 28500.50 -> 28501 -> 35626.25 -> 35627
-      {"PK-2", 11'250},  // 9000 -> 11250
-      {"PK-3", 1'564},   // 1250.25 -> 1251 -> 1563.75 -> 1564
+      {"PK-1", 35'627},      // 28500.50 -> 28501 -> 35626.25 -> 35627
+      {"PK-2", 11'250},      // 9000 -> 11250
+      {"PK-3", 1'564},       // 1250.25 -> 1251 -> 1563.75 -> 1564
       {"grosir-1", 31'352},  // 28501 * 1.1 = 31351.1 -> 31352
       {"grosir-ML86", 21'450}};
   auto route0 = [&](const std::string& kind, const std::string& code) {
@@ -532,7 +556,6 @@ TEST_F(Fulfilment, ProviderSyncImportsServicesPricedUpAndRoutedToIt) {
   expectBooksBalanced(s.price + g.price);
 }
 
-
 // A provider that keeps confirming it has no such order after a 500 gets the order again
 // at most `dispatch.max_resends` times; then the next route takes it.
 TEST_F(Fulfilment, ResendsAfterAConfirmedAbsenceAreBoundedThenTheNextRouteTakesIt) {
@@ -571,9 +594,11 @@ TEST_F(Fulfilment, SmmV2OrdersPolledTogetherGetTheirOwnOutcomes) {
   start();
 
   std::vector<OrderAnswer> orders;
-  const std::vector<std::pair<Behaviour, std::string>> plan{
-      {Behaviour::kPartial, "partial"}, {Behaviour::kFail, "error"}, {Behaviour::kSucceed, "success"},
-      {Behaviour::kPartial, "partial"}, {Behaviour::kSucceed, "success"}};
+  const std::vector<std::pair<Behaviour, std::string>> plan{{Behaviour::kPartial, "partial"},
+                                                            {Behaviour::kFail, "error"},
+                                                            {Behaviour::kSucceed, "success"},
+                                                            {Behaviour::kPartial, "partial"},
+                                                            {Behaviour::kSucceed, "success"}};
   for (std::size_t i = 0; i < plan.size(); ++i) {
     sim.setAddBehaviour(plan[i].first, 1);
     sim.setCompletion(Outcome::kSuccess, 3, kPartialRemain);
@@ -587,7 +612,9 @@ TEST_F(Fulfilment, SmmV2OrdersPolledTogetherGetTheirOwnOutcomes) {
     const auto shown = settled(orders[i].ref_id);
     EXPECT_EQ(shown.at("status").as_string(), plan[i].second);
     const auto [debit, refund] = debitAndRefund(orders[i].ref_id);
-    const std::int64_t expected = plan[i].second == "error" ? orders[i].price : plan[i].second == "partial" ? 333 : 0;
+    const std::int64_t expected = plan[i].second == "error"     ? orders[i].price
+                                  : plan[i].second == "partial" ? 333
+                                                                : 0;
     EXPECT_EQ(refund, expected);
     spent += orders[i].price - expected;
   }
@@ -609,10 +636,12 @@ TEST_F(Fulfilment, AnOrderEndedByTheOperatorStaysAsTheOperatorLeftIt) {
   // At the provider (processing), ended "error" by the operator: refunded once, and
   // nothing the provider says later changes it.
   const auto sent = order(domain::Kind::kSocialMedia, "O1", "https://instagram.com/p/operator");
-  ASSERT_TRUE(eventually([&] {
-    auto st = orderStatus(*client_, buyer_, "social-media", sent.ref_id);
-    return st.is_object() && st.as_object().at("status").as_string() == "processing";
-  }, kSettle));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto st = orderStatus(*client_, buyer_, "social-media", sent.ref_id);
+        return st.is_object() && st.as_object().at("status").as_string() == "processing";
+      },
+      kSettle));
   cli({"order", "set-status", sent.ref_id, "error", "--note", "cancelled by the operator"});
   // A stuck order (unknown outcome at smm-v2) resolved by the operator.
   sim.setAddBehaviour(Behaviour::kGarbage, 1);
@@ -646,7 +675,7 @@ TEST_F(Fulfilment, ASendInterruptedOnTheSecondRouteIsNotSentTwice) {
   createBuyer();
   ProviderSimulator& refusing = newSim();
   ProviderSimulator& hanging = newSim();
-  refusing.setAddBehaviour(Behaviour::kRefuseService);  // every add
+  refusing.setAddBehaviour(Behaviour::kRefuseService);                        // every add
   hanging.setAddBehaviour(Behaviour::kTimeout, 1, std::chrono::seconds(20));  // creates it, then hangs
   addProvider("first", refusing, "osimesa");
   addProvider("second", hanging, "smm-v2", 30'000);
@@ -665,7 +694,8 @@ TEST_F(Fulfilment, ASendInterruptedOnTheSecondRouteIsNotSentTwice) {
   eventuallyEvery(
       [&] {
         shown = orderShow(db_, o.ref_id);
-        return dispatchPhase(shown) == "stuck" || dispatchPhase(shown) == "done" || hanging.totalAddCalls() > 1;
+        return dispatchPhase(shown) == "stuck" || dispatchPhase(shown) == "done" ||
+               hanging.totalAddCalls() > 1;
       },
       kSettle, std::chrono::milliseconds(100));
   // smm-v2 cannot be asked by our reference: the operator decides.
@@ -725,10 +755,12 @@ TEST_F(Fulfilment, OrdersInEveryStateSurviveASigkillAndAreNeverSentTwice) {
   ASSERT_EQ(dispatchPhase(settled(manual.ref_id)), "manual");
 
   const auto sent = order(domain::Kind::kSocialMedia, "SO", "https://instagram.com/p/sent");
-  ASSERT_TRUE(eventually([&] {
-    auto st = orderStatus(*client_, buyer_, "social-media", sent.ref_id);
-    return st.is_object() && st.as_object().at("status").as_string() == "processing";
-  }, kSettle));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto st = orderStatus(*client_, buyer_, "social-media", sent.ref_id);
+        return st.is_object() && st.as_object().at("status").as_string() == "processing";
+      },
+      kSettle));
 
   osi.setAddBehaviour(Behaviour::kTimeout, 1, std::chrono::seconds(20));  // creates it, then hangs
   const auto sending = order(domain::Kind::kGame, "GO", "4242");
@@ -761,7 +793,7 @@ TEST_F(Fulfilment, OrdersInEveryStateSurviveASigkillAndAreNeverSentTwice) {
   EXPECT_TRUE(hasEvent(recovered, "grosir lookup:")) << json::serialize(recovered.at("events"));
   EXPECT_EQ(settled(waiting.ref_id).at("status").as_string(), "success");
   EXPECT_EQ(state(final_o), "success/done");
-  EXPECT_EQ(state(stuck), "waiting/stuck");    // the operator decides; never re-sent
+  EXPECT_EQ(state(stuck), "waiting/stuck");  // the operator decides; never re-sent
   EXPECT_EQ(state(manual), "waiting/manual");
 
   EXPECT_EQ(smm.addCalls("https://instagram.com/p/final"), 1);

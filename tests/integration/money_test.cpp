@@ -64,7 +64,8 @@ struct Outcomes {
 // Checks the books of one account in the database: balance not negative, ledger sums
 // to it, and `initial - balance` is exactly the charges of the account's stored orders,
 // each with its one ledger debit. Returns the stored orders by ref_id.
-std::map<std::string, json::object> checkBooks(const std::string& db, const Reseller& r, std::int64_t initial) {
+std::map<std::string, json::object> checkBooks(const std::string& db, const Reseller& r,
+                                               std::int64_t initial) {
   std::map<std::string, json::object> stored;
   auto ledger = runCliJson({"ledger", r.user_id, "--json", "--limit", "1000000", "--db", db}).as_object();
   const std::int64_t balance = ledger.at("balance").as_int64();
@@ -103,7 +104,8 @@ std::map<std::string, json::object> checkBooks(const std::string& db, const Rese
     }
     EXPECT_TRUE(stored.emplace(ref, o).second) << "order listed twice: " << ref;
   }
-  for (const auto& [ref, amount] : debits) ADD_FAILURE() << "ledger debit " << amount << " for " << ref << " without an order";
+  for (const auto& [ref, amount] : debits)
+    ADD_FAILURE() << "ledger debit " << amount << " for " << ref << " without an order";
   EXPECT_EQ(initial - balance, charged) << r.user_id;
   return stored;
 }
@@ -165,7 +167,8 @@ TEST_F(Money, ConcurrentGameOrdersNeverOverspend) {
   for (auto& th : threads) th.join();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  EXPECT_TRUE(out.unexpected.empty()) << out.unexpected.size() << " unexpected answers, first: " << out.unexpected.front();
+  EXPECT_TRUE(out.unexpected.empty())
+      << out.unexpected.size() << " unexpected answers, first: " << out.unexpected.front();
   std::set<std::string> all_refs;
   std::vector<std::set<std::string>> refs(kAccounts);
   for (const auto& acc : out.accepted) {
@@ -197,8 +200,9 @@ TEST_F(Money, ConcurrentGameOrdersNeverOverspend) {
     }
     EXPECT_EQ(stored_refs, refs[i]) << "order list must hold exactly the accepted orders";
   }
-  std::cout << "[ money ] game: " << out.accepted.size() << " accepted, " << total_refused << " refused (402) in "
-            << secs << " s (" << static_cast<int>(kThreads * kPerThread / secs) << " orders/s)\n";
+  std::cout << "[ money ] game: " << out.accepted.size() << " accepted, " << total_refused
+            << " refused (402) in " << secs << " s (" << static_cast<int>(kThreads * kPerThread / secs)
+            << " orders/s)\n";
 }
 
 // Social media: the charge is ceil(price * quantity / 1000) and quantities vary, so each
@@ -254,7 +258,8 @@ TEST_F(Money, ConcurrentSocialOrdersChargeExactlyAndNeverOverspend) {
   go = true;
   for (auto& th : threads) th.join();
 
-  EXPECT_TRUE(out.unexpected.empty()) << out.unexpected.size() << " unexpected answers, first: " << out.unexpected.front();
+  EXPECT_TRUE(out.unexpected.empty())
+      << out.unexpected.size() << " unexpected answers, first: " << out.unexpected.front();
   std::vector<std::int64_t> spent(kAccounts, 0);
   std::vector<std::set<std::string>> refs(kAccounts);
   for (const auto& acc : out.accepted) {
@@ -329,7 +334,8 @@ struct LoadDriver {
           }
           std::lock_guard lock(out.mu);
           if (ans.http == 200 && ans.ok && !ans.ref_id.empty()) {
-            if (ans.price != charge) out.unexpected.push_back("charge " + std::to_string(ans.price) + " for " + ans.ref_id);
+            if (ans.price != charge)
+              out.unexpected.push_back("charge " + std::to_string(ans.price) + " for " + ans.ref_id);
             out.accepted.push_back({a, game ? "game" : "social-media", ans.ref_id, ans.price});
             ++successes;
           } else if (ans.http == 402 && ans.code == 402 && !ans.ok) {
@@ -395,7 +401,8 @@ TEST_F(Money, SigkillDuringLoadLosesNoAnsweredOrderAndKeepsBooksBalanced) {
     SCOPED_TRACE("account " + std::to_string(i));
     auto stored = checkBooks(db_, users[i], initial[i]);
     stored_total += stored.size();
-    for (const auto& ref : answered[i]) EXPECT_TRUE(stored.contains(ref)) << ref << " missing from order list";
+    for (const auto& ref : answered[i])
+      EXPECT_TRUE(stored.contains(ref)) << ref << " missing from order list";
   }
   // Orders stored but never answered can only be those in flight at the kill.
   EXPECT_LE(static_cast<std::int64_t>(stored_total) - static_cast<std::int64_t>(answered_before_kill),
@@ -430,7 +437,8 @@ TEST_F(Money, SigtermWithOrdersInFlightExitsZeroAndKeepsEveryAnsweredOrder) {
     SCOPED_TRACE("account " + std::to_string(i));
     auto stored = checkBooks(db_, users[i], initial[i]);
     stored_total += stored.size();
-    for (const auto& ref : answered[i]) EXPECT_TRUE(stored.contains(ref)) << ref << " answered but not stored";
+    for (const auto& ref : answered[i])
+      EXPECT_TRUE(stored.contains(ref)) << ref << " answered but not stored";
   }
   EXPECT_LE(static_cast<std::int64_t>(stored_total) - static_cast<std::int64_t>(out.accepted.size()),
             static_cast<std::int64_t>(out.unknown))

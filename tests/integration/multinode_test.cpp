@@ -47,8 +47,8 @@ TEST(MultiNode, ThreeServersOnOneDatabaseChargeAndFulfilEachOrderOnce) {
   ProviderSimulator sim(so);
   sim.start();
   const auto p = sim.provider("osimesa", "sim", 2000);
-  auto added = runCli({"provider", "add", "sim", "--dialect", "osimesa", "--url", p.base_url, "--key", p.api_key,
-                       "--secret", p.secret, "--timeout-ms", "2000", "--db", db});
+  auto added = runCli({"provider", "add", "sim", "--dialect", "osimesa", "--url", p.base_url, "--key",
+                       p.api_key, "--secret", p.secret, "--timeout-ms", "2000", "--db", db});
   ASSERT_EQ(added.exit_code, 0) << added.err;
   auto routed = runCli({"service", "route", "game", "MN1", "sim:ML86:500", "--db", db});
   ASSERT_EQ(routed.exit_code, 0) << routed.err;

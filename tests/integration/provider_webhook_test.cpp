@@ -22,7 +22,7 @@ namespace json = boost::json;
 using dispatch::ProviderSimulator;
 
 constexpr std::int64_t kCredit = 10'000'000;
-constexpr std::int64_t kQuantity = 300;   // 3333 per 1,000: charge 1000
+constexpr std::int64_t kQuantity = 300;  // 3333 per 1,000: charge 1000
 constexpr std::int64_t kSocialCharge = 1000;
 constexpr std::int64_t kGamePrice = 10'000;
 constexpr const char* kSecret = "provider-webhook-secret";
@@ -32,17 +32,18 @@ const std::vector<std::pair<std::string, std::string>> kNoPolls{{"dispatch.poll_
 
 // A webhook body as a warung server writes it: the `type=status` entry of the order
 // (api/osimesa/encode.cpp, appendOrder with times).
-std::string socialEntry(const std::string& ref, const std::string& status, std::int64_t start, std::int64_t remain) {
+std::string socialEntry(const std::string& ref, const std::string& status, std::int64_t start,
+                        std::int64_t remain) {
   return R"({"data":["https://instagram.com/p/x","300",""],"note":"","price":1000,"ref_id":")" + ref +
-         R"(","detail":{"start":)" + std::to_string(start) + R"(,"amount":300,"remain":)" + std::to_string(remain) +
-         R"(},"status":")" + status +
+         R"(","detail":{"start":)" + std::to_string(start) + R"(,"amount":300,"remain":)" +
+         std::to_string(remain) + R"(},"status":")" + status +
          R"(","product":{"code":"1","type":"default","service":"Followers"},"created_at":1700000000,"updated_at":1700000100})";
 }
 
 std::string gameEntry(const std::string& ref, const std::string& status, const std::string& voucher) {
-  return R"({"data":["12345678","",""],"note":"","price":10000,"ref_id":")" + ref + R"(","status":")" + status +
-         R"(","product":{"code":"ML86","slug":"test-game","service":"Diamonds"},"voucher":")" + voucher +
-         R"(","created_at":1700000000,"updated_at":1700000100})";
+  return R"({"data":["12345678","",""],"note":"","price":10000,"ref_id":")" + ref + R"(","status":")" +
+         status + R"(","product":{"code":"ML86","slug":"test-game","service":"Diamonds"},"voucher":")" +
+         voucher + R"(","created_at":1700000000,"updated_at":1700000100})";
 }
 
 std::string signature(const std::string& secret, const std::string& body) {
@@ -65,8 +66,8 @@ class ProviderWebhook : public ::testing::Test {
     importCatalog(db_, "[" + socialServiceJson("S1") + ",\n" + gameServiceJson("G1") + "]", dir_);
     buyer_ = createReseller(db_, "Toko Uji", "standar", kCredit);
     const auto p = sim_.provider("osimesa", "grosir");
-    cli({"provider", "add", "grosir", "--dialect", "osimesa", "--url", p.base_url, "--key", p.api_key, "--secret",
-         p.secret, "--webhook-secret", kSecret});
+    cli({"provider", "add", "grosir", "--dialect", "osimesa", "--url", p.base_url, "--key", p.api_key,
+         "--secret", p.secret, "--webhook-secret", kSecret});
     cli({"service", "route", "social-media", "S1", "grosir:1:900"});
     cli({"service", "route", "game", "G1", "grosir:ML86:9000"});
     writeText(config_, fulfilmentConfigToml(kNoPolls));
@@ -84,15 +85,15 @@ class ProviderWebhook : public ::testing::Test {
   }
 
   struct Placed {
-    std::string ref;            // ours
-    std::string provider_ref;   // the provider's order id (its ref_id)
+    std::string ref;           // ours
+    std::string provider_ref;  // the provider's order id (its ref_id)
   };
   // Places an order and waits until the provider accepted it (dispatch "sent", status
   // processing).
   Placed place(domain::Kind kind, const std::string& target) {
-    auto a = kind == domain::Kind::kGame ? postOrder(*client_, buyer_, "game", "G1", target)
-                                         : postOrder(*client_, buyer_, "social-media", "S1", target,
-                                                     std::to_string(kQuantity));
+    auto a = kind == domain::Kind::kGame
+                 ? postOrder(*client_, buyer_, "game", "G1", target)
+                 : postOrder(*client_, buyer_, "social-media", "S1", target, std::to_string(kQuantity));
     EXPECT_TRUE(a.ok) << json::serialize(a.json);
     Placed p{a.ref_id, ""};
     json::object shown;
@@ -103,11 +104,13 @@ class ProviderWebhook : public ::testing::Test {
         },
         kDeadline, std::chrono::milliseconds(100));
     EXPECT_TRUE(sent) << json::serialize(shown) << "\n" << server_->log();
-    if (sent) p.provider_ref = std::string(shown.at("dispatch").as_object().at("provider_order_id").as_string());
+    if (sent)
+      p.provider_ref = std::string(shown.at("dispatch").as_object().at("provider_order_id").as_string());
     return p;
   }
 
-  HttpClient::Reply webhook(const std::string& name, const std::string& body, const std::string& secret = kSecret) {
+  HttpClient::Reply webhook(const std::string& name, const std::string& body,
+                            const std::string& secret = kSecret) {
     return client_->post("/api/provider-webhook/" + name, "application/json", body,
                          {{"X-Warung-Signature", signature(secret, body)}});
   }
@@ -214,13 +217,14 @@ TEST_F(ProviderWebhook, WebhooksThatCannotBeTrustedOrPlacedChangeNothing) {
   auto other = client_->post("/api/provider-webhook/grosir", "application/json", body,
                              {{"X-Warung-Signature", signature(kSecret, body + " ")}});
   EXPECT_EQ(other.status, 401u);
-  EXPECT_EQ(other.json().as_object().at("status"), json::value(false)) << other.body;  // the API's JSON envelope
+  EXPECT_EQ(other.json().as_object().at("status"), json::value(false))
+      << other.body;  // the API's JSON envelope
 
   // Unknown provider, a provider without a webhook secret, no name at all.
   EXPECT_EQ(webhook("nobody", body).status, 404u);
   const auto p = sim_.provider("osimesa", "quiet");
-  cli({"provider", "add", "quiet", "--dialect", "osimesa", "--url", p.base_url, "--key", p.api_key, "--secret",
-       p.secret});
+  cli({"provider", "add", "quiet", "--dialect", "osimesa", "--url", p.base_url, "--key", p.api_key,
+       "--secret", p.secret});
   EXPECT_EQ(webhook("quiet", body).status, 404u);
   EXPECT_EQ(webhook("", body).status, 404u);
 
@@ -268,18 +272,20 @@ TEST_F(ProviderWebhook, CliSetsShowsAndRefusesSecrets) {
   EXPECT_NE(table.find("WEBHOOK"), std::string::npos) << table;
 
   // The URL to register there carries the provider's name; --public-url sets the address.
-  const json::value set = json::parse(cli({"provider", "webhook", "grosir", "s2", "--json", "--public-url",
-                                           "https://warung.example/"}));
-  EXPECT_EQ(set.as_object().at("webhook_url"), json::value("https://warung.example/api/provider-webhook/grosir"));
+  const json::value set = json::parse(
+      cli({"provider", "webhook", "grosir", "s2", "--json", "--public-url", "https://warung.example/"}));
+  EXPECT_EQ(set.as_object().at("webhook_url"),
+            json::value("https://warung.example/api/provider-webhook/grosir"));
 
   // Dialects without webhooks take no secret.
   cli({"provider", "add", "panel", "--dialect", "smm-v2", "--url", sim_.smmV2Url(), "--key", "k"});
   EXPECT_NE(runCli({"provider", "webhook", "panel", "x", "--db", db_}).exit_code, 0);
-  EXPECT_NE(runCli({"provider", "add", "panel2", "--dialect", "smm-v2", "--url", sim_.smmV2Url(), "--key", "k",
-                    "--webhook-secret", "x", "--db", db_})
+  EXPECT_NE(runCli({"provider", "add", "panel2", "--dialect", "smm-v2", "--url", sim_.smmV2Url(), "--key",
+                    "k", "--webhook-secret", "x", "--db", db_})
                 .exit_code,
             0);
-  EXPECT_NE(runCli({"provider", "webhook", "grosir", "--db", db_}).exit_code, 0);  // neither SECRET nor --clear
+  EXPECT_NE(runCli({"provider", "webhook", "grosir", "--db", db_}).exit_code,
+            0);  // neither SECRET nor --clear
 }
 
 // Two warung servers: A sells to B. B's order goes to A (osimesa adapter); the
@@ -311,14 +317,15 @@ TEST(ProviderWebhookTwoServers, AWarungSellingToUsSettlesOurOrderByWebhook) {
   ServerProcess b(db_b, {"--config", config_b}, dir.file("b.log"));
 
   // A posts our account's changes to B's provider webhook; B verifies with A's secret.
-  const std::string hook_url = "http://127.0.0.1:" + std::to_string(b.port()) + "/api/provider-webhook/warung-a";
+  const std::string hook_url =
+      "http://127.0.0.1:" + std::to_string(b.port()) + "/api/provider-webhook/warung-a";
   const json::value hook = json::parse(run({"user", "webhook", us_at_a.user_id, hook_url, "--json"}, db_a));
   const std::string secret(hook.as_object().at("secret").as_string());
-  const json::value added = json::parse(
-      run({"provider", "add", "warung-a", "--dialect", "osimesa", "--url", "http://127.0.0.1:" + std::to_string(a.port()),
-           "--key", us_at_a.api_key, "--secret", us_at_a.user_id, "--webhook-secret", secret, "--json",
-           "--public-url", "http://127.0.0.1:" + std::to_string(b.port())},
-          db_b));
+  const json::value added = json::parse(run(
+      {"provider", "add", "warung-a", "--dialect", "osimesa", "--url",
+       "http://127.0.0.1:" + std::to_string(a.port()), "--key", us_at_a.api_key, "--secret", us_at_a.user_id,
+       "--webhook-secret", secret, "--json", "--public-url", "http://127.0.0.1:" + std::to_string(b.port())},
+      db_b));
   EXPECT_EQ(added.as_object().at("webhook_url"), json::value(hook_url));
   run({"service", "route", "game", "G1", "warung-a:ML86:10000"}, db_b);
 
@@ -334,7 +341,8 @@ TEST(ProviderWebhookTwoServers, AWarungSellingToUsSettlesOurOrderByWebhook) {
         return dispatchPhase(shown) == "sent";
       },
       kDeadline, std::chrono::milliseconds(100)))
-      << json::serialize(shown) << "\n" << b.log();
+      << json::serialize(shown) << "\n"
+      << b.log();
   const std::string ref_at_a(shown.at("dispatch").as_object().at("provider_order_id").as_string());
   EXPECT_EQ(orderShow(db_a, ref_at_a).at("status").as_string(), "waiting");
 
@@ -346,7 +354,9 @@ TEST(ProviderWebhookTwoServers, AWarungSellingToUsSettlesOurOrderByWebhook) {
         return shown.at("status").as_string() == "success";
       },
       kDeadline, std::chrono::milliseconds(100)))
-      << json::serialize(shown) << "\nA:\n" << a.log() << "\nB:\n" << b.log();
+      << json::serialize(shown) << "\nA:\n"
+      << a.log() << "\nB:\n"
+      << b.log();
   EXPECT_EQ(shown.at("voucher").as_string(), "SN-FROM-A");
   EXPECT_EQ(dispatchPhase(shown), "done");
   EXPECT_TRUE(hasEvent(shown, "webhook from warung-a: success")) << json::serialize(shown.at("events"));

@@ -138,11 +138,12 @@ class Webhook : public ::testing::Test {
  protected:
   void SetUp() override {
     importCatalog(db_,
-                  "[" + socialServiceJson("S1") + "," + socialServiceJson("S2") + "," + gameServiceJson("G1") + "," +
-                      socialServiceJson("MANUAL") + "]",
+                  "[" + socialServiceJson("S1") + "," + socialServiceJson("S2") + "," +
+                      gameServiceJson("G1") + "," + socialServiceJson("MANUAL") + "]",
                   dir_);
     buyer_ = createReseller(db_, "Toko Hook", "standar", kCredit);
-    auto j = runCliJson({"user", "webhook", buyer_.user_id, receiver_.url(), "--json", "--db", db_}).as_object();
+    auto j =
+        runCliJson({"user", "webhook", buyer_.user_id, receiver_.url(), "--json", "--db", db_}).as_object();
     EXPECT_EQ(j.at("url").as_string(), receiver_.url());
     secret_ = std::string(j.at("secret").as_string());
     ASSERT_GE(secret_.size(), 32u);
@@ -162,7 +163,8 @@ class Webhook : public ::testing::Test {
   }
 
   ProviderSimulator& newSim() {
-    sims_.push_back(std::make_unique<ProviderSimulator>(ProviderSimulator::Options{.complete_after_polls = 1}));
+    sims_.push_back(
+        std::make_unique<ProviderSimulator>(ProviderSimulator::Options{.complete_after_polls = 1}));
     sims_.back()->start();
     return *sims_.back();
   }
@@ -190,7 +192,8 @@ class Webhook : public ::testing::Test {
     ASSERT_FALSE(ec) << "body is not JSON";
     ASSERT_TRUE(v.is_object());
     const auto& o = v.as_object();
-    for (const char* key : {"data", "note", "price", "ref_id", "status", "product", "created_at", "updated_at"}) {
+    for (const char* key :
+         {"data", "note", "price", "ref_id", "status", "product", "created_at", "updated_at"}) {
       EXPECT_TRUE(o.contains(key)) << "missing " << key;
     }
     if (o.contains("data")) {
@@ -273,7 +276,8 @@ TEST_F(Webhook, EachStatusChangeArrivesSignedInOrderAfterTheReceiverRecovers) {
   ASSERT_TRUE(a.ok && b.ok && c.ok);
 
   ASSERT_TRUE(eventually([&] { return receiver_.accepted().size() >= 6; }, kDeadline))
-      << receiver_.requests().size() << " requests\n" << server_->log();
+      << receiver_.requests().size() << " requests\n"
+      << server_->log();
   const auto all = receiver_.requests();
   EXPECT_EQ(all.size(), 6u + 4u) << "each failure is retried, each success is final";
   for (const auto& r : all) expectWellFormed(r);
@@ -314,14 +318,18 @@ TEST_F(Webhook, EachStatusChangeArrivesSignedInOrderAfterTheReceiverRecovers) {
 TEST_F(Webhook, AGivenUpDeliveryIsListedAsFailedAndReplayed) {
   receiver_.failNext(1'000'000);
   start({{"webhooks.give_up_after_s", "1"}});
-  const auto o = postOrder(*client_, buyer_, "social-media", "MANUAL", "https://instagram.com/p/replay", "100");
+  const auto o =
+      postOrder(*client_, buyer_, "social-media", "MANUAL", "https://instagram.com/p/replay", "100");
   ASSERT_TRUE(o.ok);
   // No route: the operator completes it; the change is queued for the reseller.
   cli({"order", "set-status", o.ref_id, "success", "--start", "50"});
 
   json::array failed;
-  ASSERT_TRUE(eventuallyEvery([&] { return (failed = deliveries({"--status", "failed"})).size() == 1; }, kDeadline,
-                              std::chrono::milliseconds(100)))
+  ASSERT_TRUE(eventuallyEvery(
+      [&] {
+        return (failed = deliveries({"--status", "failed"})).size() == 1;
+      },
+      kDeadline, std::chrono::milliseconds(100)))
       << server_->log();
   const auto& d = failed[0].as_object();
   EXPECT_EQ(d.at("ref_id").as_string(), o.ref_id);
@@ -344,8 +352,11 @@ TEST_F(Webhook, AGivenUpDeliveryIsListedAsFailedAndReplayed) {
   EXPECT_EQ(refOf(got), o.ref_id);
   EXPECT_EQ(statusOf(got), "success");
   EXPECT_EQ(body(got).at("detail").as_object().at("start").as_int64(), 50);
-  ASSERT_TRUE(eventuallyEvery([&] { return deliveries({"--status", "delivered"}).size() == 1; }, kDeadline,
-                              std::chrono::milliseconds(100)));
+  ASSERT_TRUE(eventuallyEvery(
+      [&] {
+        return deliveries({"--status", "delivered"}).size() == 1;
+      },
+      kDeadline, std::chrono::milliseconds(100)));
 
   auto bad = runCli({"webhook", "replay", "999999", "--db", db_});
   EXPECT_NE(bad.exit_code, 0);
@@ -387,7 +398,8 @@ TEST_F(Webhook, PendingDeliveriesSurviveASigkill) {
 TEST_F(Webhook, ClearedCallbackQueuesNothing) {
   start();
   cli({"user", "webhook", buyer_.user_id, "--clear"});
-  const auto o = postOrder(*client_, buyer_, "social-media", "MANUAL", "https://instagram.com/p/quiet", "100");
+  const auto o =
+      postOrder(*client_, buyer_, "social-media", "MANUAL", "https://instagram.com/p/quiet", "100");
   ASSERT_TRUE(o.ok);
   cli({"order", "set-status", o.ref_id, "success"});
   EXPECT_EQ(deliveries().size(), 0u);

@@ -67,7 +67,8 @@ class DispatchStoreTest : public ::testing::Test {
     p.created_at = 1;
     auto created = ds_.createProvider(p);
     EXPECT_TRUE(created.ok());
-    EXPECT_TRUE(ds_.setRoutes(routed_service_, {domain::Route{routed_service_, created->id, 0, "r", Money{1}}}).ok());
+    EXPECT_TRUE(
+        ds_.setRoutes(routed_service_, {domain::Route{routed_service_, created->id, 0, "r", Money{1}}}).ok());
     return routed_service_;
   }
   std::int64_t routed_service_ = 0;
@@ -77,8 +78,9 @@ class DispatchStoreTest : public ::testing::Test {
     SqliteOrderWriter w(path_);
     Collector c;
     for (int i = 0; i < n; ++i) {
-      w.submit(makeOrder(acc, prefix + std::to_string(i), routedService(), prefix + "t" + std::to_string(i), 100),
-               c.callback());
+      w.submit(
+          makeOrder(acc, prefix + std::to_string(i), routedService(), prefix + "t" + std::to_string(i), 100),
+          c.callback());
     }
     EXPECT_TRUE(c.wait(static_cast<std::size_t>(n)));
     std::vector<domain::Order> out;
@@ -209,10 +211,12 @@ TEST(Migration2, UpgradesADatabaseThatHadOnlyMigration1) {
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   std::string all_versions;
-  for (const auto& m : migrations()) all_versions += (all_versions.empty() ? "" : ",") + std::to_string(m.version);
+  for (const auto& m : migrations())
+    all_versions += (all_versions.empty() ? "" : ",") + std::to_string(m.version);
   EXPECT_EQ(db.execAndGet("SELECT group_concat(version) FROM schema_migrations").getString(), all_versions);
   { SqliteStore again(path); }  // reopening applies nothing
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(), static_cast<int>(migrations().size()));
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(),
+            static_cast<int>(migrations().size()));
 }
 
 // ---------------------------------------------------------------- accounts
@@ -359,7 +363,8 @@ TEST_F(DispatchStoreTest, ClaimFindsNewOrdersBehindManyWaitingOnes) {
   }
   for (int round = 0; round < 4; ++round) EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
   for (int i = 0; i < 30; i += 29) {
-    EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M" + std::to_string(i))->id)->phase, DispatchPhase::kManual);
+    EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M" + std::to_string(i))->id)->phase,
+              DispatchPhase::kManual);
   }
 
   const auto fresh = placeOrders(acc, 2, "N");

@@ -9,19 +9,19 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.hpp"
-#include "support/order_batch.hpp"
 #include "store/support.hpp"
+#include "support/order_batch.hpp"
 
 namespace warung::store::sqlite {
 namespace {
 
-using ::warung::testing::placeAsOneBatch;
 using testing::Collector;
 using testing::kDeadline;
 using testing::makeOrder;
 using testing::newAccount;
 using testing::place;
 using testing::TempDir;
+using ::warung::testing::placeAsOneBatch;
 
 class OrderWriterTest : public ::testing::Test {
  protected:
@@ -306,12 +306,12 @@ TEST_F(OrderWriterTest, OneFailedOrderDoesNotAffectOthersInItsBatch) {
   keyed.idempotency_key = "k";
   auto keyed_again = keyed;
   keyed_again.ref_id = "G";  // same batch, same key: a replay of F
-  auto answers = placeAsOneBatch(w, makeOrder(rich, "HOLD", 1, "hold", 100),
-                                 {makeOrder(rich, "A", 2, "x", 1000),
-                                  makeOrder(poor, "B", 2, "x", 1000),        // insufficient
-                                  makeOrder(rich, "C", 2, "x", 1000),        // duplicate pending of A
-                                  makeOrder(suspended, "D", 2, "x", 1000),   // suspended
-                                  makeOrder(rich, "E", 3, "x", 1000), keyed, keyed_again});
+  auto answers = placeAsOneBatch(
+      w, makeOrder(rich, "HOLD", 1, "hold", 100),
+      {makeOrder(rich, "A", 2, "x", 1000), makeOrder(poor, "B", 2, "x", 1000),  // insufficient
+       makeOrder(rich, "C", 2, "x", 1000),                                      // duplicate pending of A
+       makeOrder(suspended, "D", 2, "x", 1000),                                 // suspended
+       makeOrder(rich, "E", 3, "x", 1000), keyed, keyed_again});
   EXPECT_TRUE(answers.at("A").ok());
   EXPECT_EQ(answers.at("B").error().code, Errc::kInsufficientBalance);
   EXPECT_EQ(answers.at("C").error().code, Errc::kConflict);
@@ -353,13 +353,15 @@ TEST_F(OrderWriterTest, AnUnexpectedFailureInABatchFailsThatOrderAlone) {
   const auto rich = account("rich", 10000);
   {
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    db.exec("CREATE TRIGGER boom BEFORE INSERT ON ledger WHEN NEW.ref = 'BOOM'"
-            " BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    db.exec(
+        "CREATE TRIGGER boom BEFORE INSERT ON ledger WHEN NEW.ref = 'BOOM'"
+        " BEGIN SELECT RAISE(ABORT, 'boom'); END");
   }
   SqliteOrderWriter w(path_);
-  auto answers = placeAsOneBatch(w, makeOrder(rich, "HOLD", 1, "hold", 100),
-                                 {makeOrder(rich, "A", 2, "t-A", 1000), makeOrder(rich, "BOOM", 2, "t-BOOM", 1000),
-                                  makeOrder(rich, "C", 2, "t-C", 1000)});
+  auto answers =
+      placeAsOneBatch(w, makeOrder(rich, "HOLD", 1, "hold", 100),
+                      {makeOrder(rich, "A", 2, "t-A", 1000), makeOrder(rich, "BOOM", 2, "t-BOOM", 1000),
+                       makeOrder(rich, "C", 2, "t-C", 1000)});
 
   EXPECT_TRUE(answers.at("A").ok());
   EXPECT_EQ(answers.at("BOOM").error().code, Errc::kInternal);

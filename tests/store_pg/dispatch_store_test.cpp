@@ -67,7 +67,8 @@ class DispatchStoreTest : public ::testing::Test {
     p.created_at = 1;
     auto created = ds_.createProvider(p);
     EXPECT_TRUE(created.ok());
-    EXPECT_TRUE(ds_.setRoutes(routed_service_, {domain::Route{routed_service_, created->id, 0, "r", Money{1}}}).ok());
+    EXPECT_TRUE(
+        ds_.setRoutes(routed_service_, {domain::Route{routed_service_, created->id, 0, "r", Money{1}}}).ok());
     return routed_service_;
   }
   std::int64_t routed_service_ = 0;
@@ -77,8 +78,9 @@ class DispatchStoreTest : public ::testing::Test {
     PostgresOrderWriter w(db_.config());
     Collector c;
     for (int i = 0; i < n; ++i) {
-      w.submit(makeOrder(acc, prefix + std::to_string(i), routedService(), prefix + "t" + std::to_string(i), 100),
-               c.callback());
+      w.submit(
+          makeOrder(acc, prefix + std::to_string(i), routedService(), prefix + "t" + std::to_string(i), 100),
+          c.callback());
     }
     EXPECT_TRUE(c.wait(static_cast<std::size_t>(n)));
     std::vector<domain::Order> out;
@@ -204,7 +206,8 @@ TEST(Migration2, UpgradesADatabaseThatHadOnlyMigration1) {
     EXPECT_GT(s.versions()->accounts, accounts_version);
   }
   std::string all_versions;
-  for (const auto& m : migrations()) all_versions += (all_versions.empty() ? "" : ",") + std::to_string(m.version);
+  for (const auto& m : migrations())
+    all_versions += (all_versions.empty() ? "" : ",") + std::to_string(m.version);
   EXPECT_EQ(
       db.exec("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations").str(0, 0),
       all_versions);
@@ -377,7 +380,8 @@ TEST_F(DispatchStoreTest, AnOrderCommittedLateIsStillClaimed) {
   const std::string insert =
       "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name, category_key,"
       " data1, data2, data3, target, quantity, unit_price, charge, status, created_at, updated_at)"
-      " VALUES ('LATE', " + std::to_string(acc) + ", 'social-media', " + std::to_string(service) +
+      " VALUES ('LATE', " +
+      std::to_string(acc) + ", 'social-media', " + std::to_string(service) +
       ", 'S', 'S', 'default', 'late', '1000', '', 'late', 1000, 100, 100, 'waiting', 1, 1)";
   late.runText(insert, pg::Params());
   const auto after = placeOrders(acc, 2, "A");  // higher ids, committed first

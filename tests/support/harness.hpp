@@ -20,7 +20,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -75,12 +74,14 @@ inline bool isDatabaseUrl(const std::string& db) {
 // The test server's URL (any database on it); "" when there is none.
 inline const std::string& testPgServerUrl() {
   static const std::string url = [] {
-    if (const char* env = std::getenv("WARUNG_TEST_PG_URL"); env != nullptr && *env != '\0') return std::string(env);
+    if (const char* env = std::getenv("WARUNG_TEST_PG_URL"); env != nullptr && *env != '\0')
+      return std::string(env);
 #ifdef WARUNG_PG_TEST_DIR
     std::string line;
     std::ifstream f(std::string(WARUNG_PG_TEST_DIR) + "/url");
     if (f && std::getline(f, line)) {
-      while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' '))
+        line.pop_back();
       return line;
     }
 #endif
@@ -149,10 +150,9 @@ inline std::string databaseTomlLine(const std::string& db) {
   return (isDatabaseUrl(db) ? "url = \"" : "path = \"") + db + "\"\n";
 }
 
-
 // Runs `argv` with stdout/stderr redirected to files; returns the pid.
-inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
-                   const std::string& stdin_path = "/dev/null") {
+inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
+                   const std::string& err_path, const std::string& stdin_path = "/dev/null") {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -192,8 +192,11 @@ inline CliResult runCli(const std::vector<std::string>& args, const std::string&
 // The server as a child process on 127.0.0.1 and a free port.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {}, const std::string& log_path = "")
-      : log_(!log_path.empty() ? log_path : isDatabaseUrl(db_path) ? log_dir_.file("server.log") : db_path + ".log") {
+  ServerProcess(const std::string& db_path, std::vector<std::string> extra_args = {},
+                const std::string& log_path = "")
+      : log_(!log_path.empty()        ? log_path
+             : isDatabaseUrl(db_path) ? log_dir_.file("server.log")
+                                      : db_path + ".log") {
     std::vector<std::string> argv{WARUNG_BINARY, "serve", "--db", db_path, "--listen", "127.0.0.1:0"};
     // The admin listener's default port (8081) would clash between parallel tests.
     if (std::find(extra_args.begin(), extra_args.end(), "--admin-listen") == extra_args.end()) {
@@ -205,14 +208,16 @@ class ServerProcess {
     pid_ = spawn(argv, log_, log_);
     static const std::regex kListening(R"(warung listening on http://[^:]+:(\d+))");
     std::smatch m;
-    const bool up = eventually([&] {
-      const std::string text = readFile(log_);
-      if (std::regex_search(text, m, kListening)) {
-        port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-        return true;
-      }
-      return !alive();
-    }, 20s);
+    const bool up = eventually(
+        [&] {
+          const std::string text = readFile(log_);
+          if (std::regex_search(text, m, kListening)) {
+            port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+            return true;
+          }
+          return !alive();
+        },
+        20s);
     if (!up || port_ == 0) {
       const std::string text = readFile(log_);
       stop(SIGKILL);
@@ -290,7 +295,8 @@ class HttpClient {
   explicit HttpClient(std::uint16_t port) : port_(port) {}
 
   Reply request(boost::beast::http::verb method, const std::string& path, const std::string& content_type,
-                const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+                const std::string& body,
+                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     namespace http = boost::beast::http;
     for (int attempt = 0; attempt < 2; ++attempt) {
       try {
@@ -332,7 +338,8 @@ class HttpClient {
     return post(path, "application/json", boost::json::serialize(o));
   }
 
-  Reply postMultipart(const std::string& path, const std::vector<std::pair<std::string, std::string>>& params) {
+  Reply postMultipart(const std::string& path,
+                      const std::vector<std::pair<std::string, std::string>>& params) {
     const std::string boundary = "----warungtestboundary7MA4YWxkTrZu0gW";
     std::string body;
     for (const auto& [k, v] : params) {
@@ -395,7 +402,8 @@ inline Reseller createReseller(const std::string& db, const std::string& name, c
   auto j = boost::json::parse(r.out).as_object();
   Reseller res{std::string(j.at("user_id").as_string()), std::string(j.at("api_key").as_string())};
   if (credit > 0) {
-    auto c = runCli({"balance", "credit", res.user_id, std::to_string(credit), "--note", "test funds", "--db", db});
+    auto c = runCli(
+        {"balance", "credit", res.user_id, std::to_string(credit), "--note", "test funds", "--db", db});
     if (c.exit_code != 0) throw std::runtime_error("balance credit failed: " + c.err);
   }
   return res;
@@ -460,8 +468,8 @@ inline boost::json::array listOrdersJson(const std::string& db, const std::vecto
 // One `type=order` answer, decoded.
 struct OrderAnswer {
   unsigned http = 0;
-  bool ok = false;         // envelope "status"
-  std::int64_t code = 0;   // envelope "code"
+  bool ok = false;        // envelope "status"
+  std::int64_t code = 0;  // envelope "code"
   std::string message;
   std::string ref_id;      // on success
   std::int64_t price = 0;  // on success: the charge
@@ -483,7 +491,8 @@ inline OrderAnswer postOrder(HttpClient& client, const Reseller& r, const std::s
   if (const auto* o = a.json.if_object()) {
     if (const auto* s = o->if_contains("status"); s && s->is_bool()) a.ok = s->get_bool();
     if (const auto* c = o->if_contains("code"); c && c->is_int64()) a.code = c->get_int64();
-    if (const auto* m = o->if_contains("message"); m && m->is_string()) a.message = std::string(m->get_string());
+    if (const auto* m = o->if_contains("message"); m && m->is_string())
+      a.message = std::string(m->get_string());
     if (const auto* d = o->if_contains("data"); a.ok && d && d->is_object()) {
       if (const auto* ref = d->get_object().if_contains("ref_id"); ref && ref->is_string()) {
         a.ref_id = std::string(ref->get_string());
@@ -528,7 +537,8 @@ inline bool eventuallyEvery(const std::function<bool()>& cond, std::chrono::mill
 // backoff of 1-2 s, new work noticed within 20 ms, webhooks retried every second.
 // `overrides` ("dispatch.lease_s" -> "2", ...) replace or add keys of [dispatch] and
 // [webhooks]; values are written as given (TOML literals).
-inline std::string fulfilmentConfigToml(const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
+inline std::string fulfilmentConfigToml(
+    const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
   std::vector<std::pair<std::string, std::string>> keys{
       {"dispatch.poll_interval_s", "1"}, {"dispatch.retry_base_s", "1"}, {"dispatch.retry_cap_s", "2"},
       {"dispatch.idle_wait_ms", "20"},   {"dispatch.claim_batch", "1"},  {"webhooks.retry_base_s", "1"},

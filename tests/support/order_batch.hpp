@@ -18,8 +18,8 @@ namespace warung::testing {
 
 // Each order's answer by ref_id (the holder must be placed). Throws when the writer
 // does not answer within 20 s.
-inline std::map<std::string, Result<store::Placed>> placeAsOneBatch(store::OrderWriter& w, domain::Order holder,
-                                                                    const std::vector<domain::Order>& orders) {
+inline std::map<std::string, Result<store::Placed>> placeAsOneBatch(
+    store::OrderWriter& w, domain::Order holder, const std::vector<domain::Order>& orders) {
   constexpr auto kDeadline = std::chrono::seconds(20);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();

@@ -6,7 +6,8 @@
 namespace warung::testing {
 
 inline std::string socialServiceJson(const std::string& code) {
-  return R"({"kind": "social-media", "code": ")" + code + R"(", "name": "Followers )" + code + R"(", "note": "",
+  return R"({"kind": "social-media", "code": ")" + code + R"(", "name": "Followers )" + code +
+         R"(", "note": "",
    "category": {"main": "Test Followers", "type": "default"},
    "fields": {"info": "",
      "field1": {"type": "input", "input": {"type": "text", "label": "Link", "minlength": 1, "maxlength": 500, "placeholder": ""}},

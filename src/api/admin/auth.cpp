@@ -31,7 +31,9 @@ const std::string& decoyHash() {
   return h;
 }
 
-Error unauthenticated() { return makeError(Errc::kUnauthenticated, "sign in first (session expired or missing)"); }
+Error unauthenticated() {
+  return makeError(Errc::kUnauthenticated, "sign in first (session expired or missing)");
+}
 
 }  // namespace
 
@@ -52,7 +54,8 @@ std::string_view bearerToken(std::string_view header) {
   constexpr std::string_view kPrefix = "Bearer ";
   if (header.size() <= kPrefix.size()) return {};
   for (std::size_t i = 0; i < kPrefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != std::tolower(static_cast<unsigned char>(kPrefix[i]))) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) !=
+        std::tolower(static_cast<unsigned char>(kPrefix[i]))) {
       return {};
     }
   }
@@ -70,7 +73,10 @@ Result<std::string> createAdminToken(store::AdminStore& store, std::string_view 
 }
 
 AdminAuth::AdminAuth(AdminConfig config, store::AdminStore& store, const Clock& clock)
-    : config_(config), store_(store), clock_(clock), throttle_(config.max_login_failures, config.login_window_s) {}
+    : config_(config),
+      store_(store),
+      clock_(clock),
+      throttle_(config.max_login_failures, config.login_window_s) {}
 
 std::int64_t AdminAuth::loginRetryAfter(std::string_view username, std::string_view address) {
   const std::int64_t now = clock_.nowUnix();
@@ -93,8 +99,8 @@ Result<SignedIn> AdminAuth::login(std::string_view username, std::string_view pa
   throttle_.reset("u:" + std::string(username));
   SignedIn s{password::randomToken(), password::randomToken(), admin->username,
              now + std::min(config_.session_ttl_s, config_.session_max_s)};
-  store::AdminSession row{crypto::sha256Hex(s.session_token), admin->id, admin->username, s.csrf_token, now,
-                          s.expires_at, now};
+  store::AdminSession row{
+      crypto::sha256Hex(s.session_token), admin->id, admin->username, s.csrf_token, now, s.expires_at, now};
   if (auto st = store_.createSession(row); !st) return st.error();
   return s;
 }
@@ -131,8 +137,8 @@ Status AdminAuth::logout(const Principal& p) {
 }
 
 std::string AdminAuth::sessionCookie(const SignedIn& s) const {
-  return fmt::format("{}={}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age={}{}", kSessionCookie, s.session_token,
-                     config_.session_max_s, config_.secure_cookies ? "; Secure" : "");
+  return fmt::format("{}={}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age={}{}", kSessionCookie,
+                     s.session_token, config_.session_max_s, config_.secure_cookies ? "; Secure" : "");
 }
 
 std::string AdminAuth::clearedCookie() const {

@@ -32,7 +32,7 @@
 namespace warung::api::admin {
 
 struct AdminConfig {
-  std::int64_t session_ttl_s = 8 * 3600;  // sliding: idle this long and the session ends
+  std::int64_t session_ttl_s = 8 * 3600;   // sliding: idle this long and the session ends
   std::int64_t session_max_s = 7 * 86400;  // absolute: no session lives longer
   bool secure_cookies = false;             // add Secure to the cookie (behind TLS)
   int max_login_failures = 5;              // per username and per client address...
@@ -46,9 +46,9 @@ inline constexpr std::size_t kMinPasswordLength = 10;
 struct Principal {
   std::int64_t admin_id = 0;
   std::string username;
-  bool via_session = false;   // false: bearer token
-  std::string csrf_token;     // sessions only
-  std::string session_hash;   // sessions only
+  bool via_session = false;  // false: bearer token
+  std::string csrf_token;    // sessions only
+  std::string session_hash;  // sessions only
   std::int64_t expires_at = 0;
 };
 

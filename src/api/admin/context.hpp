@@ -5,9 +5,9 @@
 // Decoders return kInvalidArgument and set Ctx::field to the input at fault, which
 // the error envelope names ("field"). An area returns the `data` of {"ok":true,...}
 // or an Error; handler.cpp wraps either.
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
 #include <charconv>
 #include <cstdint>
 #include <optional>

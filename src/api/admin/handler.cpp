@@ -16,20 +16,34 @@ namespace json = boost::json;
 
 std::string_view errorCode(Errc c) {
   switch (c) {
-    case Errc::kInvalidArgument: return "invalid_argument";
-    case Errc::kUnauthenticated: return "unauthenticated";
-    case Errc::kForbidden: return "forbidden";
-    case Errc::kNotFound: return "not_found";
-    case Errc::kMethodNotAllowed: return "method_not_allowed";
-    case Errc::kInsufficientBalance: return "insufficient_balance";
-    case Errc::kConflict: return "conflict";
-    case Errc::kUnprocessable: return "unprocessable";
-    case Errc::kUnavailable: return "unavailable";
-    case Errc::kOverloaded: return "overloaded";
-    case Errc::kPayloadTooLarge: return "payload_too_large";
-    case Errc::kTimeout: return "timeout";
-    case Errc::kRateLimited: return "rate_limited";
-    case Errc::kInternal: return "internal";
+    case Errc::kInvalidArgument:
+      return "invalid_argument";
+    case Errc::kUnauthenticated:
+      return "unauthenticated";
+    case Errc::kForbidden:
+      return "forbidden";
+    case Errc::kNotFound:
+      return "not_found";
+    case Errc::kMethodNotAllowed:
+      return "method_not_allowed";
+    case Errc::kInsufficientBalance:
+      return "insufficient_balance";
+    case Errc::kConflict:
+      return "conflict";
+    case Errc::kUnprocessable:
+      return "unprocessable";
+    case Errc::kUnavailable:
+      return "unavailable";
+    case Errc::kOverloaded:
+      return "overloaded";
+    case Errc::kPayloadTooLarge:
+      return "payload_too_large";
+    case Errc::kTimeout:
+      return "timeout";
+    case Errc::kRateLimited:
+      return "rate_limited";
+    case Errc::kInternal:
+      return "internal";
   }
   return "internal";
 }
@@ -46,7 +60,8 @@ http::Response okResponse(std::string_view data) {
 }
 
 bool isChange(bhttp::verb m) {
-  return m == bhttp::verb::post || m == bhttp::verb::put || m == bhttp::verb::patch || m == bhttp::verb::delete_;
+  return m == bhttp::verb::post || m == bhttp::verb::put || m == bhttp::verb::patch ||
+         m == bhttp::verb::delete_;
 }
 
 }  // namespace
@@ -54,8 +69,9 @@ bool isChange(bhttp::verb m) {
 AdminApi::AdminApi(AdminConfig config, AdminDeps deps) : auth_(config, deps.admin, deps.clock), deps_(deps) {}
 
 void AdminApi::mount(http::Server& server) {
-  server.routePrefix(std::string(kApiPrefix),
-                     [this](const http::Request& req, http::Respond respond) { handle(req, std::move(respond)); });
+  server.routePrefix(std::string(kApiPrefix), [this](const http::Request& req, http::Respond respond) {
+    handle(req, std::move(respond));
+  });
 }
 
 http::Response AdminApi::error(const Error& e, std::string_view field) {
@@ -63,7 +79,12 @@ http::Response AdminApi::error(const Error& e, std::string_view field) {
   r.status = httpStatus(e.code);
   const std::string_view message = e.code == Errc::kInternal ? std::string_view("internal error") : e.detail;
   JsonWriter w(r.body);
-  w.beginObject().field("ok", false).key("error").beginObject().field("code", errorCode(e.code)).field("message", message);
+  w.beginObject()
+      .field("ok", false)
+      .key("error")
+      .beginObject()
+      .field("code", errorCode(e.code))
+      .field("message", message);
   if (!field.empty()) w.field("field", field);
   w.endObject().endObject();
   r.headers.emplace_back("Cache-Control", "no-store");
@@ -76,7 +97,8 @@ void AdminApi::handle(const http::Request& req, http::Respond respond) {
   const auto qpos = target.find('?');
   std::string_view path = target.substr(0, qpos);
   path.remove_prefix(std::min(path.size(), kApiPrefix.size()));
-  auto query = http::parseParams("", qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1));
+  auto query =
+      http::parseParams("", qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1));
   if (!query) return respond(error(query.error()));
 
   Ctx c{req, {}, std::move(*query), {}, {}, {}, {}, deps_.clock.nowUnix()};
@@ -91,13 +113,15 @@ void AdminApi::handle(const http::Request& req, http::Respond respond) {
   if (isChange(req.method()) && !req.body().empty()) {
     boost::system::error_code ec;
     json::value v = json::parse(req.body(), ec);
-    if (ec || !v.is_object()) return respond(error(makeError(Errc::kInvalidArgument, "the body must be a JSON object")));
+    if (ec || !v.is_object())
+      return respond(error(makeError(Errc::kInvalidArgument, "the body must be a JSON object")));
     c.body = std::move(v.as_object());
   }
 
   // Sign-in is the one call without a session.
   if (c.seg.size() == 1 && c.seg[0] == "login") {
-    if (req.method() != bhttp::verb::post) return respond(error(makeError(Errc::kMethodNotAllowed, "use POST")));
+    if (req.method() != bhttp::verb::post)
+      return respond(error(makeError(Errc::kMethodNotAllowed, "use POST")));
     auto username = c.string("username");
     if (!username) return respond(error(username.error(), c.field));
     auto pw = c.string("password");

@@ -74,7 +74,8 @@ Result<std::string> rotateKey(store::Store& store, IdGenerator& ids, const domai
   return key;
 }
 
-Result<std::string> setCallback(store::DispatchStore& store, const domain::Account& account, std::string_view url) {
+Result<std::string> setCallback(store::DispatchStore& store, const domain::Account& account,
+                                std::string_view url) {
   if (!url.empty() && !url.starts_with("http://") && !url.starts_with("https://")) {
     return makeError(Errc::kInvalidArgument, "url must start with http:// or https://");
   }
@@ -83,8 +84,9 @@ Result<std::string> setCallback(store::DispatchStore& store, const domain::Accou
   return secret;
 }
 
-Result<std::vector<domain::Route>> setServiceRoutes(store::Store& store, store::DispatchStore& dstore, Kind kind,
-                                                    std::string_view code, const std::vector<RouteSpec>& specs) {
+Result<std::vector<domain::Route>> setServiceRoutes(store::Store& store, store::DispatchStore& dstore,
+                                                    Kind kind, std::string_view code,
+                                                    const std::vector<RouteSpec>& specs) {
   auto s = findService(store, kind, code);
   if (!s) return s.error();
   std::vector<domain::Route> routes;
@@ -96,9 +98,11 @@ Result<std::vector<domain::Route>> setServiceRoutes(store::Store& store, store::
                  : p.error();
     }
     if (specs[i].provider_service.empty()) {
-      return makeError(Errc::kInvalidArgument, "route to " + specs[i].provider + " has an empty provider service");
+      return makeError(Errc::kInvalidArgument,
+                       "route to " + specs[i].provider + " has an empty provider service");
     }
-    routes.push_back(domain::Route{s->id, p->id, static_cast<int>(i), specs[i].provider_service, specs[i].cost});
+    routes.push_back(
+        domain::Route{s->id, p->id, static_cast<int>(i), specs[i].provider_service, specs[i].cost});
   }
   if (auto st = dstore.setRoutes(s->id, routes); !st) return st.error();
   return routes;
@@ -141,7 +145,8 @@ Result<SyncResult> syncProvider(store::Store& store, store::DispatchStore& dstor
     s.category_key = r.kind == Kind::kSocialMedia ? "default" : "";
     if (r.kind == Kind::kGame) {
       for (char c : r.category) {
-        s.category_key += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '-';
+        s.category_key +=
+            std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '-';
       }
       s.fields_title = "Masukkan Data";
       s.fields[0] = {domain::FieldType::kInput, "text", "Tujuan", 1, 100, "", "", {}, ""};

@@ -60,7 +60,8 @@ Result<CreatedAccount> createAccount(store::Store& store, IdGenerator& ids, std:
 Result<std::string> rotateKey(store::Store& store, IdGenerator& ids, const domain::Account& account);
 // Sets the callback URL (http:// or https://) with a new signing secret, returned; an
 // empty url clears both (returns "").
-Result<std::string> setCallback(store::DispatchStore& store, const domain::Account& account, std::string_view url);
+Result<std::string> setCallback(store::DispatchStore& store, const domain::Account& account,
+                                std::string_view url);
 
 // One route by the provider's name.
 struct RouteSpec {

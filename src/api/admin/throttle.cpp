@@ -22,7 +22,8 @@ std::int64_t LoginThrottle::retryAfter(const std::string& key, std::int64_t now)
   prune(it->second, now);
   if (static_cast<int>(it->second.size()) < max_failures_) return 0;
   // Free again when enough of the failures have left the window.
-  const std::int64_t freed_at = it->second[it->second.size() - static_cast<std::size_t>(max_failures_)] + window_s_;
+  const std::int64_t freed_at =
+      it->second[it->second.size() - static_cast<std::size_t>(max_failures_)] + window_s_;
   return std::max<std::int64_t>(freed_at - now, 1);
 }
 

@@ -4,9 +4,9 @@
 
 #include "api/errors.hpp"
 #include "common/json_writer.hpp"
-#include "http/gzip.hpp"
 #include "domain/cutoff.hpp"
 #include "domain/pricing.hpp"
+#include "http/gzip.hpp"
 
 namespace warung::api::osimesa {
 namespace {
@@ -15,7 +15,8 @@ using domain::Kind;
 
 void writeField(JsonWriter& w, const domain::FieldSpec& f, Kind kind) {
   w.beginObject().field("type", domain::toString(f.type));
-  w.key("input").beginObject()
+  w.key("input")
+      .beginObject()
       .field("type", f.input_type)
       .field("label", f.label)
       .field("minlength", f.minlength)
@@ -44,7 +45,8 @@ void appendOrder(std::string& out, const domain::Order& o, bool with_times) {
   w.endArray();
   w.field("note", o.note).field("price", o.charge.rupiah).field("ref_id", o.ref_id);
   if (o.kind == Kind::kSocialMedia) {
-    w.key("detail").beginObject()
+    w.key("detail")
+        .beginObject()
         .field("start", o.start_count)
         .field("amount", o.quantity)
         .field("remain", o.remain)
@@ -63,7 +65,11 @@ void appendService(std::string& out, const domain::Service& s, Money current) {
   JsonWriter w(out);
   const bool social = s.kind == Kind::kSocialMedia;
   w.beginObject();
-  w.key("category").beginObject().field("main", s.category).field(social ? "type" : "slug", s.category_key).endObject();
+  w.key("category")
+      .beginObject()
+      .field("main", s.category)
+      .field(social ? "type" : "slug", s.category_key)
+      .endObject();
   w.key("fields").beginObject();
   if (!social) w.field("title", s.fields_title);
   w.field("info", s.fields_info);
@@ -74,20 +80,23 @@ void appendService(std::string& out, const domain::Service& s, Money current) {
   }
   w.endObject();
   if (social) {
-    w.key("order").beginObject()
+    w.key("order")
+        .beginObject()
         .field("min", std::to_string(s.min_quantity))
         .field("max", std::to_string(s.max_quantity))
         .endObject();
   }
   w.field("name", s.name).field("note", s.note).field("code", s.code);
   w.key("price").beginObject();
-  w.key("list").beginObject()
+  w.key("list")
+      .beginObject()
       .field("standar", s.prices[0].rupiah)
       .field("premium", s.prices[1].rupiah)
       .field("spesial", s.prices[2].rupiah)
       .endObject();
   w.field("current", current.rupiah).endObject();
-  w.key("cutoff").beginObject()
+  w.key("cutoff")
+      .beginObject()
       .field("start", domain::formatHhMm(s.cutoff.start_minute))
       .field("end", domain::formatHhMm(s.cutoff.end_minute))
       .endObject();
@@ -125,8 +134,8 @@ ServiceListCache::Entry makeEntry(std::string data, bool with_gzip) {
 
 }  // namespace
 
-ServiceListCache::Entry ServiceListCache::entry(const std::shared_ptr<const domain::Catalog>& catalog, Kind kind,
-                                                const domain::Account& a) {
+ServiceListCache::Entry ServiceListCache::entry(const std::shared_ptr<const domain::Catalog>& catalog,
+                                                Kind kind, const domain::Account& a) {
   if (!a.price_overrides.empty()) return makeEntry(serviceList(*catalog, kind, a), false);
   const auto k = static_cast<int>(kind);
   const auto l = static_cast<int>(a.level);

@@ -31,8 +31,9 @@ std::string serviceList(const domain::Catalog& c, domain::Kind kind, const domai
 class ServiceListCache {
  public:
   struct Entry {
-    std::shared_ptr<const std::string> data;    // the JSON array
-    std::shared_ptr<const std::string> answer;  // {"code":200,"data":[...],"status":true,"message":"Success."}
+    std::shared_ptr<const std::string> data;  // the JSON array
+    std::shared_ptr<const std::string>
+        answer;  // {"code":200,"data":[...],"status":true,"message":"Success."}
     std::shared_ptr<const std::string> answer_gzip;  // null for per-account lists
   };
 
@@ -41,7 +42,8 @@ class ServiceListCache {
                                          domain::Kind kind, const domain::Account& a) {
     return entry(catalog, kind, a).data;
   }
-  Entry entry(const std::shared_ptr<const domain::Catalog>& catalog, domain::Kind kind, const domain::Account& a);
+  Entry entry(const std::shared_ptr<const domain::Catalog>& catalog, domain::Kind kind,
+              const domain::Account& a);
 
  private:
   std::mutex mu_;

@@ -102,18 +102,19 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     if (in.idempotency_key.empty()) in.idempotency_key = req["Idempotency-Key"];
     // `params` and `req` outlive this call only until we return: the callback
     // captures nothing that points into them.
-    service_.placeOrder(kind, **account, in, [this, respond = std::move(respond)](Result<store::Placed> placed) {
-      if (!placed) return respond(error(placed.error()));
-      std::string data;
-      data.reserve(400);
-      appendOrder(data, placed->order, false);
-      respond(successResponse(data, kOrderPlacedMessage));
-    });
+    service_.placeOrder(kind, **account, in,
+                        [this, respond = std::move(respond)](Result<store::Placed> placed) {
+                          if (!placed) return respond(error(placed.error()));
+                          std::string data;
+                          data.reserve(400);
+                          appendOrder(data, placed->order, false);
+                          respond(successResponse(data, kOrderPlacedMessage));
+                        });
     return;
   }
-  fail(makeError(Errc::kInvalidArgument,
-                 type.empty() ? "parameter 'type' is required (order, status or service)"
-                              : "parameter 'type' must be one of: order, status, service"));
+  fail(makeError(Errc::kInvalidArgument, type.empty()
+                                             ? "parameter 'type' is required (order, status or service)"
+                                             : "parameter 'type' must be one of: order, status, service"));
 }
 
 }  // namespace warung::api::osimesa

@@ -42,7 +42,6 @@
 //
 // Thread-safe. Never logs the api key.
 #include <boost/json/fwd.hpp>
-
 #include <memory>
 #include <mutex>
 #include <optional>

@@ -19,7 +19,8 @@ using pg::Params;
 using pg::Rows;
 
 constexpr const char* kInsertAdmin =
-    "INSERT INTO admins (username, password_hash, created_at, disabled) VALUES ($1, $2, $3, FALSE) RETURNING id";
+    "INSERT INTO admins (username, password_hash, created_at, disabled) VALUES ($1, $2, $3, FALSE) RETURNING "
+    "id";
 constexpr const char* kSelectAdmins =
     "SELECT id, username, password_hash, created_at, disabled FROM admins ORDER BY username";
 constexpr const char* kSelectAdmin =
@@ -30,13 +31,15 @@ constexpr const char* kInsertSession =
     "INSERT INTO admin_sessions (token_hash, admin_id, csrf_token, created_at, expires_at, last_seen)"
     " VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr const char* kTouchSession =
-    "UPDATE admin_sessions s SET last_seen = $2, expires_at = LEAST($2::bigint + $3::bigint, s.created_at + $4::bigint)"
+    "UPDATE admin_sessions s SET last_seen = $2, expires_at = LEAST($2::bigint + $3::bigint, s.created_at + "
+    "$4::bigint)"
     " FROM admins a WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.id = s.admin_id AND NOT a.disabled"
     " RETURNING s.admin_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen, a.username";
 constexpr const char* kDeleteSession = "DELETE FROM admin_sessions WHERE token_hash = $1";
 
 constexpr const char* kInsertToken =
-    "INSERT INTO admin_tokens (token_hash, admin_id, name, created_at, revoked) VALUES ($1, $2, $3, $4, FALSE)";
+    "INSERT INTO admin_tokens (token_hash, admin_id, name, created_at, revoked) VALUES ($1, $2, $3, $4, "
+    "FALSE)";
 constexpr const char* kSelectToken =
     "SELECT t.token_hash, t.admin_id, a.username, t.name, t.created_at, t.revoked"
     " FROM admin_tokens t JOIN admins a ON a.id = t.admin_id"
@@ -53,7 +56,8 @@ constexpr const char* kSelectAuditPrefix = "SELECT id, at, admin, action, target
 constexpr const char* kOrderCountRevenue =
     "SELECT COUNT(*), COALESCE(SUM(charge), 0) FROM orders WHERE created_at >= $1 AND created_at < $2";
 constexpr const char* kOrderRefunds =
-    "SELECT COALESCE(SUM(l.amount), 0) FROM orders o JOIN ledger l ON l.order_id = o.id AND l.reason = 'refund'"
+    "SELECT COALESCE(SUM(l.amount), 0) FROM orders o JOIN ledger l ON l.order_id = o.id AND l.reason = "
+    "'refund'"
     " WHERE o.created_at >= $1 AND o.created_at < $2";
 constexpr const char* kOrderCost =
     "SELECT COALESCE(SUM(CASE WHEN o.kind = 'social-media'"
@@ -89,16 +93,17 @@ Result<Admin> PostgresStore::createAdmin(std::string_view username, std::string_
                                          std::int64_t now) {
   if (username.empty()) return makeError(Errc::kInvalidArgument, "username must not be empty");
   return atEdge("createAdmin", [&]() -> Result<Admin> {
-    return detail::transact(*pool_, cfg_.busy_retries, "createAdmin", [&](pg::Connection& c) -> Result<Admin> {
-      try {
-        const Rows r = c.run(kInsertAdmin, Params().add(username).add(password_hash).add(now));
-        if (r.empty()) throw std::runtime_error("admin insert returned no id");
-        return Admin{r.int64(0, 0), std::string(username), std::string(password_hash), now, false};
-      } catch (const pg::Error& e) {
-        if (e.uniqueViolation()) return makeError(Errc::kConflict, "an admin with this username exists");
-        throw;
-      }
-    });
+    return detail::transact(
+        *pool_, cfg_.busy_retries, "createAdmin", [&](pg::Connection& c) -> Result<Admin> {
+          try {
+            const Rows r = c.run(kInsertAdmin, Params().add(username).add(password_hash).add(now));
+            if (r.empty()) throw std::runtime_error("admin insert returned no id");
+            return Admin{r.int64(0, 0), std::string(username), std::string(password_hash), now, false};
+          } catch (const pg::Error& e) {
+            if (e.uniqueViolation()) return makeError(Errc::kConflict, "an admin with this username exists");
+            throw;
+          }
+        });
   });
 }
 
@@ -116,11 +121,12 @@ Result<std::vector<Admin>> PostgresStore::listAdmins() {
 
 Result<Admin> PostgresStore::findAdmin(std::string_view username) {
   return atEdge("findAdmin", [&]() -> Result<Admin> {
-    return detail::withRetries(*pool_, cfg_.busy_retries, "findAdmin", [&](pg::Connection& c) -> Result<Admin> {
-      const Rows r = c.run(kSelectAdmin, Params().add(username));
-      if (r.empty()) return makeError(Errc::kNotFound, "admin not found");
-      return readAdmin(r, 0);
-    });
+    return detail::withRetries(*pool_, cfg_.busy_retries, "findAdmin",
+                               [&](pg::Connection& c) -> Result<Admin> {
+                                 const Rows r = c.run(kSelectAdmin, Params().add(username));
+                                 if (r.empty()) return makeError(Errc::kNotFound, "admin not found");
+                                 return readAdmin(r, 0);
+                               });
   });
 }
 
@@ -146,15 +152,15 @@ Status PostgresStore::createSession(const AdminSession& s) {
   });
 }
 
-Result<AdminSession> PostgresStore::touchSession(std::string_view token_hash, std::int64_t now, std::int64_t ttl_s,
-                                                 std::int64_t absolute_limit_s) {
+Result<AdminSession> PostgresStore::touchSession(std::string_view token_hash, std::int64_t now,
+                                                 std::int64_t ttl_s, std::int64_t absolute_limit_s) {
   return atEdge("touchSession", [&]() -> Result<AdminSession> {
     return detail::transact(
         *pool_, cfg_.busy_retries, "touchSession", [&](pg::Connection& c) -> Result<AdminSession> {
           const Rows r =
               c.run(kTouchSession, Params().add(token_hash).add(now).add(ttl_s).add(absolute_limit_s));
           if (r.empty()) return makeError(Errc::kNotFound, "no such session");
-          return AdminSession{std::string(token_hash), r.int64(0, 0), r.str(0, 5), r.str(0, 1),
+          return AdminSession{std::string(token_hash), r.int64(0, 0), r.str(0, 5),  r.str(0, 1),
                               r.int64(0, 2),           r.int64(0, 3), r.int64(0, 4)};
         });
   });
@@ -222,12 +228,8 @@ Result<std::vector<AdminToken>> PostgresStore::listTokens() {
 Status PostgresStore::appendAudit(const AuditEntry& e) {
   return atEdge("appendAudit", [&]() -> Status {
     return detail::transact(*pool_, cfg_.busy_retries, "appendAudit", [&](pg::Connection& c) -> Status {
-      c.run(kInsertAudit, Params()
-                              .add(e.at)
-                              .add(e.admin)
-                              .add(e.action)
-                              .add(e.target)
-                              .add(e.detail.empty() ? std::string_view("{}") : std::string_view(e.detail)));
+      c.run(kInsertAudit, Params().add(e.at).add(e.admin).add(e.action).add(e.target).add(
+                              e.detail.empty() ? std::string_view("{}") : std::string_view(e.detail)));
       return okStatus();
     });
   });
@@ -255,7 +257,8 @@ Result<std::vector<AuditEntry>> PostgresStore::listAudit(const AuditFilter& f) {
           const Rows r = c.runText(query, p);
           std::vector<AuditEntry> out;
           for (int i = 0; i < r.size(); ++i) {
-            out.push_back(AuditEntry{r.int64(i, 0), r.int64(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4), r.str(i, 5)});
+            out.push_back(
+                AuditEntry{r.int64(i, 0), r.int64(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4), r.str(i, 5)});
           }
           return out;
         });
@@ -281,17 +284,18 @@ Result<OrderTotals> PostgresStore::orderTotals(std::int64_t from, std::int64_t t
 
 Result<std::vector<StatusCount>> PostgresStore::ordersByStatus() {
   return atEdge("ordersByStatus", [&]() -> Result<std::vector<StatusCount>> {
-    return detail::withRetries(*pool_, cfg_.busy_retries, "ordersByStatus",
-                               [&](pg::Connection& c) -> Result<std::vector<StatusCount>> {
-                                 const Rows r = c.run(kOrdersByStatus);
-                                 std::vector<StatusCount> out;
-                                 for (int i = 0; i < r.size(); ++i) {
-                                   const std::string s = r.str(i, 0);
-                                   out.push_back({detail::parsedOrThrow(domain::parseOrderStatus(s), "orders.status", s),
-                                                  r.int64(i, 1)});
-                                 }
-                                 return out;
-                               });
+    return detail::withRetries(
+        *pool_, cfg_.busy_retries, "ordersByStatus",
+        [&](pg::Connection& c) -> Result<std::vector<StatusCount>> {
+          const Rows r = c.run(kOrdersByStatus);
+          std::vector<StatusCount> out;
+          for (int i = 0; i < r.size(); ++i) {
+            const std::string s = r.str(i, 0);
+            out.push_back(
+                {detail::parsedOrThrow(domain::parseOrderStatus(s), "orders.status", s), r.int64(i, 1)});
+          }
+          return out;
+        });
   });
 }
 
@@ -303,8 +307,8 @@ Result<std::vector<TopService>> PostgresStore::topServices(std::int64_t from, st
           std::vector<TopService> out;
           for (int i = 0; i < r.size(); ++i) {
             const std::string k = r.str(i, 0);
-            out.push_back({detail::parsedOrThrow(domain::parseKind(k), "orders.kind", k), r.str(i, 1), r.str(i, 2),
-                           r.int64(i, 3), Money{r.int64(i, 4)}});
+            out.push_back({detail::parsedOrThrow(domain::parseKind(k), "orders.kind", k), r.str(i, 1),
+                           r.str(i, 2), r.int64(i, 3), Money{r.int64(i, 4)}});
           }
           return out;
         });
@@ -314,8 +318,10 @@ Result<std::vector<TopService>> PostgresStore::topServices(std::int64_t from, st
 Result<std::vector<domain::Order>> PostgresStore::stuckOrders(std::int64_t updated_before, int limit) {
   return atEdge("stuckOrders", [&]() -> Result<std::vector<domain::Order>> {
     return detail::withRetries(
-        *pool_, cfg_.busy_retries, "stuckOrders", [&](pg::Connection& c) -> Result<std::vector<domain::Order>> {
-          const Rows r = c.run(stuckOrdersSql(), Params().add(updated_before).add(std::clamp(limit, 1, kMaxListLimit)));
+        *pool_, cfg_.busy_retries, "stuckOrders",
+        [&](pg::Connection& c) -> Result<std::vector<domain::Order>> {
+          const Rows r =
+              c.run(stuckOrdersSql(), Params().add(updated_before).add(std::clamp(limit, 1, kMaxListLimit)));
           std::vector<domain::Order> out;
           for (int i = 0; i < r.size(); ++i) out.push_back(detail::readOrder(r, i));
           return out;

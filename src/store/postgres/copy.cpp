@@ -1,9 +1,9 @@
 // PostgresStore::loadTables and schemaVersion: the target side of `warung copy`.
 #include <fmt/format.h>
 
-#include "store/postgres/postgres_store.hpp"
 #include "store/postgres/pg.hpp"
 #include "store/postgres/pool.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/postgres/sql.hpp"
 #include "store/postgres/store_internal.hpp"
 
@@ -20,11 +20,20 @@ void appendField(std::string& out, const std::optional<std::string>& v) {
   }
   for (char ch : *v) {
     switch (ch) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += ch;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += ch;
     }
   }
 }
@@ -96,9 +105,10 @@ Error copyError(const std::string& why) { return makeError(Errc::kInternal, why)
 
 Result<int> PostgresStore::schemaVersion() {
   return detail::atEdge("schemaVersion", [&]() -> Result<int> {
-    return detail::withRetries(*pool_, cfg_.busy_retries, "schemaVersion", [&](pg::Connection& c) -> Result<int> {
-      return static_cast<int>(c.run(sql::kSelectSchemaVersion).int64(0, 0));
-    });
+    return detail::withRetries(*pool_, cfg_.busy_retries, "schemaVersion",
+                               [&](pg::Connection& c) -> Result<int> {
+                                 return static_cast<int>(c.run(sql::kSelectSchemaVersion).int64(0, 0));
+                               });
   });
 }
 
@@ -115,9 +125,8 @@ Result<CopyReport> PostgresStore::loadTables(const std::function<Status(RowSink&
       if (n > 0) not_empty += fmt::format("{}{} {}", not_empty.empty() ? "" : ", ", n, t.name);
     }
     if (!not_empty.empty()) {
-      return makeError(Errc::kConflict,
-                       "the target database already has accounts or orders or other data (" + not_empty +
-                           "); warung copy only fills an empty database");
+      return makeError(Errc::kConflict, "the target database already has accounts or orders or other data (" +
+                                            not_empty + "); warung copy only fills an empty database");
     }
 
     Loader loader(*c);
@@ -131,7 +140,8 @@ Result<CopyReport> PostgresStore::loadTables(const std::function<Status(RowSink&
 
     CopyReport report;
     for (const CopyReport::Table& sent : loader.counts()) {
-      const std::int64_t n = c->runText(fmt::format(sql::kCopyCountFormat, sent.name), pg::Params()).int64(0, 0);
+      const std::int64_t n =
+          c->runText(fmt::format(sql::kCopyCountFormat, sent.name), pg::Params()).int64(0, 0);
       if (n != sent.rows) {
         return copyError(fmt::format("verification failed: {} has {} rows in the target, {} in the source",
                                      sent.name, n, sent.rows));
@@ -140,9 +150,10 @@ Result<CopyReport> PostgresStore::loadTables(const std::function<Status(RowSink&
     }
     const std::int64_t unbalanced = c->exec(sql::kCopyUnbalancedAccounts).int64(0, 0);
     if (unbalanced > 0) {
-      return copyError(fmt::format("verification failed: {} account(s) have a balance that differs from the sum "
-                                   "of their ledger",
-                                   unbalanced));
+      return copyError(
+          fmt::format("verification failed: {} account(s) have a balance that differs from the sum "
+                      "of their ledger",
+                      unbalanced));
     }
     const pg::Rows totals = c->exec(sql::kCopyAccountTotals);
     report.accounts_balanced = totals.int64(0, 0);
@@ -151,8 +162,9 @@ Result<CopyReport> PostgresStore::loadTables(const std::function<Status(RowSink&
     return report;
   } catch (const pg::CommitUnknown& e) {
     spdlog::error("postgres store: copy: outcome unknown: {}", e.what());
-    return copyError(std::string("the connection dropped while committing; check the target before retrying: ") +
-                     e.what());
+    return copyError(
+        std::string("the connection dropped while committing; check the target before retrying: ") +
+        e.what());
   } catch (const std::exception& e) {
     spdlog::error("postgres store: copy failed: {}", e.what());
     return copyError(e.what());

@@ -306,7 +306,8 @@ Result<std::vector<DispatchItem>> PostgresStore::claimToSend(std::int64_t now, i
     }
     std::int64_t walked_to = 0;
     auto claimed_items = detail::transact(
-        *pool_, cfg_.busy_retries, "claimToSend", [&](pg::Connection& c) -> Result<std::vector<DispatchItem>> {
+        *pool_, cfg_.busy_retries, "claimToSend",
+        [&](pg::Connection& c) -> Result<std::vector<DispatchItem>> {
           std::vector<std::int64_t> claimed = ids(c.run(sql::kClaimQueued, Params().add(now).add(limit)));
           const int rest = limit - static_cast<int>(claimed.size());
           if (rest > 0) {
@@ -386,15 +387,15 @@ Result<DispatchItem> PostgresStore::findByProviderOrder(std::int64_t provider_id
                                                         std::string_view provider_order_id) {
   return atEdge("findByProviderOrder", [&]() -> Result<DispatchItem> {
     if (provider_order_id.empty()) return makeError(Errc::kNotFound, "no order at that provider");
-    return detail::withRetries(*pool_, cfg_.busy_retries, "findByProviderOrder",
-                               [&](pg::Connection& c) -> Result<DispatchItem> {
-                                 const Rows r = c.run(sql::kSelectDispatchByProviderOrder,
-                                                      Params().add(provider_id).add(provider_order_id));
-                                 if (r.empty()) return makeError(Errc::kNotFound, "no order at that provider");
-                                 // One statement: the order and its dispatch row as of one snapshot.
-                                 std::vector<DispatchItem> items = loadItems(c, {r.int64(0, 0)});
-                                 return std::move(items.front());
-                               });
+    return detail::withRetries(
+        *pool_, cfg_.busy_retries, "findByProviderOrder", [&](pg::Connection& c) -> Result<DispatchItem> {
+          const Rows r =
+              c.run(sql::kSelectDispatchByProviderOrder, Params().add(provider_id).add(provider_order_id));
+          if (r.empty()) return makeError(Errc::kNotFound, "no order at that provider");
+          // One statement: the order and its dispatch row as of one snapshot.
+          std::vector<DispatchItem> items = loadItems(c, {r.int64(0, 0)});
+          return std::move(items.front());
+        });
   });
 }
 

@@ -494,7 +494,8 @@ Result<std::vector<domain::Order>> PostgresStore::listOrders(const OrderFilter& 
     if (f.target) where("target =").add(*f.target);
     if (f.created_from) where("created_at >=").add(*f.created_from);
     if (f.created_to) where("created_at <").add(*f.created_to);
-    query += " ORDER BY id DESC LIMIT $" + std::to_string(p.size() + 1) + " OFFSET $" + std::to_string(p.size() + 2);
+    query += " ORDER BY id DESC LIMIT $" + std::to_string(p.size() + 1) + " OFFSET $" +
+             std::to_string(p.size() + 2);
     p.add(std::clamp(f.limit, 1, kMaxListLimit));
     p.add(std::max(f.offset, 0));
     return detail::withRetries(*pool_, cfg_.busy_retries, "listOrders",

@@ -63,7 +63,8 @@ constexpr const char* kSelectAuditPrefix = "SELECT id, at, admin, action, target
 constexpr const char* kOrderCountRevenue =
     "SELECT COUNT(*), COALESCE(SUM(charge), 0) FROM orders WHERE created_at >= ?1 AND created_at < ?2";
 constexpr const char* kOrderRefunds =
-    "SELECT COALESCE(SUM(l.amount), 0) FROM orders o JOIN ledger l ON l.order_id = o.id AND l.reason = 'refund'"
+    "SELECT COALESCE(SUM(l.amount), 0) FROM orders o JOIN ledger l ON l.order_id = o.id AND l.reason = "
+    "'refund'"
     " WHERE o.created_at >= ?1 AND o.created_at < ?2";
 // Cost of the delivered units on the route of the provider that took the order.
 constexpr const char* kOrderCost =
@@ -173,8 +174,8 @@ Status SqliteStore::createSession(const AdminSession& s) {
   });
 }
 
-Result<AdminSession> SqliteStore::touchSession(std::string_view token_hash, std::int64_t now, std::int64_t ttl_s,
-                                               std::int64_t absolute_limit_s) {
+Result<AdminSession> SqliteStore::touchSession(std::string_view token_hash, std::int64_t now,
+                                               std::int64_t ttl_s, std::int64_t absolute_limit_s) {
   return atEdge("touchSession", [&]() -> Result<AdminSession> {
     std::lock_guard lock(write_mutex_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
@@ -312,8 +313,9 @@ Result<std::vector<AuditEntry>> SqliteStore::listAudit(const AuditFilter& f) {
     q.bind(i, std::max(f.offset, 0));
     std::vector<AuditEntry> out;
     while (q.executeStep()) {
-      out.push_back(AuditEntry{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
-                               q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()});
+      out.push_back(AuditEntry{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                               q.getColumn(2).getString(), q.getColumn(3).getString(),
+                               q.getColumn(4).getString(), q.getColumn(5).getString()});
     }
     return out;
   });
@@ -366,7 +368,8 @@ Result<std::vector<StatusCount>> SqliteStore::ordersByStatus() {
     std::vector<StatusCount> out;
     while (q->executeStep()) {
       const std::string s = q->getColumn(0).getString();
-      out.push_back({detail::parsedOrThrow(domain::parseOrderStatus(s), "orders.status", s), q->getColumn(1).getInt64()});
+      out.push_back({detail::parsedOrThrow(domain::parseOrderStatus(s), "orders.status", s),
+                     q->getColumn(1).getInt64()});
     }
     return out;
   });
@@ -382,8 +385,9 @@ Result<std::vector<TopService>> SqliteStore::topServices(std::int64_t from, std:
     std::vector<TopService> out;
     while (q->executeStep()) {
       const std::string k = q->getColumn(0).getString();
-      out.push_back({detail::parsedOrThrow(domain::parseKind(k), "orders.kind", k), q->getColumn(1).getString(),
-                     q->getColumn(2).getString(), q->getColumn(3).getInt64(), Money{q->getColumn(4).getInt64()}});
+      out.push_back({detail::parsedOrThrow(domain::parseKind(k), "orders.kind", k),
+                     q->getColumn(1).getString(), q->getColumn(2).getString(), q->getColumn(3).getInt64(),
+                     Money{q->getColumn(4).getInt64()}});
     }
     return out;
   });

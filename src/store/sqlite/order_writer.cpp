@@ -133,7 +133,8 @@ bool SqliteOrderWriter::begin(std::size_t orders) {
     } catch (const SQLite::Exception& e) {
       const bool busy = e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED;
       if (busy && attempt < kBeginAttempts) {
-        spdlog::warn("order writer: {}: database busy, waiting again ({}/{})", path_, attempt, kBeginAttempts);
+        spdlog::warn("order writer: {}: database busy, waiting again ({}/{})", path_, attempt,
+                     kBeginAttempts);
         continue;
       }
       spdlog::error("order writer: {}: BEGIN failed, {} orders refused: {}", path_, orders, e.what());
@@ -164,8 +165,8 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Resu
     conn_->db().tryExec(sql::kRollback);
     results.clear();
     if (batch.size() == 1) {
-      spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_, batch.front().order.ref_id,
-                    e.what());
+      spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_,
+                    batch.front().order.ref_id, e.what());
       results.push_back(internalError());
       return;
     }
@@ -183,7 +184,8 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Resu
       commit();
       results.push_back(std::move(r));
     } catch (const std::exception& e) {
-      spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_, p.order.ref_id, e.what());
+      spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_, p.order.ref_id,
+                    e.what());
       conn_->db().tryExec(sql::kRollback);
       results.push_back(internalError());
     }
@@ -250,7 +252,8 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     if (!q->executeStep()) throw std::runtime_error("order insert returned no id");
     o.id = q->getColumn(0).getInt64();
   } catch (const SQLite::Exception& e) {
-    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY) return makeError(Errc::kNotFound, "account not found");
+    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
+      return makeError(Errc::kNotFound, "account not found");
     if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
     const std::string_view what = e.what();
     if (what.find("orders.target") != std::string_view::npos) {
@@ -286,14 +289,15 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
       return makeError(Errc::kForbidden, "account is suspended");
     }
     return makeError(Errc::kInsufficientBalance, "balance Rp " + std::to_string(q->getColumn(1).getInt64()) +
-                                                     " is below the charge Rp " + std::to_string(o.charge.rupiah));
+                                                     " is below the charge Rp " +
+                                                     std::to_string(o.charge.rupiah));
   }
 
   // 4. The ledger row.
   {
     StatementUse q(conn_->statement(sql::kInsertLedger));
-    detail::bindLedger(*q, o.account_id, -o.charge, *balance_after, domain::LedgerReason::kOrder, o.id, o.ref_id,
-                       o.created_at);
+    detail::bindLedger(*q, o.account_id, -o.charge, *balance_after, domain::LedgerReason::kOrder, o.id,
+                       o.ref_id, o.created_at);
     if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
   }
   return Placed{o, false};

@@ -189,7 +189,8 @@ inline constexpr const char* kClaimNewOrders =
     " next_at, last_error, updated_at)"
     " SELECT o.id, CASE WHEN EXISTS (SELECT 1 FROM routes r WHERE r.service_id = o.service_id)"
     " THEN 'sending' ELSE 'manual' END, 0, 0, '', 0, ?1, '', ?1 FROM orders o"
-    " WHERE o.id > ?3 AND o.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = o.id)"
+    " WHERE o.id > ?3 AND o.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.order_id = "
+    "o.id)"
     " ORDER BY o.id LIMIT ?2 RETURNING order_id, phase";
 // The newest order: where claimToSend's walk may start next time (see new_orders_from_).
 inline constexpr const char* kSelectMaxOrderId = "SELECT COALESCE(MAX(id), 0) FROM orders";
@@ -224,7 +225,7 @@ inline constexpr const char* kSelectEvents =
     "SELECT id, order_id, at, kind, detail FROM order_events WHERE order_id = ?1 ORDER BY id";
 
 // --- webhook deliveries
-#define WARUNG_DELIVERY_COLUMNS                                                                  \
+#define WARUNG_DELIVERY_COLUMNS                                                                   \
   "id, account_id, order_id, ref_id, payload, status, attempts, next_at, last_error, created_at," \
   " delivered_at"
 // Only an order's oldest pending delivery is eligible, so its changes arrive in order

@@ -140,7 +140,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
                                              std::int64_t lease_s, int limit) override;
   Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) override;
   Result<domain::Dispatch> findDispatch(std::int64_t order_id) override;
-  Result<DispatchItem> findByProviderOrder(std::int64_t provider_id, std::string_view provider_order_id) override;
+  Result<DispatchItem> findByProviderOrder(std::int64_t provider_id,
+                                           std::string_view provider_order_id) override;
 
   Status appendEvent(const domain::OrderEvent& e) override;
   Result<std::vector<domain::OrderEvent>> events(std::int64_t order_id) override;
@@ -155,7 +156,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   Status replayDelivery(std::int64_t id, std::int64_t now) override;
 
   // --- AdminStore (admin_store.cpp)
-  Result<Admin> createAdmin(std::string_view username, std::string_view password_hash, std::int64_t now) override;
+  Result<Admin> createAdmin(std::string_view username, std::string_view password_hash,
+                            std::int64_t now) override;
   Result<std::vector<Admin>> listAdmins() override;
   Result<Admin> findAdmin(std::string_view username) override;
   Status createSession(const AdminSession& s) override;
