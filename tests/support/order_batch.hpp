@@ -13,14 +13,15 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "support/store_orders.hpp"
 
 namespace warung::testing {
 
 // Each order's answer by ref_id (the holder must be placed). Throws when the writer
-// does not answer within 20 s.
+// does not answer within kDeadline.
 inline std::map<std::string, Result<store::Placed>> placeAsOneBatch(
     store::OrderWriter& w, domain::Order holder, const std::vector<domain::Order>& orders) {
-  constexpr auto kDeadline = std::chrono::seconds(20);
+  using store_orders::kDeadline;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<Result<store::Placed>> held;
