@@ -91,7 +91,7 @@ struct Config {
   dispatch::WebhookConfig webhooks;
   // The admin API and the console on a listener of its own, loopback by default.
   bool admin_enabled = true;
-  http::ServerConfig admin_server{.host = "127.0.0.1", .port = 8081};
+  http::ServerConfig admin_server{.host = "127.0.0.1", .port = 8081, .thread_name = "admin-http"};
   api::admin::AdminConfig admin;
   std::string console_dir;  // "": <directory of the warung binary>/console
   http::StaticFilesConfig console;

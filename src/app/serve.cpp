@@ -15,6 +15,7 @@
 #include "app/cli_common.hpp"
 #include "app/demo.hpp"
 #include "app/wiring.hpp"
+#include "common/thread_name.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/webhooks.hpp"
 #include "domain/time_zone.hpp"
@@ -152,7 +153,10 @@ int serve(const Config& base_config, bool demo) {
     admin_server->listen();
     std::cout << "warung admin on http://" << config.admin_server.host << ":" << admin_server->port()
               << std::endl;
-    admin_thread = std::thread([&admin_server] { admin_server->run(false); });
+    admin_thread = std::thread([&admin_server] {
+      setThreadName("admin-http-0");
+      admin_server->run(false);
+    });
   }
   if (config.dispatcher.enabled) dispatcher.start();
   if (config.webhooks.enabled) webhooks.start();

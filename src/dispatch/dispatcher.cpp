@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <map>
 
+#include "common/thread_name.hpp"
+
 namespace warung::dispatch {
 namespace {
 
@@ -64,6 +66,7 @@ void Dispatcher::start() {
   // transaction); it wakes the others when it finds some, so a burst is sent by all.
   for (int i = 0; i < config_.send_workers; ++i) {
     threads_.emplace_back([this, i] {
+      setThreadName("dispatch-" + std::to_string(i));
       while (true) {
         {
           std::lock_guard lock(mu_);
@@ -79,6 +82,7 @@ void Dispatcher::start() {
     });
   }
   threads_.emplace_back([this] {
+    setThreadName("dispatch-poll");
     recoverRound();
     while (true) {
       {

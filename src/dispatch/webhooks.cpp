@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/crypto.hpp"
+#include "common/thread_name.hpp"
 #include "domain/fulfilment.hpp"
 
 namespace warung::dispatch {
@@ -29,6 +30,7 @@ void WebhookSender::start() {
   // others join in once it finds a full batch.
   for (int i = 0; i < config_.workers; ++i) {
     threads_.emplace_back([this, i] {
+      setThreadName("webhook-" + std::to_string(i));
       std::unique_lock lock(mu_);
       while (!stopping_) {
         lock.unlock();

@@ -24,6 +24,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/thread_name.hpp"
+
 namespace warung::http {
 
 namespace beast = boost::beast;
@@ -650,7 +652,12 @@ void Server::run(bool handle_signals) {
   const int n = std::max(1, impl.config_.threads);
   std::vector<std::thread> extra;
   extra.reserve(static_cast<std::size_t>(n - 1));
-  for (int i = 1; i < n; ++i) extra.emplace_back([&impl] { impl.ioc_.run(); });
+  for (int i = 1; i < n; ++i) {
+    extra.emplace_back([&impl, i] {
+      setThreadName(impl.config_.thread_name + "-" + std::to_string(i));
+      impl.ioc_.run();
+    });
+  }
   impl.ioc_.run();
   for (auto& t : extra) t.join();
 }

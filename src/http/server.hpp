@@ -74,6 +74,7 @@ struct ServerConfig {
   std::chrono::milliseconds drain_timeout{10'000};    // graceful shutdown limit
   std::size_t max_connections = 10'000;               // concurrent connections; more get 503
   bool access_log = true;
+  std::string thread_name = "http";  // io threads are named NAME-1, NAME-2, ... (the caller's keeps its name)
 };
 
 // The IP address (no port) of the client whose request is being handled, for

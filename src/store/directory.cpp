@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "common/thread_name.hpp"
+
 namespace warung::store {
 namespace {
 
@@ -28,6 +30,7 @@ Directory::~Directory() { stop(); }
 
 void Directory::start() {
   thread_ = std::thread([this] {
+    setThreadName("directory");
     std::unique_lock lock(stop_mu_);
     while (!stop_cv_.wait_for(lock, config_.refresh_interval, [this] { return stopping_; })) {
       lock.unlock();

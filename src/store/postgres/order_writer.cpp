@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/thread_name.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/pg.hpp"
 #include "store/postgres/sql.hpp"
@@ -39,7 +40,10 @@ PostgresOrderWriter::PostgresOrderWriter(PostgresConfig pg, WriterConfig cfg)
   }
   // Harmless when PostgresStore already did it; makes the writer usable on its own.
   migrate(*conn_, display_url_);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("order-writer");
+    run();
+  });
 }
 
 PostgresOrderWriter::~PostgresOrderWriter() { shutdown(); }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/thread_name.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sql.hpp"
@@ -51,7 +52,10 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("database " + path_ + ": cannot prepare: " + e.what());
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    setThreadName("order-writer");
+    run();
+  });
 }
 
 SqliteOrderWriter::~SqliteOrderWriter() { shutdown(); }
