@@ -58,6 +58,8 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"database.read_connections", integer(c.sqlite.read_connections, 1, 256)},
       {"database.queue_capacity", integer(c.writer.queue_capacity, 1, 10'000'000)},
       {"database.max_batch", integer(c.writer.max_batch, 1, 100'000)},
+      {"database.checkpoint_pages", integer(c.writer.checkpoint_pages, 0, 100'000'000)},
+      {"database.wal_max_pages", integer(c.writer.wal_max_pages, 1, 100'000'000)},
       {"server.listen",
        [&c](const toml::node& n, const std::string& key) {
          std::string v;
@@ -190,6 +192,10 @@ void validate(const Config& c) {
   }
   if (c.postgres.busy_retries < 0 || c.postgres.busy_retries > 100) {
     throw ConfigError("config key 'database.busy_retries' must be an integer from 0 to 100");
+  }
+  if (c.writer.checkpoint_pages > 0 && c.writer.wal_max_pages < c.writer.checkpoint_pages) {
+    throw ConfigError("config key 'database.wal_max_pages' must not be below 'database.checkpoint_pages' (" +
+                      std::to_string(c.writer.checkpoint_pages) + ")");
   }
   if (c.postgres.url.empty() && c.db_path.empty()) {
     throw ConfigError("config key 'database.path' must not be empty");

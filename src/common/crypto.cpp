@@ -5,7 +5,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <stdexcept>
 
 #include "common/clock.hpp"
@@ -76,11 +79,24 @@ std::string randomAlnum(std::size_t n) {
   return out;
 }
 
+std::string timeOrderedId(std::int64_t unix_ms, std::size_t random_chars) {
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";  // ASCII order
+  constexpr std::size_t kTimeChars = 8;
+  std::string out(kTimeChars, '0');
+  auto t = static_cast<std::uint64_t>(std::max<std::int64_t>(unix_ms, 0));
+  for (std::size_t i = kTimeChars; i-- > 0 && t > 0; t /= 36) out[i] = kDigits[t % 36];
+  return out + randomAlnum(random_chars);
+}
+
 }  // namespace warung::crypto
 
 namespace warung {
 
-std::string RandomIdGenerator::newRefId() { return crypto::randomAlnum(20); }
+std::string RandomIdGenerator::newRefId() {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return crypto::timeOrderedId(ms.count(), 12);  // 20 characters, 62 random bits
+}
 std::string RandomIdGenerator::newApiKey() { return crypto::randomAlnum(40); }
 std::string RandomIdGenerator::newUserId() { return "U" + crypto::randomAlnum(9); }
 

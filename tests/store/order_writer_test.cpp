@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <thread>
@@ -423,6 +424,70 @@ TEST_F(OrderWriterTest, ConcurrentSubmittersNeverOverdraw) {
     EXPECT_EQ(orderCount(ids[i]), static_cast<std::size_t>(paid_for[i]));
     expectLedgerMatches(ids[i]);
   }
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+std::uintmax_t walBytes(const std::string& db_path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(db_path + "-wal", ec);
+  return ec ? 0 : n;
+}
+
+// Four submitters without pause keep the writer busy, so the WAL is rarely fully
+// copied while the writer is between batches: without the writer finishing the copy
+// past wal_max_pages it would hold every page these orders wrote (tens of MB).
+TEST_F(OrderWriterTest, CheckpointsRunBesideTheWriterAndTheWalStaysBounded) {
+  const std::int64_t acc = account("ckpt", 1'000'000'000);
+  WriterConfig cfg;
+  cfg.max_batch = 32;
+  cfg.checkpoint_pages = 20;
+  cfg.wal_max_pages = 100;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 750;
+  {
+    SqliteOrderWriter w(path_, cfg);
+    Collector done;
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          const std::string ref = "C" + std::to_string(t) + "-" + std::to_string(i);
+          w.submit(makeOrder(acc, ref, 1 + i % 3, ref, 10), [&](Result<Placed> r) {
+            if (!r.ok()) ++failed;
+            done.callback()(std::move(r));
+          });
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_TRUE(done.wait(kThreads * kPerThread));
+    EXPECT_EQ(failed.load(), 0);
+    const CheckpointStats stats = w.checkpointStats();
+    EXPECT_GT(stats.background, 0u);
+    // A batch of 32 orders writes well under 400 pages; the WAL may end one batch and
+    // the frames of a copy in progress past wal_max_pages, never much more.
+    const std::uintmax_t page_frame = 4096 + 24;
+    EXPECT_LE(walBytes(path_), (cfg.wal_max_pages + 400) * page_frame)
+        << "background " << stats.background << ", by writer " << stats.by_writer;
+  }
+  EXPECT_EQ(orderCount(acc), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(balance(acc), Money{1'000'000'000 - kThreads * kPerThread * 10});
+  expectLedgerMatches(acc);
+}
+
+TEST_F(OrderWriterTest, CheckpointSettingsAreChecked) {
+  WriterConfig cfg;
+  cfg.checkpoint_pages = 100;
+  cfg.wal_max_pages = 99;
+  EXPECT_THROW(SqliteOrderWriter(path_, cfg), std::runtime_error);
+  cfg.checkpoint_pages = 0;  // SQLite's own checkpoints: no thread, no hook
+  SqliteOrderWriter w(path_, cfg);
+  const std::int64_t acc = account("plain", 1000);
+  ASSERT_TRUE(place(w, makeOrder(acc, "P1", 1, "t", 10)).ok());
+  EXPECT_EQ(w.checkpointStats().background, 0u);
+  EXPECT_EQ(w.checkpointStats().by_writer, 0u);
 }
 
 // ---------------------------------------------------------------- transitions

@@ -52,6 +52,19 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("database " + path_ + ": cannot prepare: " + e.what());
   }
+  if (cfg_.checkpoint_pages > 0) {
+    if (cfg_.wal_max_pages < cfg_.checkpoint_pages) {
+      throw std::runtime_error("order writer: wal_max_pages must not be below checkpoint_pages");
+    }
+    checkpoint_conn_ = std::make_unique<detail::Connection>(path_, cfg_.busy_timeout_ms, /*create=*/false,
+                                                            /*query_only=*/false);
+    // Replaces SQLite's autocheckpoint on the writer's connection.
+    sqlite3_wal_hook(conn_->db().getHandle(), &SqliteOrderWriter::onWalCommit, this);
+    checkpoint_thread_ = std::thread([this] {
+      setThreadName("wal-checkpoint");
+      checkpointLoop();
+    });
+  }
   thread_ = std::thread([this] {
     setThreadName("order-writer");
     run();
@@ -89,6 +102,85 @@ void SqliteOrderWriter::shutdown() {
   // From a callback (the writer thread itself) we cannot join; run() still drains the
   // queue and exits, and the destructor's call joins it.
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_wake_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+}
+
+CheckpointStats SqliteOrderWriter::checkpointStats() const {
+  std::lock_guard lock(checkpoint_mutex_);
+  return stats_;
+}
+
+int SqliteOrderWriter::onWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int wal_pages) {
+  auto& w = *static_cast<SqliteOrderWriter*>(self);
+  const auto pages = static_cast<std::size_t>(std::max(wal_pages, 0));
+  if (pages >= w.cfg_.wal_max_pages) w.writer_must_checkpoint_ = true;
+  bool due = false;
+  {
+    std::lock_guard lock(w.checkpoint_mutex_);
+    if (pages < w.wal_pages_) w.copied_ = w.last_run_at_ = 0;  // the WAL started over
+    w.wal_pages_ = pages;
+    due = pages >= w.copied_ + w.cfg_.checkpoint_pages;
+  }
+  if (due) w.checkpoint_wake_.notify_one();
+  return SQLITE_OK;
+}
+
+void SqliteOrderWriter::checkpointLoop() {
+  std::unique_lock lock(checkpoint_mutex_);
+  for (;;) {
+    // Due: checkpoint_pages frames committed since the last copy, and something new
+    // since the last try (readers can hold frames back; retrying would only spin).
+    checkpoint_wake_.wait(lock, [&] {
+      return checkpoint_stopping_ ||
+             (wal_pages_ >= copied_ + cfg_.checkpoint_pages && wal_pages_ != last_run_at_);
+    });
+    if (checkpoint_stopping_) return;
+    last_run_at_ = wal_pages_;
+    lock.unlock();
+    int in_wal = 0;
+    int copied = 0;
+    int rc = SQLITE_OK;
+    {
+      std::lock_guard copying(copy_mutex_);
+      rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                     &in_wal, &copied);
+    }
+    lock.lock();
+    if (rc == SQLITE_OK) {
+      ++stats_.background;
+      copied_ = static_cast<std::size_t>(std::max(copied, 0));
+    } else if (rc != SQLITE_BUSY) {  // busy: another checkpoint is running; it copies
+      spdlog::warn("order writer: {}: checkpoint failed: {}", path_,
+                   sqlite3_errmsg(checkpoint_conn_->db().getHandle()));
+    }
+  }
+}
+
+// On the writer thread, between batches: nothing is being committed, so the copy
+// reaches the end of the WAL (unless a reader still needs older frames) and the next
+// BEGIN starts the WAL over. A copy the checkpoint thread is making is waited for
+// (it holds SQLite's checkpoint lock; ours would only be refused), then the rest
+// is copied here.
+void SqliteOrderWriter::finishCheckpoint() {
+  writer_must_checkpoint_ = false;
+  int in_wal = 0;
+  int copied = 0;
+  std::unique_lock copying(copy_mutex_);
+  const int rc = sqlite3_wal_checkpoint_v2(conn_->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &in_wal, &copied);
+  copying.unlock();
+  if (rc == SQLITE_OK) {
+    std::lock_guard lock(checkpoint_mutex_);
+    ++stats_.by_writer;
+    copied_ = static_cast<std::size_t>(std::max(copied, 0));
+  } else if (rc != SQLITE_BUSY) {  // busy: another process is copying; next batch
+    spdlog::warn("order writer: {}: checkpoint failed: {}", path_, sqlite3_errmsg(conn_->db().getHandle()));
+  }
 }
 
 void SqliteOrderWriter::run() {
@@ -118,6 +210,7 @@ void SqliteOrderWriter::run() {
     }
     batch.clear();
     results.clear();
+    if (writer_must_checkpoint_) finishCheckpoint();
   }
 }
 

@@ -2,9 +2,10 @@
 // SqliteOrderWriter: the OrderWriter on SQLite, with group commit.
 //
 // submit() queues the order (bounded); one background thread takes up to max_batch
-// queued orders, places each inside its own savepoint of one BEGIN IMMEDIATE
-// transaction, and commits the batch with a single fsync (synchronous=FULL). A failed
-// order rolls back to its savepoint and leaves the others of its batch alone.
+// queued orders, places them in one BEGIN IMMEDIATE transaction, and commits the batch
+// with a single fsync (synchronous=FULL). An order refused for a business reason
+// leaves nothing behind and the others of its batch alone (see placeOne); an
+// unexpected failure rolls the batch back and places its orders one per transaction.
 // Callbacks run on the writer thread only after COMMIT returned, so an accepted order
 // is on disk before anyone hears of it; if BEGIN or COMMIT fails, every order of the
 // batch is answered kInternal and nothing was charged.
@@ -19,11 +20,21 @@
 // kOverloaded on the caller's thread, inside submit(). Callbacks must not block and
 // must not call submit() expecting it to be processed before they return.
 //
+// WAL checkpoints (copying committed pages from the WAL back into the database file)
+// run on a second thread with its own connection, so the writer does not stop taking
+// orders while pages are copied and synced: a checkpoint starts each time
+// checkpoint_pages new frames have been committed. Under a sustained burst that
+// thread never sees the WAL fully copied at a moment the writer is between batches,
+// and the WAL could only grow; past wal_max_pages the writer therefore finishes the
+// copy itself, between two batches, so that its next transaction starts the WAL over.
+// checkpoint_pages = 0 leaves checkpoints to SQLite (1,000 pages, on the writer).
+//
 // The writer has its own connection, separate from SqliteStore's, and may share the
 // file with other processes (the `warung` CLI); busy_timeout_ms bounds how long a batch
 // waits for their write lock.
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -32,6 +43,8 @@
 #include <vector>
 
 #include "store/store.hpp"
+
+struct sqlite3;
 
 namespace warung::store::sqlite {
 
@@ -43,6 +56,14 @@ struct WriterConfig {
   std::size_t queue_capacity = 20000;  // orders waiting for the writer thread
   std::size_t max_batch = 1024;        // orders per transaction (and per fsync)
   int busy_timeout_ms = 5000;
+  std::size_t checkpoint_pages = 4000;  // background checkpoint per this many new WAL frames
+  std::size_t wal_max_pages = 64000;    // past this the writer completes the checkpoint
+};
+
+// What the checkpoints did, for tests and operators.
+struct CheckpointStats {
+  std::uint64_t background = 0;  // checkpoints run by the checkpoint thread
+  std::uint64_t by_writer = 0;   // completed by the writer past wal_max_pages
 };
 
 class SqliteOrderWriter final : public OrderWriter {
@@ -59,6 +80,8 @@ class SqliteOrderWriter final : public OrderWriter {
   // everything already queued, then joins the thread. Idempotent.
   void shutdown() override;
 
+  CheckpointStats checkpointStats() const;
+
  private:
   struct Pending {
     domain::Order order;
@@ -73,6 +96,11 @@ class SqliteOrderWriter final : public OrderWriter {
   void writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results);
   Result<Placed> placeOne(domain::Order& order);
 
+  // sqlite3_wal_hook: after each commit, on the writer thread.
+  static int onWalCommit(void* self, sqlite3* db, const char* name, int wal_pages);
+  void checkpointLoop();
+  void finishCheckpoint();
+
   std::string path_;
   WriterConfig cfg_;
   std::unique_ptr<detail::Connection> conn_;  // used only by the writer thread after start
@@ -81,6 +109,19 @@ class SqliteOrderWriter final : public OrderWriter {
   std::condition_variable wake_;
   std::deque<Pending> queue_;  // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_
+
+  // Checkpoints. wal_pages_ is what the last commit left in the WAL.
+  std::unique_ptr<detail::Connection> checkpoint_conn_;  // the checkpoint thread's
+  mutable std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  std::size_t wal_pages_ = 0;            // guarded by checkpoint_mutex_
+  std::size_t copied_ = 0;               // frames known copied; guarded by checkpoint_mutex_
+  std::size_t last_run_at_ = 0;          // wal_pages_ when the last checkpoint started; same
+  bool checkpoint_stopping_ = false;     // guarded by checkpoint_mutex_
+  CheckpointStats stats_;                // guarded by checkpoint_mutex_
+  std::mutex copy_mutex_;                // held while either thread runs a checkpoint
+  bool writer_must_checkpoint_ = false;  // writer thread only
+  std::thread checkpoint_thread_;
 
   std::mutex shutdown_mutex_;  // makes concurrent shutdown() calls wait for the join
   std::thread thread_;
