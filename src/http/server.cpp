@@ -15,6 +15,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <csignal>
 #include <mutex>
 #include <optional>
@@ -371,12 +372,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void write(Response r, bool close, bool linger, bool grace) {
     state_ = State::kWriting;
-    res_.clear();
-    res_.result(r.status);
-    res_.version(req_.version() == 10 ? 10 : 11);
-    res_.set(bhttp::field::server, "warung");
-    res_.set(bhttp::field::content_type, std::move(r.content_type));
-    for (auto& [name, value] : r.headers) res_.insert(name, value);
+    status_ = r.status;
     // The body is either owned here or shared with a cache (a service list of
     // megabytes is sent to many clients without a copy each); either way it lives
     // until the write completes.
@@ -391,23 +387,58 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     // HEAD: GET's headers, its Content-Length included, and no body (a body would be
     // read as the start of the next answer on this connection).
     const bool head = req_.method() == bhttp::verb::head;
-    if (head) {
-      res_.body() = {};
-    } else {
-      res_.body() = {body.data(), body.size()};
-    }
-    res_.keep_alive(!close);
-    res_.prepare_payload();
-    if (head && !body.empty()) res_.content_length(body.size());
+    const bool http10 = req_.version() == 10;
+    formatHead(head_, r, http10, close, body.size());
+    if (head || !mayHaveBody(r.status)) body = {};
     if (grace) {
       stream_.expires_after(kErrorWriteGrace);
     } else {
       stream_.expires_at(deadline_);
     }
-    bhttp::async_write(stream_, res_,
-                       [self = shared_from_this(), close, linger](beast::error_code ec, std::size_t n) {
-                         self->onWrite(ec, n, close, linger);
-                       });
+    const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(body.data(), body.size())};
+    net::async_write(stream_, wire,
+                     [self = shared_from_this(), close, linger](beast::error_code ec, std::size_t n) {
+                       self->onWrite(ec, n, close, linger);
+                     });
+  }
+
+  // 1xx, 204 and 304 answers carry neither a body nor a Content-Length.
+  static bool mayHaveBody(unsigned status) { return status >= 200 && status != 204 && status != 304; }
+
+  // The status line and headers, written by hand into a buffer kept across requests:
+  // Beast's serializer spent more instructions walking its buffer views than the
+  // whole answer to a status query costs to build.
+  static void formatHead(std::string& out, const Response& r, bool http10, bool close,
+                         std::size_t body_size) {
+    out.clear();
+    out += http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    appendNumber(out, r.status);
+    out += ' ';
+    const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+    out.append(reason.data(), reason.size());
+    out += "\r\nServer: warung\r\nContent-Type: ";
+    out += r.content_type;
+    out += "\r\n";
+    for (const auto& [name, value] : r.headers) {
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
+    }
+    if (mayHaveBody(r.status)) {
+      out += "Content-Length: ";
+      appendNumber(out, body_size);
+      out += "\r\n";
+    }
+    if (http10 && !close) out += "Connection: keep-alive\r\n";
+    if (!http10 && close) out += "Connection: close\r\n";
+    out += "\r\n";
+  }
+
+  static void appendNumber(std::string& out, std::size_t n) {
+    char digits[24];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), n).ptr;
+    out.append(digits, end);
   }
 
   void onWrite(beast::error_code ec, std::size_t bytes, bool close, bool linger) {
@@ -415,7 +446,6 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     if (ec) return closeNow();
     if (close) return linger ? lingeringClose() : closeNow();
     req_ = {};
-    res_ = {};
     shared_body_.reset();
     owned_body_ = {};
     waitForRequest(false);
@@ -428,7 +458,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     const auto target = req_.target();
     server_.access_log_->info(
         "{} \"{} {}\" {} {} {}us", remote_, method.empty() ? std::string_view("-") : std::string_view(method),
-        target.empty() ? std::string_view("-") : std::string_view(target), res_.result_int(), bytes, us);
+        target.empty() ? std::string_view("-") : std::string_view(target), status_, bytes, us);
   }
 
   void lingeringClose() {
@@ -464,7 +494,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Request req_;
-  bhttp::response<bhttp::span_body<char const>> res_;
+  std::string head_;     // the answer's status line and headers
+  unsigned status_ = 0;  // the answer's status, for the access log
   std::string owned_body_;
   std::shared_ptr<const std::string> shared_body_;
   State state_ = State::kIdle;

@@ -60,6 +60,7 @@ class Connection {
 
  private:
   static SQLite::Database open(const std::string& path, bool create, int busy_timeout_ms) {
+    configureLibraryOnce();
     try {
       // NOMUTEX: a connection is only ever used by one thread at a time (the writer
       // thread, the write mutex, or a leased reader), so SQLite's per-call connection
@@ -69,6 +70,15 @@ class Connection {
     } catch (const SQLite::Exception& e) {
       throw std::runtime_error("cannot open database " + path + ": " + e.what());
     }
+  }
+
+  // Process-wide settings, which SQLite accepts only before its first use. Memory
+  // statistics off: with them on, every allocation SQLite makes takes one global
+  // mutex (the order writer's and every reader's), for counters warung never reads.
+  // If something opened a database first, SQLite refuses and keeps its defaults.
+  static void configureLibraryOnce() {
+    static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)configured;
   }
 
   SQLite::Database db_;
@@ -100,6 +110,11 @@ class StatementUse {
 
 // SQLiteCpp binds std::string, not string_view.
 inline void bindText(SQLite::Statement& s, int index, std::string_view v) { s.bind(index, std::string(v)); }
+
+// Binds text that SQLite reads where it is (SQLITE_STATIC) instead of copying it twice
+// (into a std::string for SQLiteCpp, then SQLite's own copy): `v` must stay alive and
+// unchanged until the statement is reset, as the fields of an order being inserted do.
+inline void bindTextInPlace(SQLite::Statement& s, int index, const std::string& v) { s.bindNoCopy(index, v); }
 
 // A value the schema should never hold (an unknown enum text): a broken invariant, so
 // an exception that the store edge turns into kInternal.

@@ -17,6 +17,7 @@ namespace warung::store::sqlite {
 namespace {
 
 using detail::bindText;
+using detail::bindTextInPlace;
 using detail::StatementUse;
 
 // Every statement the writer thread runs per order, prepared once in the constructor
@@ -321,29 +322,29 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   try {
     StatementUse q(conn_->statement(sql::kInsertOrder));
     int i = 0;
-    bindText(*q, ++i, o.ref_id);
+    bindTextInPlace(*q, ++i, o.ref_id);
     q->bind(++i, o.account_id);
     bindText(*q, ++i, domain::toString(o.kind));
     q->bind(++i, o.service_id);
-    bindText(*q, ++i, o.service_code);
-    bindText(*q, ++i, o.service_name);
-    bindText(*q, ++i, o.category_key);
-    for (const std::string& d : o.data) bindText(*q, ++i, d);
-    bindText(*q, ++i, o.target);
+    bindTextInPlace(*q, ++i, o.service_code);
+    bindTextInPlace(*q, ++i, o.service_name);
+    bindTextInPlace(*q, ++i, o.category_key);
+    for (const std::string& d : o.data) bindTextInPlace(*q, ++i, d);
+    bindTextInPlace(*q, ++i, o.target);
     q->bind(++i, o.quantity);
     q->bind(++i, o.unit_price.rupiah);
     q->bind(++i, o.charge.rupiah);
     bindText(*q, ++i, domain::toString(o.status));
     q->bind(++i, o.start_count);
     q->bind(++i, o.remain);
-    bindText(*q, ++i, o.voucher);
-    bindText(*q, ++i, o.note);
+    bindTextInPlace(*q, ++i, o.voucher);
+    bindTextInPlace(*q, ++i, o.note);
     if (o.idempotency_key.empty()) {
       q->bind(++i);  // NULL: the idempotency index skips it
     } else {
-      bindText(*q, ++i, o.idempotency_key);
+      bindTextInPlace(*q, ++i, o.idempotency_key);
     }
-    bindText(*q, ++i, o.fingerprint);
+    bindTextInPlace(*q, ++i, o.fingerprint);
     q->bind(++i, o.created_at);
     q->bind(++i, o.updated_at);
     if (!q->executeStep()) throw std::runtime_error("order insert returned no id");
