@@ -16,15 +16,18 @@
 
 #include "domain/types.hpp"
 #include "store/sqlite/sql.hpp"
+#include "store/sqlite/wal_write_buffer.hpp"
 
 namespace warung::store::sqlite::detail {
 
 class Connection {
  public:
-  // Opens (creating when `create`) and configures a connection. Throws
+  // Opens (creating when `create`) and configures a connection; `buffer_wal_writes`
+  // opens it through the WAL write buffer (wal_write_buffer.hpp). Throws
   // std::runtime_error naming `path` when SQLite refuses.
-  Connection(const std::string& path, int busy_timeout_ms, bool create, bool query_only)
-      : db_(open(path, create, busy_timeout_ms)) {
+  Connection(const std::string& path, int busy_timeout_ms, bool create, bool query_only,
+             bool buffer_wal_writes = false)
+      : db_(open(path, create, busy_timeout_ms, buffer_wal_writes)) {
     try {
       db_.exec(sql::kPragmaSynchronousFull);
       db_.exec(sql::kPragmaForeignKeys);
@@ -59,14 +62,16 @@ class Connection {
   }
 
  private:
-  static SQLite::Database open(const std::string& path, bool create, int busy_timeout_ms) {
+  static SQLite::Database open(const std::string& path, bool create, int busy_timeout_ms,
+                               bool buffer_wal_writes) {
     configureLibraryOnce();
+    const char* vfs = buffer_wal_writes ? walWriteBufferVfs() : nullptr;
     try {
       // NOMUTEX: a connection is only ever used by one thread at a time (the writer
       // thread, the write mutex, or a leased reader), so SQLite's per-call connection
       // lock is pure cost (about 15% of a status query's instructions).
       const int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX | (create ? SQLite::OPEN_CREATE : 0);
-      return SQLite::Database(path, flags, busy_timeout_ms);
+      return SQLite::Database(path.c_str(), flags, busy_timeout_ms, vfs);
     } catch (const SQLite::Exception& e) {
       throw std::runtime_error("cannot open database " + path + ": " + e.what());
     }

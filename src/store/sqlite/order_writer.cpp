@@ -39,8 +39,9 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_
   if (cfg_.queue_capacity == 0 || cfg_.max_batch == 0) {
     throw std::runtime_error("order writer: queue_capacity and max_batch must be positive");
   }
+  // The WAL write buffer (wal_write_buffer.hpp): one write per batch, not two per page.
   conn_ = std::make_unique<detail::Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
-                                               /*query_only=*/false);
+                                               /*query_only=*/false, /*buffer_wal_writes=*/true);
   try {
     conn_->db().exec(sql::kPragmaWal);
   } catch (const SQLite::Exception& e) {

@@ -1,0 +1,220 @@
+#include "store/sqlite/wal_write_buffer.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+namespace warung::store::sqlite {
+namespace {
+
+constexpr const char* kName = "warung-wal-buffer";
+constexpr std::size_t kMaxBuffered = 4 << 20;
+// The unix VFS writes at most 128 KiB - 1 per call (it masks larger sizes and reports
+// the short write as a full disk), so a flush hands the buffer over in pieces.
+constexpr std::size_t kMaxWrite = 124 * 1024;
+
+// What SQLite allocates per open file (szOsFile): this, then the underlying VFS's
+// own file object, to which every call is passed on.
+struct File {
+  sqlite3_file base;        // first: SQLite reads pMethods from here
+  sqlite3_file* real;       // the underlying file, in the same allocation after this
+  std::string* buffer;      // WAL files only: bytes not yet given to the OS
+  sqlite3_int64 buffer_at;  // the file offset of buffer's first byte
+};
+constexpr std::size_t kFileBytes = (sizeof(File) + 7) / 8 * 8;
+
+sqlite3_vfs* g_base = nullptr;
+sqlite3_vfs g_vfs;
+sqlite3_io_methods g_methods;
+std::atomic<std::uint64_t> g_writes{0};
+std::atomic<std::uint64_t> g_flushes{0};
+
+File& of(sqlite3_file* f) { return *reinterpret_cast<File*>(f); }
+const sqlite3_io_methods& realMethods(File& f) { return *f.real->pMethods; }
+
+int flush(File& f) {
+  if (f.buffer == nullptr || f.buffer->empty()) return SQLITE_OK;
+  g_flushes.fetch_add(1, std::memory_order_relaxed);
+  int rc = SQLITE_OK;
+  for (std::size_t at = 0; at < f.buffer->size() && rc == SQLITE_OK; at += kMaxWrite) {
+    const std::size_t n = std::min(kMaxWrite, f.buffer->size() - at);
+    rc = realMethods(f).xWrite(f.real, f.buffer->data() + at, static_cast<int>(n),
+                               f.buffer_at + static_cast<sqlite3_int64>(at));
+  }
+  f.buffer->clear();
+  return rc;
+}
+
+bool overlapsBuffer(const File& f, sqlite3_int64 offset, int amount) {
+  if (f.buffer == nullptr || f.buffer->empty()) return false;
+  const sqlite3_int64 end = f.buffer_at + static_cast<sqlite3_int64>(f.buffer->size());
+  return offset < end && offset + amount > f.buffer_at;
+}
+
+int xClose(sqlite3_file* file) {
+  File& f = of(file);
+  flush(f);  // never synced, so never committed; written anyway to leave the file as SQLite wrote it
+  delete f.buffer;
+  f.buffer = nullptr;
+  return realMethods(f).xClose(f.real);
+}
+
+int xRead(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+  File& f = of(file);
+  if (overlapsBuffer(f, offset, amount)) {
+    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  }
+  return realMethods(f).xRead(f.real, out, amount, offset);
+}
+
+int xWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+  File& f = of(file);
+  if (f.buffer == nullptr) return realMethods(f).xWrite(f.real, data, amount, offset);
+  g_writes.fetch_add(1, std::memory_order_relaxed);
+  std::string& b = *f.buffer;
+  const sqlite3_int64 end = f.buffer_at + static_cast<sqlite3_int64>(b.size());
+  if (!b.empty() && offset >= f.buffer_at && offset + amount <= end) {
+    // A frame of this transaction written again (SQLite rewrites frames in place).
+    std::memcpy(b.data() + (offset - f.buffer_at), data, static_cast<std::size_t>(amount));
+    return SQLITE_OK;
+  }
+  if (!b.empty() && offset != end) {
+    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  }
+  if (b.empty()) f.buffer_at = offset;
+  b.append(static_cast<const char*>(data), static_cast<std::size_t>(amount));
+  return b.size() >= kMaxBuffered ? flush(f) : SQLITE_OK;
+}
+
+int xTruncate(sqlite3_file* file, sqlite3_int64 size) {
+  File& f = of(file);
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  return realMethods(f).xTruncate(f.real, size);
+}
+
+int xSync(sqlite3_file* file, int flags) {
+  File& f = of(file);
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  return realMethods(f).xSync(f.real, flags);
+}
+
+int xFileSize(sqlite3_file* file, sqlite3_int64* size) {
+  File& f = of(file);
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  return realMethods(f).xFileSize(f.real, size);
+}
+
+int xLock(sqlite3_file* file, int lock) { return realMethods(of(file)).xLock(of(file).real, lock); }
+int xUnlock(sqlite3_file* file, int lock) { return realMethods(of(file)).xUnlock(of(file).real, lock); }
+int xCheckReservedLock(sqlite3_file* file, int* out) {
+  return realMethods(of(file)).xCheckReservedLock(of(file).real, out);
+}
+int xFileControl(sqlite3_file* file, int op, void* arg) {
+  return realMethods(of(file)).xFileControl(of(file).real, op, arg);
+}
+int xSectorSize(sqlite3_file* file) { return realMethods(of(file)).xSectorSize(of(file).real); }
+int xDeviceCharacteristics(sqlite3_file* file) {
+  return realMethods(of(file)).xDeviceCharacteristics(of(file).real);
+}
+
+// Version 2 and 3 methods: passed on when the underlying file has them.
+int xShmMap(sqlite3_file* file, int page, int size, int extend, void volatile** out) {
+  File& f = of(file);
+  if (realMethods(f).iVersion < 2) return SQLITE_IOERR;
+  return realMethods(f).xShmMap(f.real, page, size, extend, out);
+}
+int xShmLock(sqlite3_file* file, int offset, int n, int flags) {
+  File& f = of(file);
+  if (realMethods(f).iVersion < 2) return SQLITE_IOERR;
+  return realMethods(f).xShmLock(f.real, offset, n, flags);
+}
+void xShmBarrier(sqlite3_file* file) {
+  File& f = of(file);
+  if (realMethods(f).iVersion >= 2) realMethods(f).xShmBarrier(f.real);
+}
+int xShmUnmap(sqlite3_file* file, int remove) {
+  File& f = of(file);
+  if (realMethods(f).iVersion < 2) return SQLITE_OK;
+  return realMethods(f).xShmUnmap(f.real, remove);
+}
+int xFetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+  File& f = of(file);
+  *out = nullptr;  // "no mapping": SQLite reads instead
+  if (realMethods(f).iVersion < 3 || f.buffer != nullptr) return SQLITE_OK;
+  return realMethods(f).xFetch(f.real, offset, amount, out);
+}
+int xUnfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) {
+  File& f = of(file);
+  if (realMethods(f).iVersion < 3 || f.buffer != nullptr) return SQLITE_OK;
+  return realMethods(f).xUnfetch(f.real, offset, p);
+}
+
+int xOpen(sqlite3_vfs* /*vfs*/, const char* name, sqlite3_file* file, int flags, int* out_flags) {
+  File& f = of(file);
+  f.real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kFileBytes);
+  f.buffer = nullptr;
+  f.buffer_at = 0;
+  const int rc = g_base->xOpen(g_base, name, f.real, flags, out_flags);
+  // SQLite calls xClose when pMethods is set, even after a failed open; ours then
+  // closes the underlying file exactly when it would have been closed.
+  f.base.pMethods = f.real->pMethods != nullptr ? &g_methods : nullptr;
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) f.buffer = new std::string();
+  return rc;
+}
+
+void registerOnce() {
+  g_base = sqlite3_vfs_find(nullptr);
+  if (g_base == nullptr) throw std::runtime_error("sqlite: no default VFS");
+  // Everything but opening files is the default VFS's own (the unix VFS's other
+  // functions do not depend on which sqlite3_vfs they are called through).
+  g_vfs = *g_base;
+  g_vfs.zName = kName;
+  g_vfs.pNext = nullptr;
+  g_vfs.szOsFile = static_cast<int>(kFileBytes) + g_base->szOsFile;
+  g_vfs.xOpen = xOpen;
+
+  g_methods = sqlite3_io_methods{};
+  g_methods.iVersion = 3;
+  g_methods.xClose = xClose;
+  g_methods.xRead = xRead;
+  g_methods.xWrite = xWrite;
+  g_methods.xTruncate = xTruncate;
+  g_methods.xSync = xSync;
+  g_methods.xFileSize = xFileSize;
+  g_methods.xLock = xLock;
+  g_methods.xUnlock = xUnlock;
+  g_methods.xCheckReservedLock = xCheckReservedLock;
+  g_methods.xFileControl = xFileControl;
+  g_methods.xSectorSize = xSectorSize;
+  g_methods.xDeviceCharacteristics = xDeviceCharacteristics;
+  g_methods.xShmMap = xShmMap;
+  g_methods.xShmLock = xShmLock;
+  g_methods.xShmBarrier = xShmBarrier;
+  g_methods.xShmUnmap = xShmUnmap;
+  g_methods.xFetch = xFetch;
+  g_methods.xUnfetch = xUnfetch;
+
+  if (sqlite3_vfs_register(&g_vfs, /*makeDflt=*/0) != SQLITE_OK) {
+    throw std::runtime_error("sqlite: cannot register the WAL write buffer VFS");
+  }
+}
+
+}  // namespace
+
+const char* walWriteBufferVfs() {
+  static std::once_flag once;
+  std::call_once(once, registerOnce);
+  return kName;
+}
+
+WalWriteBufferStats walWriteBufferStats() {
+  return {g_writes.load(std::memory_order_relaxed), g_flushes.load(std::memory_order_relaxed)};
+}
+
+}  // namespace warung::store::sqlite
