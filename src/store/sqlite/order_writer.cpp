@@ -348,8 +348,8 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     bindTextInPlace(*q, ++i, o.fingerprint);
     q->bind(++i, o.created_at);
     q->bind(++i, o.updated_at);
-    if (!q->executeStep()) throw std::runtime_error("order insert returned no id");
-    o.id = q->getColumn(0).getInt64();
+    if (q->exec() != 1) throw std::runtime_error("order insert wrote no row");
+    o.id = conn_->db().getLastInsertRowid();
   } catch (const SQLite::Exception& e) {
     if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
       return makeError(Errc::kNotFound, "account not found");
@@ -368,14 +368,20 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   }
 
   // 3. Guarded debit: the database refuses to overdraw or to charge a suspended account.
-  std::optional<Money> balance_after;
+  bool debited = false;
+  Money balance_after{0};
   {
     StatementUse q(conn_->statement(sql::kDebitForOrder));
     q->bind(1, o.charge.rupiah);
     q->bind(2, o.account_id);
-    if (q->executeStep()) balance_after = Money{q->getColumn(0).getInt64()};
+    debited = q->exec() == 1;
   }
-  if (!balance_after) {
+  if (debited) {
+    StatementUse q(conn_->statement(sql::kSelectAccountStatusBalance));
+    q->bind(1, o.account_id);
+    if (!q->executeStep()) throw std::runtime_error("debited account vanished");
+    balance_after = Money{q->getColumn(1).getInt64()};  // read in the same transaction
+  } else {
     {
       StatementUse q(conn_->statement(sql::kDeleteOrderById));
       q->bind(1, o.id);
@@ -395,9 +401,9 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   // 4. The ledger row.
   {
     StatementUse q(conn_->statement(sql::kInsertLedger));
-    detail::bindLedger(*q, o.account_id, -o.charge, *balance_after, domain::LedgerReason::kOrder, o.id,
+    detail::bindLedger(*q, o.account_id, -o.charge, balance_after, domain::LedgerReason::kOrder, o.id,
                        o.ref_id, o.created_at);
-    if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
+    if (q->exec() != 1) throw std::runtime_error("ledger insert wrote no row");
   }
   return Placed{o, false};
 }

@@ -193,8 +193,8 @@ std::int64_t insertLedger(Connection& c, std::int64_t account_id, Money amount, 
                           std::int64_t at) {
   StatementUse q(c.statement(sql::kInsertLedger));
   detail::bindLedger(*q, account_id, amount, balance_after, reason, order_id, ref, at);
-  if (!q->executeStep()) throw std::runtime_error("ledger insert returned no id");
-  return q->getColumn(0).getInt64();
+  if (q->exec() != 1) throw std::runtime_error("ledger insert wrote no row");
+  return c.db().getLastInsertRowid();
 }
 
 // The order's story line for a status change: "waiting -> error by operator; refund
