@@ -8,11 +8,12 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
@@ -34,7 +35,7 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using Strand = net::strand<net::io_context::executor_type>;
+using Executor = net::io_context::executor_type;
 
 namespace {
 
@@ -80,11 +81,26 @@ struct Server::Impl {
   Impl(ServerConfig config, ErrorResponder on_error)
       : config_(std::move(config)),
         on_error_(std::move(on_error)),
-        ioc_(std::max(1, config_.threads)),
-        acceptor_(net::make_strand(ioc_)),
+        iocs_(makeContexts(std::max(1, config_.threads))),
+        acceptor_(iocs_.front()->get_executor()),
         accept_retry_(acceptor_.get_executor()),
         drain_timer_(acceptor_.get_executor()) {
     if (config_.access_log) access_log_ = accessLogger();
+    for (auto& ioc : iocs_) work_.push_back(net::make_work_guard(*ioc));
+  }
+
+  // One io_context per io thread, each run by its thread alone: a connection lives on
+  // one of them (assigned at accept, in turn), so its handlers need no strand, and a
+  // request's steps never wake another thread. Answers from other threads (the order
+  // writer's callbacks) are posted to the connection's context.
+  static std::vector<std::unique_ptr<net::io_context>> makeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> v;
+    for (int i = 0; i < n; ++i) v.push_back(std::make_unique<net::io_context>(1));
+    return v;
+  }
+
+  void stopAll() {
+    for (auto& ioc : iocs_) ioc->stop();
   }
 
   ~Impl() {
@@ -93,10 +109,10 @@ struct Server::Impl {
       gate_->open = false;
     }
     destroying_ = true;
-    ioc_.stop();
-    // Members below ioc_ (acceptor, timers) are destroyed first; ioc_'s destructor
-    // then destroys pending handlers and with them the sessions, which unregister
-    // from sessions_ — declared above ioc_ so it is still alive.
+    stopAll();
+    // Members below iocs_ (work guards, acceptor, timers) are destroyed first; the
+    // contexts' destructors then destroy pending handlers and with them the sessions,
+    // which unregister from sessions_ — declared above iocs_ so it is still alive.
   }
 
   static std::shared_ptr<spdlog::logger> accessLogger() {
@@ -121,7 +137,7 @@ struct Server::Impl {
       sessions_.erase(s);
     }
     const auto left = active_.fetch_sub(1) - 1;
-    if (left == 0 && stopping_ && !destroying_) ioc_.stop();
+    if (left == 0 && stopping_ && !destroying_) stopAll();
   }
 
   Response errorResponse(const Error& e) {
@@ -146,14 +162,14 @@ struct Server::Impl {
     return nullptr;
   }
 
-  // --- accept loop (runs on the acceptor's strand) ----------------------------
+  // --- accept loop (runs on the first io context) ------------------------------
   void doAccept();
-  void onAccept(beast::error_code ec, tcp::socket socket, Strand strand);
+  void onAccept(beast::error_code ec, tcp::socket socket, Executor executor);
   void reject(tcp::socket socket);
   void beginDrain();
 
   // Declaration order matters for destruction: everything sessions touch from their
-  // destructors lives above ioc_.
+  // destructors lives above iocs_.
   ServerConfig config_;
   ErrorResponder on_error_;
   std::unordered_map<std::string, Handler, StringHash, std::equal_to<>> routes_;
@@ -167,21 +183,23 @@ struct Server::Impl {
   std::atomic<bool> destroying_{false};
   std::uint16_t port_ = 0;
 
-  net::io_context ioc_;
+  std::vector<std::unique_ptr<net::io_context>> iocs_;
+  std::vector<net::executor_work_guard<Executor>> work_;  // keeps idle contexts running
+  std::size_t next_context_ = 0;                          // accept loop only
   tcp::acceptor acceptor_;
   net::steady_timer accept_retry_;
   net::steady_timer drain_timer_;
   std::optional<net::signal_set> signals_;
 };
 
-// One connection. All members are touched only on the connection's strand, which is
-// what makes "exactly one answer per request" a plain state check: respond() and the
-// deadline both post to the strand and whoever finds state_ == kHandling with the
-// current seq_ wins.
+// One connection. All members are touched only on the thread of the connection's io
+// context, which is what makes "exactly one answer per request" a plain state check:
+// respond() and the deadline both run there and whoever finds state_ == kHandling with
+// the current seq_ wins.
 class Server::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server::Impl& server, tcp::socket&& socket, Strand strand)
-      : server_(server), strand_(std::move(strand)), stream_(std::move(socket)), deadline_timer_(strand_) {
+  Session(Server::Impl& server, tcp::socket&& socket, Executor executor)
+      : server_(server), executor_(executor), stream_(std::move(socket)), deadline_timer_(executor) {
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
@@ -192,13 +210,13 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     server_.registerSession(this, weak_from_this());
-    net::dispatch(strand_, [self = shared_from_this()] { self->waitForRequest(true); });
+    net::dispatch(executor_, [self = shared_from_this()] { self->waitForRequest(true); });
   }
 
   // Graceful shutdown: idle connections close now; a request being read, handled or
   // written finishes and its answer carries Connection: close.
   void drain() {
-    net::dispatch(strand_, [self = shared_from_this()] {
+    net::dispatch(executor_, [self = shared_from_this()] {
       if (self->state_ == State::kIdle) self->closeNow();
     });
   }
@@ -316,14 +334,14 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       if (!gate->open) return;
       auto self = weak.lock();
       if (!self) return;
-      if (self->strand_.running_in_this_thread()) {
+      if (self->executor_.running_in_this_thread()) {
         // Answered synchronously on the io thread: the io_context is running, so no
         // gate is needed, and writing at once saves a round through the queue.
         lock.unlock();
         return self->answer(seq, std::move(r));
       }
-      const Strand strand = self->strand_;  // read before `self` is moved below
-      net::post(strand, [self = std::move(self), seq, r = std::move(r)]() mutable {
+      const Executor executor = self->executor_;  // read before `self` is moved below
+      net::post(executor, [self = std::move(self), seq, r = std::move(r)]() mutable {
         self->answer(seq, std::move(r));
       });
     };
@@ -488,7 +506,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   Server::Impl& server_;
-  Strand strand_;  // the socket's executor, kept typed for running_in_this_thread()
+  Executor executor_;  // the socket's io context, kept typed for running_in_this_thread()
   beast::tcp_stream stream_;
   net::steady_timer deadline_timer_;
   beast::flat_buffer buffer_;
@@ -539,13 +557,13 @@ class Rejection : public std::enable_shared_from_this<Rejection> {
 // --- Impl: accept loop and drain ----------------------------------------------
 
 void Server::Impl::doAccept() {
-  auto strand = net::make_strand(ioc_);
-  acceptor_.async_accept(strand, [this, strand](beast::error_code ec, tcp::socket socket) {
-    onAccept(ec, std::move(socket), strand);
+  const Executor executor = iocs_[next_context_++ % iocs_.size()]->get_executor();
+  acceptor_.async_accept(executor, [this, executor](beast::error_code ec, tcp::socket socket) {
+    onAccept(ec, std::move(socket), executor);
   });
 }
 
-void Server::Impl::onAccept(beast::error_code ec, tcp::socket socket, Strand strand) {
+void Server::Impl::onAccept(beast::error_code ec, tcp::socket socket, Executor executor) {
   if (stopping_) return;  // acceptor closed (or closing); drop anything late
   if (ec) {
     if (ec == net::error::operation_aborted) return;
@@ -563,7 +581,7 @@ void Server::Impl::onAccept(beast::error_code ec, tcp::socket socket, Strand str
     reject(std::move(socket));
   } else {
     ++active_;
-    std::make_shared<Session>(*this, std::move(socket), std::move(strand))->start();
+    std::make_shared<Session>(*this, std::move(socket), executor)->start();
   }
   doAccept();
 }
@@ -604,7 +622,7 @@ void Server::Impl::beginDrain() {
   live.clear();
 
   if (active_.load() == 0) {
-    ioc_.stop();
+    stopAll();
     return;
   }
   drain_timer_.expires_after(config_.drain_timeout);
@@ -612,7 +630,7 @@ void Server::Impl::beginDrain() {
     if (ec) return;
     spdlog::warn("http: drain timeout after {} ms with {} connections left; closing",
                  config_.drain_timeout.count(), active_.load());
-    ioc_.stop();
+    stopAll();
   });
 }
 
@@ -648,7 +666,7 @@ void Server::listen() {
     endpoint = tcp::endpoint(address, impl.config_.port);
   } else {
     // A host name such as "localhost": take the first address it resolves to.
-    tcp::resolver resolver(impl.ioc_);
+    tcp::resolver resolver(*impl.iocs_.front());
     const auto results = resolver.resolve(impl.config_.host, std::to_string(impl.config_.port), ec);
     if (ec || results.empty()) fail(ec ? ec.message() : "host not found");
     endpoint = results.begin()->endpoint();
@@ -680,16 +698,15 @@ void Server::run(bool handle_signals) {
       impl.beginDrain();
     });
   }
-  const int n = std::max(1, impl.config_.threads);
   std::vector<std::thread> extra;
-  extra.reserve(static_cast<std::size_t>(n - 1));
-  for (int i = 1; i < n; ++i) {
+  extra.reserve(impl.iocs_.size() - 1);
+  for (std::size_t i = 1; i < impl.iocs_.size(); ++i) {
     extra.emplace_back([&impl, i] {
       setThreadName(impl.config_.thread_name + "-" + std::to_string(i));
-      impl.ioc_.run();
+      impl.iocs_[i]->run();
     });
   }
-  impl.ioc_.run();
+  impl.iocs_.front()->run();
   for (auto& t : extra) t.join();
 }
 
