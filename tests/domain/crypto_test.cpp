@@ -1,13 +1,16 @@
-// Order references: time-ordered prefix, random rest (common/crypto, common/clock).
+// common/crypto: digests against known answers, and order references (time-ordered
+// prefix, random rest).
+#include "common/crypto.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.hpp"
-#include "common/crypto.hpp"
 
 namespace warung {
 namespace {
@@ -15,6 +18,21 @@ namespace {
 bool onlyLowerAlnum(const std::string& s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); });
+}
+
+TEST(Digests, MatchKnownAnswersOnEveryThread) {
+  const auto check = [] {
+    EXPECT_EQ(crypto::md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+    EXPECT_EQ(crypto::md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+    EXPECT_EQ(crypto::sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // The per-thread context is reused: a second digest is not mixed with the first.
+    EXPECT_EQ(crypto::md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+    EXPECT_EQ(crypto::hmacSha256Hex("key", "The quick brown fox jumps over the lazy dog"),
+              "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  };
+  check();
+  std::thread other(check);
+  other.join();
 }
 
 TEST(TimeOrderedId, PrefixIsTheTimeInBase36AndSortsAsAString) {
