@@ -49,6 +49,12 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_
   }
   // Harmless when SqliteStore already did it; makes the writer usable on its own.
   migrate(conn_->db(), path_);
+  // No foreign-key checks on this connection: each would be a lookup per order that
+  // placeOne makes anyway. The guarded debit proves the account exists (no row: the
+  // order row is deleted and the answer is "account not found"), and the ledger row
+  // refers to that account and to the order just inserted. Every other connection
+  // keeps them.
+  conn_->db().exec(sql::kPragmaForeignKeysOff);
   try {
     for (const char* q : kWriterStatements) conn_->statement(q);
   } catch (const SQLite::Exception& e) {
@@ -318,7 +324,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   }
 
   // 2. The order row. The partial unique index enforces "one pending order per service
-  // and target", the foreign key an existing account; a refused insert changes nothing.
+  // and target"; a refused insert changes nothing. (The account is checked by the debit.)
   o.status = domain::OrderStatus::kWaiting;
   try {
     StatementUse q(conn_->statement(sql::kInsertOrder));
@@ -351,8 +357,6 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     if (q->exec() != 1) throw std::runtime_error("order insert wrote no row");
     o.id = conn_->db().getLastInsertRowid();
   } catch (const SQLite::Exception& e) {
-    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
-      return makeError(Errc::kNotFound, "account not found");
     if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
     const std::string_view what = e.what();
     if (what.find("orders.target") != std::string_view::npos) {

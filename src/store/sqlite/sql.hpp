@@ -10,6 +10,7 @@ namespace warung::store::sqlite::sql {
 inline constexpr const char* kPragmaWal = "PRAGMA journal_mode=WAL";
 inline constexpr const char* kPragmaSynchronousFull = "PRAGMA synchronous=FULL";
 inline constexpr const char* kPragmaForeignKeys = "PRAGMA foreign_keys=ON";
+inline constexpr const char* kPragmaForeignKeysOff = "PRAGMA foreign_keys=OFF";  // the order writer
 inline constexpr const char* kPragmaQueryOnly = "PRAGMA query_only=ON";
 // Page cache per connection, in KiB (negative = KiB for SQLite): the default 2 MB
 // makes the order writer re-read index pages of a large orders table.
