@@ -56,7 +56,7 @@ struct WriterConfig {
   std::size_t queue_capacity = 20000;  // orders waiting for the writer thread
   std::size_t max_batch = 1024;        // orders per transaction (and per fsync)
   int busy_timeout_ms = 5000;
-  std::size_t checkpoint_pages = 4000;  // background checkpoint per this many new WAL frames
+  std::size_t checkpoint_pages = 2000;  // background checkpoint per this many new WAL frames
   std::size_t wal_max_pages = 64000;    // past this the writer completes the checkpoint
 };
 
