@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "api/errors.hpp"
+#include "common/thread_name.hpp"
 #include "dispatch/webhooks.hpp"
 
 namespace warung::api {
@@ -24,10 +27,47 @@ std::string_view providerName(std::string_view target) {
 
 }  // namespace
 
-ProviderWebhookApi::ProviderWebhookApi(store::DispatchStore& dstore,
+ProviderWebhookApi::ProviderWebhookApi(ProviderWebhookConfig config, store::DispatchStore& dstore,
                                        const dispatch::AdapterRegistry& adapters,
                                        dispatch::Dispatcher& dispatcher)
-    : dstore_(dstore), adapters_(adapters), dispatcher_(dispatcher) {}
+    : config_(config), dstore_(dstore), adapters_(adapters), dispatcher_(dispatcher) {
+  if (config_.workers < 1 || config_.queue == 0) {
+    throw std::invalid_argument("provider webhooks: at least one worker and a queue of at least one");
+  }
+  for (int i = 0; i < config_.workers; ++i) {
+    workers_.emplace_back([this, i] {
+      setThreadName("provider-hook-" + std::to_string(i));
+      work();
+    });
+  }
+}
+
+ProviderWebhookApi::~ProviderWebhookApi() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void ProviderWebhookApi::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything queued is applied
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    try {
+      apply(job);
+    } catch (const std::exception& e) {
+      spdlog::error("provider webhook {}: {}", job.name, e.what());
+      job.respond(errorResponse(makeError(Errc::kInternal, "internal error"), false));
+    }
+    lock.lock();
+  }
+}
 
 void ProviderWebhookApi::mount(http::Server& server) {
   server.routePrefix(
@@ -47,7 +87,30 @@ void ProviderWebhookApi::handle(const http::Request& req, http::Respond respond)
   }
   const std::string_view name = providerName(req.target());
   if (name.empty() || name.find('/') != std::string_view::npos) return fail(Errc::kNotFound, kNoSuchWebhook);
-  auto provider = dstore_.findProvider(name);
+  // The request lives only during this call: the worker gets copies.
+  Job job{std::string(name), req.body(), std::string(req["X-Warung-Signature"]), std::move(respond)};
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() < config_.queue) {
+      queue_.push_back(std::move(job));
+      job.respond = nullptr;
+    }
+  }
+  if (job.respond) {
+    spdlog::warn("provider webhook {}: {} waiting already; refused", job.name, config_.queue);
+    return job.respond(
+        errorResponse(makeError(Errc::kOverloaded, "too many provider webhooks waiting; try again"), false));
+  }
+  wake_.notify_one();
+}
+
+// On a worker thread.
+void ProviderWebhookApi::apply(const Job& job) {
+  const http::Respond& respond = job.respond;
+  auto fail = [&](Errc code, std::string detail) {
+    respond(errorResponse(makeError(code, std::move(detail)), false));
+  };
+  auto provider = dstore_.findProvider(job.name);
   if (!provider) {
     if (provider.error().code == Errc::kNotFound) return fail(Errc::kNotFound, kNoSuchWebhook);
     return respond(errorResponse(provider.error(), false));
@@ -56,12 +119,11 @@ void ProviderWebhookApi::handle(const http::Request& req, http::Respond respond)
   if (adapter == nullptr || !adapter->hasWebhooks() || provider->webhook_secret.empty()) {
     return fail(Errc::kNotFound, kNoSuchWebhook);
   }
-  const std::string_view header = req["X-Warung-Signature"];
-  if (!dispatch::webhookSignatureValid(provider->webhook_secret, req.body(), header)) {
+  if (!dispatch::webhookSignatureValid(provider->webhook_secret, job.body, job.signature)) {
     spdlog::warn("provider webhook {}: bad signature", provider->name);
     return fail(Errc::kUnauthenticated, "bad signature");
   }
-  auto remote = adapter->parseWebhook(req.body());
+  auto remote = adapter->parseWebhook(job.body);
   if (!remote) return fail(Errc::kInvalidArgument, "the body is not a status entry with a ref_id");
   auto applied = dispatcher_.onProviderStatus(*provider, *remote);
   if (!applied) {

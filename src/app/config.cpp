@@ -76,6 +76,8 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"server.access_log", boolean(c.server.access_log)},
       {"api.always_http_200", boolean(c.osimesa.always_http_200)},
       {"api.max_idempotency_key_length", integer(c.reseller.max_idempotency_key_length, 1, 4096)},
+      {"api.provider_webhook_workers", integer(c.provider_webhooks.workers, 1, 64)},
+      {"api.provider_webhook_queue", integer(c.provider_webhooks.queue, 1, 1'000'000)},
       {"business.time_zone", text(c.time_zone)},
       {"cache.refresh_ms", millis(c.directory.refresh_interval, 10, 60'000)},
       {"log.level", text(c.log_level)},

@@ -26,6 +26,8 @@
 //   server.access_log          true
 //   api.always_http_200        false
 //   api.max_idempotency_key_length 128
+//   api.provider_webhook_workers 2    threads applying providers' status webhooks
+//   api.provider_webhook_queue 1000   webhooks waiting for one; beyond: 503
 //   business.time_zone         "Asia/Jakarta"
 //   cache.refresh_ms           200
 //   log.level                  "info"
@@ -65,6 +67,7 @@
 
 #include "api/admin/auth.hpp"
 #include "api/osimesa/handler.hpp"
+#include "api/provider_webhook.hpp"
 #include "api/reseller_service.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/webhooks.hpp"
@@ -90,6 +93,7 @@ struct Config {
   http::ServerConfig server;
   api::osimesa::OsimesaConfig osimesa;
   api::ResellerConfig reseller;
+  api::ProviderWebhookConfig provider_webhooks;
   store::DirectoryConfig directory;
   dispatch::DispatcherConfig dispatcher;
   dispatch::WebhookConfig webhooks;

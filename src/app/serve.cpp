@@ -131,7 +131,7 @@ int serve(const Config& base_config, bool demo) {
   http::Server server(config.server, [&osimesa](const Error& e) { return osimesa.error(e); });
   osimesa.mount(server);
   // Status webhooks from providers (osimesa: another warung we buy from).
-  api::ProviderWebhookApi provider_webhooks(dstore, *adapters, dispatcher);
+  api::ProviderWebhookApi provider_webhooks(config.provider_webhooks, dstore, *adapters, dispatcher);
   provider_webhooks.mount(server);
   // A fixed answer with no work: liveness probes, and the benchmarks' ceiling.
   server.route("/healthz", [](const http::Request&, http::Respond respond) {

@@ -6,9 +6,13 @@
 // unsigned, mis-signed, malformed or misaddressed one changes nothing. The last test
 // puts two warung servers together: one sells to the other, and its reseller
 // webhook (`warung user webhook` there) is the other's provider webhook.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
+#include <string>
+#include <thread>
 
 #include "common/crypto.hpp"
 #include "dispatch/simulator.hpp"
@@ -258,6 +262,58 @@ TEST_F(ProviderWebhook, WebhooksThatCannotBeTrustedOrPlacedChangeNothing) {
   EXPECT_EQ(accepted.status, 200u) << accepted.body;
   EXPECT_EQ(status(placed.ref), "error");
   EXPECT_EQ(refunds(placed.ref), std::make_pair(1, kSocialCharge));
+}
+
+// Webhooks wait for the database on their own workers: while one waits for the write
+// lock, the reseller API answers at once, one more webhook waits in the queue, and the
+// next is refused with 503 until there is room. Both waiting ones are applied after.
+TEST_F(ProviderWebhook, AWebhookWaitingForTheDatabaseHoldsUpOnlyTheWebhookQueue) {
+  if (postgresBackend()) GTEST_SKIP() << "holds SQLite's write lock; the SQLite run covers the queue";
+  server_.reset();
+  writeText(config_, fulfilmentConfigToml(kNoPolls) +
+                         "[api]\nprovider_webhook_workers = 1\nprovider_webhook_queue = 1\n"
+                         "[database]\nbusy_timeout_ms = 20000\n");
+  server_ = std::make_unique<ServerProcess>(db_, std::vector<std::string>{"--config", config_});
+  client_ = std::make_unique<HttpClient>(server_->port());
+  const Placed a = place(domain::Kind::kSocialMedia, "https://instagram.com/p/wait-a");
+  const Placed b = place(domain::Kind::kSocialMedia, "https://instagram.com/p/wait-b");
+  ASSERT_FALSE(a.provider_ref.empty());
+  ASSERT_FALSE(b.provider_ref.empty());
+
+  auto send = [&](const std::string& body) {
+    HttpClient own(server_->port());
+    return own.post("/api/provider-webhook/grosir", "application/json", body,
+                    {{"X-Warung-Signature", signature(kSecret, body)}});
+  };
+  HttpClient::Reply first;
+  HttpClient::Reply second;
+  std::thread t1;
+  std::thread t2;
+  {
+    SQLite::Database lock(db_, SQLite::OPEN_READWRITE, 20000);
+    lock.exec("BEGIN IMMEDIATE");
+    t1 = std::thread([&] { first = send(socialEntry(a.provider_ref, "success", 1500, 0)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the worker takes it and waits
+    t2 = std::thread([&] { second = send(socialEntry(b.provider_ref, "success", 1500, 0)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // queued
+
+    const auto refused = send(socialEntry(a.provider_ref, "success", 1500, 0));
+    EXPECT_EQ(refused.status, 503u) << refused.body;
+    EXPECT_NE(refused.body.find("too many provider webhooks waiting"), std::string::npos) << refused.body;
+    EXPECT_FALSE(std::string(refused.raw["Retry-After"]).empty());
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto alive = client_->post("/healthz", "", "");
+    EXPECT_EQ(alive.status, 200u);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    lock.exec("ROLLBACK");
+  }
+  t1.join();
+  t2.join();
+  EXPECT_EQ(first.status, 200u) << first.body;
+  EXPECT_EQ(second.status, 200u) << second.body;
+  EXPECT_EQ(status(a.ref), "success");
+  EXPECT_EQ(status(b.ref), "success");
 }
 
 TEST_F(ProviderWebhook, CliSetsShowsAndRefusesSecrets) {
