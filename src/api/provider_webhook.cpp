@@ -62,7 +62,7 @@ void ProviderWebhookApi::work() {
     try {
       apply(job);
     } catch (const std::exception& e) {
-      spdlog::error("provider webhook {}: {}", job.name, e.what());
+      spdlog::error("provider webhook {}: {}", job.provider.name, e.what());
       job.respond(errorResponse(makeError(Errc::kInternal, "internal error"), false));
     }
     lock.lock();
@@ -75,6 +75,9 @@ void ProviderWebhookApi::mount(http::Server& server) {
       [this](const http::Request& req, http::Respond respond) { handle(req, std::move(respond)); });
 }
 
+// On the io thread: everything but the change itself. Reading the provider never
+// waits for a writer, and only signed, well-formed webhooks take a place in the queue
+// (so strangers cannot fill it, or memory, with bodies).
 void ProviderWebhookApi::handle(const http::Request& req, http::Respond respond) {
   auto fail = [&](Errc code, std::string detail) {
     respond(errorResponse(makeError(code, std::move(detail)), false));
@@ -87,30 +90,7 @@ void ProviderWebhookApi::handle(const http::Request& req, http::Respond respond)
   }
   const std::string_view name = providerName(req.target());
   if (name.empty() || name.find('/') != std::string_view::npos) return fail(Errc::kNotFound, kNoSuchWebhook);
-  // The request lives only during this call: the worker gets copies.
-  Job job{std::string(name), req.body(), std::string(req["X-Warung-Signature"]), std::move(respond)};
-  {
-    std::lock_guard lock(mutex_);
-    if (queue_.size() < config_.queue) {
-      queue_.push_back(std::move(job));
-      job.respond = nullptr;
-    }
-  }
-  if (job.respond) {
-    spdlog::warn("provider webhook {}: {} waiting already; refused", job.name, config_.queue);
-    return job.respond(
-        errorResponse(makeError(Errc::kOverloaded, "too many provider webhooks waiting; try again"), false));
-  }
-  wake_.notify_one();
-}
-
-// On a worker thread.
-void ProviderWebhookApi::apply(const Job& job) {
-  const http::Respond& respond = job.respond;
-  auto fail = [&](Errc code, std::string detail) {
-    respond(errorResponse(makeError(code, std::move(detail)), false));
-  };
-  auto provider = dstore_.findProvider(job.name);
+  auto provider = dstore_.findProvider(name);
   if (!provider) {
     if (provider.error().code == Errc::kNotFound) return fail(Errc::kNotFound, kNoSuchWebhook);
     return respond(errorResponse(provider.error(), false));
@@ -119,23 +99,45 @@ void ProviderWebhookApi::apply(const Job& job) {
   if (adapter == nullptr || !adapter->hasWebhooks() || provider->webhook_secret.empty()) {
     return fail(Errc::kNotFound, kNoSuchWebhook);
   }
-  if (!dispatch::webhookSignatureValid(provider->webhook_secret, job.body, job.signature)) {
+  const std::string_view header = req["X-Warung-Signature"];
+  if (!dispatch::webhookSignatureValid(provider->webhook_secret, req.body(), header)) {
     spdlog::warn("provider webhook {}: bad signature", provider->name);
     return fail(Errc::kUnauthenticated, "bad signature");
   }
-  auto remote = adapter->parseWebhook(job.body);
+  auto remote = adapter->parseWebhook(req.body());
   if (!remote) return fail(Errc::kInvalidArgument, "the body is not a status entry with a ref_id");
-  auto applied = dispatcher_.onProviderStatus(*provider, *remote);
+
+  Job job{std::move(provider).value(), std::move(*remote), std::move(respond)};
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() < config_.queue) {
+      queue_.push_back(std::move(job));
+      job.respond = nullptr;
+    }
+  }
+  if (job.respond) {
+    spdlog::warn("provider webhook {}: {} waiting already; refused", job.provider.name, config_.queue);
+    return job.respond(
+        errorResponse(makeError(Errc::kOverloaded, "too many provider webhooks waiting; try again"), false));
+  }
+  wake_.notify_one();
+}
+
+// On a worker thread: the change, which may wait for the database's write lock.
+void ProviderWebhookApi::apply(const Job& job) {
+  auto applied = dispatcher_.onProviderStatus(job.provider, job.remote);
   if (!applied) {
     if (applied.error().code == Errc::kNotFound) {
-      return fail(Errc::kNotFound,
-                  "no order with ref_id " + remote->provider_order_id + " at " + provider->name);
+      return job.respond(errorResponse(
+          makeError(Errc::kNotFound,
+                    "no order with ref_id " + job.remote.provider_order_id + " at " + job.provider.name),
+          false));
     }
-    return respond(errorResponse(applied.error(), false));
+    return job.respond(errorResponse(applied.error(), false));
   }
   http::Response ok;
   ok.body = R"({"ok":true})";
-  respond(std::move(ok));
+  job.respond(std::move(ok));
 }
 
 }  // namespace warung::api

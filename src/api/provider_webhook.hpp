@@ -14,11 +14,12 @@
 // Dispatcher::onProviderStatus like a poll's answer, so duplicates and deliveries out
 // of order change nothing and are still answered 200 (the sender stops retrying).
 //
-// Threads: the io thread only checks the method and the name and queues the webhook;
-// `workers` threads of its own look the provider up, check the signature and apply the
-// change (a store transaction, which may wait for the database's write lock), so a
-// busy database never holds up the reseller API's io threads. The answer is sent
-// from the worker. The destructor applies what is queued, then joins the workers.
+// Threads: the io thread looks the provider up (a read, which never waits for a writer),
+// checks the signature and parses the body, then queues the webhook; `workers` threads
+// of its own apply the change (a store transaction, which may wait for the database's
+// write lock), so a busy database never holds up the reseller API's io threads, and
+// only signed webhooks take a place in the queue. The answer is sent from the worker.
+// The destructor applies what is queued, then joins the workers.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -57,10 +58,9 @@ class ProviderWebhookApi {
   void handle(const http::Request& req, http::Respond respond);
 
  private:
-  struct Job {
-    std::string name;
-    std::string body;
-    std::string signature;
+  struct Job {  // a signed, parsed webhook
+    domain::Provider provider;
+    domain::RemoteStatus remote;
     http::Respond respond;
   };
   void work();
