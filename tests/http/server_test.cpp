@@ -361,6 +361,75 @@ TEST(Server, HeadGetsTheHeadersAndLengthButNoBody) {
   EXPECT_EQ(next.body(), "twelve bytes");
 }
 
+// The status line and headers are written by hand (http/server.cpp formatHead): what
+// clients rely on of them.
+TEST(Server, AnswersFollowTheRequestsHttpVersionAndConnectionRules) {
+  TestServer server;
+  server->route("/a", okHandler("A"));
+  server.start();
+
+  Client client(server.port());
+  ASSERT_FALSE(client.sendRaw("GET /a HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n"));
+  ClientResponse kept;
+  ASSERT_FALSE(client.read(kept));
+  EXPECT_EQ(kept.version(), 10u);
+  EXPECT_EQ(kept[bhttp::field::connection], "keep-alive");
+  EXPECT_EQ(kept[bhttp::field::server], "warung");
+  EXPECT_EQ(kept.body(), "A");
+
+  ASSERT_FALSE(client.sendRaw("GET /a HTTP/1.0\r\nHost: x\r\n\r\n"));  // 1.0 closes by default
+  ClientResponse last;
+  ASSERT_FALSE(client.read(last));
+  EXPECT_EQ(last.version(), 10u);
+  EXPECT_EQ(last.find(bhttp::field::connection), last.end());
+  EXPECT_TRUE(client.closedByServer());
+}
+
+TEST(Server, NotModifiedAndNoContentCarryNeitherBodyNorLength) {
+  TestServer server;
+  server->route("/304", [](const Request&, Respond respond) {
+    respond(Response{304, "a body that must not be sent", "text/plain", {{"ETag", "\"v1\""}}});
+  });
+  server->route("/204", [](const Request&, Respond respond) {
+    respond(Response{204, "nor this", "text/plain", {}});
+  });
+  server->route("/a", okHandler("next"));
+  server.start();
+
+  Client client(server.port());
+  for (const std::string path : {"/304", "/204"}) {
+    auto res = client.get(path);
+    EXPECT_EQ(res.result_int(), path == "/304" ? 304u : 204u);
+    EXPECT_EQ(res.find(bhttp::field::content_length), res.end()) << path;
+    EXPECT_TRUE(res.body().empty()) << path;
+  }
+  // A stray body would be read as the start of this answer.
+  auto next = client.get("/a");
+  EXPECT_EQ(next.result_int(), 200u);
+  EXPECT_EQ(next.body(), "next");
+}
+
+TEST(Server, ExtraHeadersAndLargeSharedBodiesArriveWhole) {
+  auto big = std::make_shared<std::string>(3 * 1024 * 1024 + 7, 'x');
+  for (std::size_t i = 0; i < big->size(); i += 4096) (*big)[i] = static_cast<char>('a' + (i / 4096) % 26);
+  TestServer server;
+  server->route("/big", [big](const Request&, Respond respond) {
+    Response r{200, {}, "application/json", {{"Cache-Control", "no-store"}, {"X-Extra", "1"}}};
+    r.shared_body = big;
+    respond(std::move(r));
+  });
+  server.start();
+
+  Client client(server.port());
+  auto res = client.get("/big");
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_EQ(res[bhttp::field::content_type], "application/json");
+  EXPECT_EQ(res[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(res["X-Extra"], "1");
+  EXPECT_EQ(res[bhttp::field::content_length], std::to_string(big->size()));
+  EXPECT_TRUE(res.body() == *big);
+}
+
 TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
   TestServer server;
   server->route("/a", okHandler("A"));
