@@ -150,45 +150,38 @@ void SqliteOrderWriter::checkpointLoop() {
     if (checkpoint_stopping_) return;
     last_run_at_ = wal_pages_;
     lock.unlock();
-    int in_wal = 0;
-    int copied = 0;
-    int rc = SQLITE_OK;
-    {
-      std::lock_guard copying(copy_mutex_);
-      rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                     &in_wal, &copied);
-    }
+    copyWal(checkpoint_conn_->db().getHandle(), &CheckpointStats::background);
     lock.lock();
-    if (rc == SQLITE_OK) {
-      ++stats_.background;
-      copied_ = static_cast<std::size_t>(std::max(copied, 0));
-    } else if (rc != SQLITE_BUSY) {  // busy: another checkpoint is running; it copies
-      spdlog::warn("order writer: {}: checkpoint failed: {}", path_,
-                   sqlite3_errmsg(checkpoint_conn_->db().getHandle()));
-    }
+  }
+}
+
+// One passive checkpoint on `db`'s connection, never two at once in this process
+// (copy_mutex_: the writer waits for a copy the checkpoint thread is making rather
+// than being refused); counted in stats_.*counter, with how far it got.
+void SqliteOrderWriter::copyWal(sqlite3* db, std::uint64_t CheckpointStats::*counter) {
+  int in_wal = 0;
+  int copied = 0;
+  int rc = SQLITE_OK;
+  {
+    std::lock_guard copying(copy_mutex_);
+    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_wal, &copied);
+  }
+  if (rc == SQLITE_OK) {
+    std::lock_guard lock(checkpoint_mutex_);
+    ++(stats_.*counter);
+    copied_ = static_cast<std::size_t>(std::max(copied, 0));
+  } else if (rc != SQLITE_BUSY) {  // busy: another process is copying; it copies
+    spdlog::warn("order writer: {}: checkpoint failed: {}", path_, sqlite3_errmsg(db));
   }
 }
 
 // On the writer thread, between batches: nothing is being committed, so the copy
 // reaches the end of the WAL (unless a reader still needs older frames) and the next
-// BEGIN starts the WAL over. A copy the checkpoint thread is making is waited for
-// (it holds SQLite's checkpoint lock; ours would only be refused), then the rest
-// is copied here.
+// BEGIN starts the WAL over. A copy the checkpoint thread is making is waited for,
+// then the rest is copied here.
 void SqliteOrderWriter::finishCheckpoint() {
   writer_must_checkpoint_ = false;
-  int in_wal = 0;
-  int copied = 0;
-  std::unique_lock copying(copy_mutex_);
-  const int rc = sqlite3_wal_checkpoint_v2(conn_->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                           &in_wal, &copied);
-  copying.unlock();
-  if (rc == SQLITE_OK) {
-    std::lock_guard lock(checkpoint_mutex_);
-    ++stats_.by_writer;
-    copied_ = static_cast<std::size_t>(std::max(copied, 0));
-  } else if (rc != SQLITE_BUSY) {  // busy: another process is copying; next batch
-    spdlog::warn("order writer: {}: checkpoint failed: {}", path_, sqlite3_errmsg(conn_->db().getHandle()));
-  }
+  copyWal(conn_->db().getHandle(), &CheckpointStats::by_writer);
 }
 
 void SqliteOrderWriter::run() {

@@ -100,6 +100,7 @@ class SqliteOrderWriter final : public OrderWriter {
   static int onWalCommit(void* self, sqlite3* db, const char* name, int wal_pages);
   void checkpointLoop();
   void finishCheckpoint();
+  void copyWal(sqlite3* db, std::uint64_t CheckpointStats::*counter);
 
   std::string path_;
   WriterConfig cfg_;
