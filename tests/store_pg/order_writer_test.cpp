@@ -23,7 +23,7 @@ using testing::makeOrder;
 using testing::newAccount;
 using testing::place;
 using testing::TestDatabase;
-using ::warung::testing::placeAsOneBatch;
+using ::warung::testing::placeMixedBatch;
 
 class OrderWriterTest : public ::testing::Test {
  protected:
@@ -302,25 +302,7 @@ TEST_F(OrderWriterTest, OneFailedOrderDoesNotAffectOthersInItsBatch) {
   ASSERT_TRUE(store_.setAccountStatus(suspended, domain::AccountStatus::kSuspended).ok());
   PostgresOrderWriter w(db_.config());
 
-  auto keyed = makeOrder(rich, "F", 4, "y", 1000);
-  keyed.idempotency_key = "k";
-  auto keyed_again = keyed;
-  keyed_again.ref_id = "G";  // same batch, same key: a replay of F
-  auto answers = placeAsOneBatch(
-      w, makeOrder(rich, "HOLD", 1, "hold", 100),
-      {makeOrder(rich, "A", 2, "x", 1000), makeOrder(poor, "B", 2, "x", 1000),  // insufficient
-       makeOrder(rich, "C", 2, "x", 1000),                                      // duplicate pending of A
-       makeOrder(suspended, "D", 2, "x", 1000),                                 // suspended
-       makeOrder(rich, "E", 3, "x", 1000), keyed, keyed_again});
-  EXPECT_TRUE(answers.at("A").ok());
-  EXPECT_EQ(answers.at("B").error().code, Errc::kInsufficientBalance);
-  EXPECT_EQ(answers.at("C").error().code, Errc::kConflict);
-  EXPECT_EQ(answers.at("D").error().code, Errc::kForbidden);
-  EXPECT_TRUE(answers.at("E").ok());
-  ASSERT_TRUE(answers.at("F").ok());
-  ASSERT_TRUE(answers.at("G").ok());
-  EXPECT_TRUE(answers.at("G").value().replayed);
-  EXPECT_EQ(answers.at("G").value().order.ref_id, "F");
+  placeMixedBatch(w, rich, poor, suspended);
 
   EXPECT_EQ(balance(rich), Money{10000 - 100 - 3000});
   EXPECT_EQ(balance(poor), Money{50});

@@ -3,7 +3,10 @@
 // thread is held inside the answer of a first order until the others are queued, so
 // the writer takes them all in its next batch. For the tests of what one order's
 // failure does to the others of its batch.
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <map>
 #include <mutex>
@@ -54,6 +57,35 @@ inline std::map<std::string, Result<store::Placed>> placeAsOneBatch(
   std::map<std::string, Result<store::Placed>> out;
   for (auto& [ref, r] : answers) out.emplace(ref, std::move(*r));
   return out;
+}
+
+// The batch of both backends' "one failed order does not affect the others" tests,
+// with its answers checked: after a holder (100, from `rich`), A (1000, ok), B (poor:
+// insufficient), C (A's service and target: duplicate pending), D (suspended), E (ok),
+// F (idempotency key "k", ok) and G (F again under another ref_id: F's answer,
+// replayed). The caller checks the books: rich paid 100 + 3000, the others nothing.
+inline void placeMixedBatch(store::OrderWriter& w, std::int64_t rich, std::int64_t poor,
+                            std::int64_t suspended) {
+  using store_orders::makeOrder;
+  auto keyed = makeOrder(rich, "F", 4, "y", 1000);
+  keyed.idempotency_key = "k";
+  auto keyed_again = keyed;
+  keyed_again.ref_id = "G";  // same batch, same key: a replay of F
+  auto answers = placeAsOneBatch(
+      w, makeOrder(rich, "HOLD", 1, "hold", 100),
+      {makeOrder(rich, "A", 2, "x", 1000), makeOrder(poor, "B", 2, "x", 1000),  // insufficient
+       makeOrder(rich, "C", 2, "x", 1000),                                      // duplicate pending of A
+       makeOrder(suspended, "D", 2, "x", 1000),                                 // suspended
+       makeOrder(rich, "E", 3, "x", 1000), keyed, keyed_again});
+  EXPECT_TRUE(answers.at("A").ok());
+  EXPECT_EQ(answers.at("B").error().code, Errc::kInsufficientBalance);
+  EXPECT_EQ(answers.at("C").error().code, Errc::kConflict);
+  EXPECT_EQ(answers.at("D").error().code, Errc::kForbidden);
+  EXPECT_TRUE(answers.at("E").ok());
+  ASSERT_TRUE(answers.at("F").ok());
+  ASSERT_TRUE(answers.at("G").ok());
+  EXPECT_TRUE(answers.at("G").value().replayed);
+  EXPECT_EQ(answers.at("G").value().order.ref_id, "F");
 }
 
 }  // namespace warung::testing
