@@ -47,6 +47,32 @@ export function useForm(initial) {
   return { values, setValues, errors, setErrors, busy, set, submit };
 }
 
+// For forms whose values are not one flat object (lists of rows): the error of each
+// field under the `field` path the server names, the form's own error, busy, and a
+// "Saved." note. start() clears them before a save; run(fn) sends and reports.
+export function useSaving() {
+  const [errors, setErrors] = useState({});
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState('');
+  const start = () => {
+    setErrors({});
+    setSaved('');
+  };
+  const run = async (fn) => {
+    setBusy(true);
+    try {
+      await fn();
+      setSaved('Saved.');
+    } catch (err) {
+      setErrors({ [err.field || '_form']: err.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const err = (k) => errors[k] && <p class="field-error" role="alert">{errors[k]}</p>;
+  return { errors, setErrors, busy, saved, start, run, err };
+}
+
 // Thrown by a form's own checks before anything is sent.
 export function fieldError(field, message) {
   const e = new Error(message);

@@ -12,10 +12,11 @@ const password = 'correct horse battery';
 let tmp;
 let server;
 let browser;
+let db;
 
 before(async () => {
   tmp = tempDir();
-  const db = tmp.file('console.db');
+  db = tmp.file('console.db');
   cli(db, ['admin', 'create', 'alice', '--password', password]);
   importCatalog(db, tmp.dir);
   server = await startServer(db, { dir: tmp.dir });
@@ -202,4 +203,37 @@ test('an expired session sends the operator back to sign in', async () => {
     await short.stop();
     t.remove();
   }
+});
+
+test('order form fields and provider routes are saved, and a bad cost is refused next to its field', async () => {
+  cli(db, ['provider', 'add', 'grosir', '--dialect', 'osimesa', '--url', 'http://127.0.0.1:9', '--key', 'k',
+    '--secret', 's']);
+  const page = await browser.newPage();
+  await signIn(page, server.admin);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await page.goto(`${server.admin}/catalog/game/PULSA10`);
+  await page.locator('main h1').waitFor();
+
+  const fields = page.locator('.card', { hasText: 'Order form fields' });
+  await fields.getByLabel('Help text').fill('Nomor tujuan pengisian');
+  await fields.getByRole('button', { name: 'Save fields' }).click();
+  await fields.getByRole('status').getByText('Saved.').waitFor();
+
+  const routes = page.locator('.card', { hasText: 'Provider routes' });
+  await routes.getByRole('button', { name: 'Add route' }).click();
+  await routes.getByLabel("Provider's code").fill('P10');
+  await routes.getByLabel(/^Cost/).fill('murah');
+  await routes.getByRole('button', { name: 'Save routes' }).click();
+  await routes.locator('.field', { hasText: 'Cost' }).getByRole('alert').getByText('A cost in whole rupiah.').waitFor();
+  await routes.getByLabel(/^Cost/).fill('9.000');
+  await routes.getByRole('button', { name: 'Save routes' }).click();
+  await routes.getByRole('status').getByText('Saved.').waitFor();
+
+  await shot(page, '11-service-fields-and-routes');
+  await page.reload();
+  await page.locator('main h1').waitFor();
+  assert.equal(await page.locator('.card', { hasText: 'Order form fields' }).getByLabel('Help text').inputValue(),
+    'Nomor tujuan pengisian');
+  assert.equal(await page.locator('.card', { hasText: 'Provider routes' }).getByLabel("Provider's code").inputValue(), 'P10');
+  await page.close();
 });

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, patch, put } from '../api.js';
 import { kindLabel, number, parseRupiah, rupiah, time } from '../format.js';
 import { Link } from '../router.jsx';
-import { Card, Field, FormError, Loading, Select, Table, fieldError, useForm, useLoad } from '../ui.jsx';
+import { Card, Field, FormError, Loading, Select, Table, fieldError, useForm, useLoad, useSaving } from '../ui.jsx';
 
 export function Catalog({ query }) {
   const [kind, setKind] = useState(query.get('kind') || 'game');
@@ -155,9 +155,7 @@ function EditFields({ s, path, reload }) {
   const [fields, setFields] = useState(s.fields.map((f) => ({ ...emptyField, ...f, optionsText: (f.options || []).join('\n') })));
   const [title, setTitle] = useState(s.fields_title);
   const [info, setInfo] = useState(s.fields_info);
-  const [errors, setErrors] = useState({});
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState('');
+  const { errors, setErrors, busy, saved, start, run, err } = useSaving();
   const setF = (i, k) => (e) => {
     const v = e.target.value;
     setFields(fields.map((f, j) => (j === i ? { ...f, [k]: v } : f)));
@@ -165,8 +163,7 @@ function EditFields({ s, path, reload }) {
   };
   const save = async (e) => {
     e.preventDefault();
-    setErrors({});
-    setSaved('');
+    start();
     const body = {
       fields_title: title, fields_info: info,
       fields: fields.map((f) => ({
@@ -176,18 +173,11 @@ function EditFields({ s, path, reload }) {
         options: f.optionsText.split('\n').map((o) => o.trim()).filter(Boolean),
       })),
     };
-    setBusy(true);
-    try {
+    await run(async () => {
       await patch(path, body);
-      setSaved('Saved.');
       reload();
-    } catch (err) {
-      setErrors({ [err.field || '_form']: err.message });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const err = (k) => errors[k] && <p class="field-error" role="alert">{errors[k]}</p>;
   return (
     <Card title="Order form fields" class="wide">
       <form onSubmit={save} novalidate>
@@ -249,9 +239,7 @@ function EditFields({ s, path, reload }) {
 
 function Routes({ routes, providers, path, kind, reload }) {
   const [rows, setRows] = useState(routes.map((r) => ({ provider: r.provider, service: r.service, cost: String(r.cost) })));
-  const [errors, setErrors] = useState({});
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState('');
+  const { errors, setErrors, busy, saved, start, run, err } = useSaving();
   const set = (i, k) => (e) => { setRows(rows.map((r, j) => (j === i ? { ...r, [k]: e.target.value } : r))); setErrors({}); };
   const move = (i, d) => {
     const next = [...rows];
@@ -260,25 +248,17 @@ function Routes({ routes, providers, path, kind, reload }) {
   };
   const save = async (e) => {
     e.preventDefault();
-    setErrors({});
-    setSaved('');
+    start();
     for (let i = 0; i < rows.length; i++) {
       const c = parseRupiah(rows[i].cost);
       if (!Number.isInteger(c) || c < 0) return setErrors({ [`routes[${i}].cost`]: 'A cost in whole rupiah.' });
       if (!rows[i].service.trim()) return setErrors({ [`routes[${i}].service`]: 'The provider\'s own service code.' });
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       await put(`${path}/routes`, { routes: rows.map((r) => ({ provider: r.provider, service: r.service.trim(), cost: parseRupiah(r.cost) })) });
-      setSaved('Saved.');
       reload();
-    } catch (err) {
-      setErrors({ [err.field || '_form']: err.message });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const err = (k) => errors[k] && <p class="field-error" role="alert">{errors[k]}</p>;
   return (
     <Card title="Provider routes" class="wide">
       <p class="hint">Orders go to the first provider; a definite refusal falls over to the next. Without routes, orders wait for you.</p>
