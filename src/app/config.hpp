@@ -13,8 +13,9 @@
 //   database.max_batch         1024    orders per group commit
 //   database.checkpoint_pages  2000    SQLite: background WAL checkpoint per this many new
 //                                      pages (0: SQLite's own, on the order writer)
-//   database.wal_max_pages     64000   SQLite: past this the order writer completes the
-//                                      checkpoint itself so the WAL starts over
+//   database.wal_max_pages     64000   SQLite: past this the WAL is drained (background
+//                                      copies, then a short tail by the order writer) so
+//                                      that it starts over
 //   server.listen              "127.0.0.1:8080"
 //   server.threads             2
 //   server.max_header_bytes    8192

@@ -449,14 +449,51 @@ TEST_F(OrderWriterTest, CheckpointsRunBesideTheWriterAndTheWalStaysBounded) {
     EXPECT_EQ(failed.load(), 0);
     const CheckpointStats stats = w.checkpointStats();
     EXPECT_GT(stats.background, 0u);
-    // A batch of 32 orders writes well under 400 pages; the WAL may end one batch and
-    // the frames of a copy in progress past wal_max_pages, never much more.
+    // A batch of 32 orders writes well under 400 pages. Past twice wal_max_pages the
+    // writer copies what is left after the background round in progress, so the WAL
+    // never holds much more than that.
     const std::uintmax_t page_frame = 4096 + 24;
-    EXPECT_LE(walBytes(path_), (cfg.wal_max_pages + 400) * page_frame)
+    EXPECT_LE(walBytes(path_), (2 * cfg.wal_max_pages + 400) * page_frame)
         << "background " << stats.background << ", by writer " << stats.by_writer;
   }
   EXPECT_EQ(orderCount(acc), static_cast<std::size_t>(kThreads * kPerThread));
   EXPECT_EQ(balance(acc), Money{1'000'000'000 - kThreads * kPerThread * 10});
+  expectLedgerMatches(acc);
+}
+
+// Past wal_max_pages the checkpoint thread drains the WAL, syncing the database file
+// after each round, and leaves the writer only a short tail to copy (whose sync then
+// has little to write) instead of everything copied since the WAL started.
+TEST_F(OrderWriterTest, PastWalMaxPagesTheWriterCopiesOnlyAShortTail) {
+  const std::int64_t acc = account("tail", 1'000'000'000);
+  WriterConfig cfg;
+  cfg.checkpoint_pages = 200;  // the writer's turn comes with at most 50 frames left
+  cfg.wal_max_pages = 600;
+  constexpr int kChunks = 150;
+  constexpr int kChunk = 20;
+  {
+    SqliteOrderWriter w(path_, cfg);
+    for (int c = 0; c < kChunks; ++c) {
+      Collector done;
+      std::atomic<int> failed{0};
+      for (int i = 0; i < kChunk; ++i) {
+        const std::string ref = "T" + std::to_string(c) + "-" + std::to_string(i);
+        w.submit(makeOrder(acc, ref, 1 + i % 3, ref, 10), [&](Result<Placed> r) {
+          if (!r.ok()) ++failed;
+          done.callback()(std::move(r));
+        });
+      }
+      ASSERT_TRUE(done.wait(kChunk));
+      ASSERT_EQ(failed.load(), 0);
+    }
+    const CheckpointStats stats = w.checkpointStats();
+    EXPECT_GT(stats.by_writer, 0u);
+    EXPECT_GT(stats.synced, 0u);
+    // 50 frames when its turn came, and at most one batch of 20 orders after that.
+    EXPECT_LE(stats.largest_tail, 50u + 100u) << "by writer " << stats.by_writer;
+    EXPECT_LE(walBytes(path_), (2 * cfg.wal_max_pages) * (4096 + 24));
+  }
+  EXPECT_EQ(orderCount(acc), static_cast<std::size_t>(kChunks * kChunk));
   expectLedgerMatches(acc);
 }
 

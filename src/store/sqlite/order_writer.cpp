@@ -123,47 +123,98 @@ CheckpointStats SqliteOrderWriter::checkpointStats() const {
   return stats_;
 }
 
+// How the WAL starts over under a sustained burst. SQLite restarts it only when a
+// transaction begins with every frame already copied, which never happens while the
+// writer commits back to back and the checkpoint thread copies beside it. A copy
+// that does not reach the end of the WAL also does not sync the database file (the
+// frames stay in the WAL until one that does), so the copy that finally reaches the
+// end syncs every page copied since the last one: tens of milliseconds of scattered
+// writes, which every order in flight would wait for if the writer made that copy.
+//
+// So past wal_max_pages the WAL is drained: the checkpoint thread copies round after
+// round, each catching the frames committed during the one before and followed by a
+// sync of the database file, and once a round ends with at most a small tail left it
+// stands aside and the writer copies that tail between two batches (a few
+// milliseconds). The writer never waits for a background round. Past twice
+// wal_max_pages (rounds do not get shorter: commits outpace the copy) the writer
+// takes its turn after the round in progress, whatever is left.
+std::size_t SqliteOrderWriter::tailPages() const {
+  return std::max<std::size_t>(cfg_.checkpoint_pages / 4, 1);
+}
+
 int SqliteOrderWriter::onWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int wal_pages) {
   auto& w = *static_cast<SqliteOrderWriter*>(self);
   const auto pages = static_cast<std::size_t>(std::max(wal_pages, 0));
-  if (pages >= w.cfg_.wal_max_pages) w.writer_must_checkpoint_ = true;
   bool due = false;
   {
     std::lock_guard lock(w.checkpoint_mutex_);
-    if (pages < w.wal_pages_) w.copied_ = w.last_run_at_ = 0;  // the WAL started over
+    if (pages < w.wal_pages_) {  // the WAL started over
+      w.copied_ = w.last_run_at_ = 0;
+      w.draining_ = w.writer_turn_ = false;
+    }
     w.wal_pages_ = pages;
-    due = pages >= w.copied_ + w.cfg_.checkpoint_pages;
+    if (pages >= w.cfg_.wal_max_pages) w.draining_ = true;
+    if (pages >= 2 * w.cfg_.wal_max_pages) w.writer_turn_ = true;
+    due = w.copyDue();
   }
   if (due) w.checkpoint_wake_.notify_one();
   return SQLITE_OK;
 }
 
+// Due: checkpoint_pages frames committed since the last copy (any, while draining),
+// something new since the last try (readers can hold frames back; retrying would
+// only spin), and not the writer's turn.
+bool SqliteOrderWriter::copyDue() const {
+  const std::size_t step = draining_ ? 1 : cfg_.checkpoint_pages;
+  return !writer_turn_ && wal_pages_ >= copied_ + step && wal_pages_ != last_run_at_;
+}
+
 void SqliteOrderWriter::checkpointLoop() {
   std::unique_lock lock(checkpoint_mutex_);
   for (;;) {
-    // Due: checkpoint_pages frames committed since the last copy, and something new
-    // since the last try (readers can hold frames back; retrying would only spin).
-    checkpoint_wake_.wait(lock, [&] {
-      return checkpoint_stopping_ ||
-             (wal_pages_ >= copied_ + cfg_.checkpoint_pages && wal_pages_ != last_run_at_);
-    });
+    checkpoint_wake_.wait(lock, [&] { return checkpoint_stopping_ || copyDue(); });
     if (checkpoint_stopping_) return;
     last_run_at_ = wal_pages_;
+    const bool sync = draining_;
     lock.unlock();
-    copyWal(checkpoint_conn_->db().getHandle(), &CheckpointStats::background);
+    copyWal(checkpoint_conn_->db().getHandle(), &CheckpointStats::background, /*wait=*/true);
+    if (sync) syncDatabaseFile();
     lock.lock();
+    if (draining_ && wal_pages_ <= copied_ + tailPages()) writer_turn_ = true;
   }
 }
 
+// What SQLite does at the end of a copy that reaches the end of the WAL, done here
+// after one that did not (on the checkpoint thread, while draining).
+void SqliteOrderWriter::syncDatabaseFile() {
+  sqlite3* db = checkpoint_conn_->db().getHandle();
+  sqlite3_file* file = nullptr;
+  int rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc == SQLITE_OK && (file == nullptr || file->pMethods == nullptr)) rc = SQLITE_MISUSE;
+  if (rc == SQLITE_OK) rc = file->pMethods->xSync(file, SQLITE_SYNC_FULL);
+  if (rc != SQLITE_OK) {
+    // Not fatal: the copy that reaches the end of the WAL syncs the file again.
+    spdlog::warn("order writer: {}: syncing the database file failed (code {})", path_, rc);
+    return;
+  }
+  std::lock_guard lock(checkpoint_mutex_);
+  ++stats_.synced;
+}
+
 // One passive checkpoint on `db`'s connection, never two at once in this process
-// (copy_mutex_: the writer waits for a copy the checkpoint thread is making rather
-// than being refused); counted in stats_.*counter, with how far it got.
-void SqliteOrderWriter::copyWal(sqlite3* db, std::uint64_t CheckpointStats::*counter) {
+// (copy_mutex_); counted in stats_.*counter, with how far it got. Without `wait`,
+// returns false at once when the other thread is copying.
+bool SqliteOrderWriter::copyWal(sqlite3* db, std::uint64_t CheckpointStats::*counter, bool wait) {
   int in_wal = 0;
   int copied = 0;
   int rc = SQLITE_OK;
   {
-    std::lock_guard copying(copy_mutex_);
+    std::unique_lock copying(copy_mutex_, std::defer_lock);
+    if (wait) {
+      copying.lock();
+    } else if (!copying.try_lock()) {
+      return false;
+    }
     rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_wal, &copied);
   }
   if (rc == SQLITE_OK) {
@@ -173,15 +224,28 @@ void SqliteOrderWriter::copyWal(sqlite3* db, std::uint64_t CheckpointStats::*cou
   } else if (rc != SQLITE_BUSY) {  // busy: another process is copying; it copies
     spdlog::warn("order writer: {}: checkpoint failed: {}", path_, sqlite3_errmsg(db));
   }
+  return true;
 }
 
-// On the writer thread, between batches: nothing is being committed, so the copy
-// reaches the end of the WAL (unless a reader still needs older frames) and the next
-// BEGIN starts the WAL over. A copy the checkpoint thread is making is waited for,
-// then the rest is copied here.
-void SqliteOrderWriter::finishCheckpoint() {
-  writer_must_checkpoint_ = false;
-  copyWal(conn_->db().getHandle(), &CheckpointStats::by_writer);
+// On the writer thread, between batches, while it is its turn: nothing is being
+// committed, so the copy reaches the end of the WAL (unless a reader still needs
+// older frames) and the next BEGIN starts the WAL over. A background round still
+// running (the turn came past twice wal_max_pages) is not waited for: the writer
+// tries again after its next batch.
+void SqliteOrderWriter::copyTail() {
+  std::size_t tail = 0;
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    if (!writer_turn_) return;
+    tail = wal_pages_ - std::min(copied_, wal_pages_);
+  }
+  if (!copyWal(conn_->db().getHandle(), &CheckpointStats::by_writer, /*wait=*/false)) return;
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stats_.largest_tail = std::max(stats_.largest_tail, tail);
+    writer_turn_ = false;  // if the WAL did not start over, the next commit says what next
+  }
+  checkpoint_wake_.notify_one();
 }
 
 void SqliteOrderWriter::run() {
@@ -211,7 +275,7 @@ void SqliteOrderWriter::run() {
     }
     batch.clear();
     results.clear();
-    if (writer_must_checkpoint_) finishCheckpoint();
+    copyTail();
   }
 }
 

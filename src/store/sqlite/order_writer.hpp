@@ -25,9 +25,12 @@
 // orders while pages are copied and synced: a checkpoint starts each time
 // checkpoint_pages new frames have been committed. Under a sustained burst that
 // thread never sees the WAL fully copied at a moment the writer is between batches,
-// and the WAL could only grow; past wal_max_pages the writer therefore finishes the
-// copy itself, between two batches, so that its next transaction starts the WAL over.
-// checkpoint_pages = 0 leaves checkpoints to SQLite (1,000 pages, on the writer).
+// and the WAL could only grow; past wal_max_pages that thread therefore copies round
+// after round until at most checkpoint_pages / 4 frames are left, and the writer
+// copies those between two batches, so that its next transaction starts the WAL over
+// (it never waits for a background round; past 2 x wal_max_pages it copies after the
+// round in progress, whatever is left). checkpoint_pages = 0 leaves checkpoints to
+// SQLite (1,000 pages, on the writer).
 //
 // The writer has its own connection, separate from SqliteStore's, and may share the
 // file with other processes (the `warung` CLI); busy_timeout_ms bounds how long a batch
@@ -57,13 +60,15 @@ struct WriterConfig {
   std::size_t max_batch = 1024;        // orders per transaction (and per fsync)
   int busy_timeout_ms = 5000;
   std::size_t checkpoint_pages = 2000;  // background checkpoint per this many new WAL frames
-  std::size_t wal_max_pages = 64000;    // past this the writer completes the checkpoint
+  std::size_t wal_max_pages = 64000;    // past this the WAL is drained so that it starts over
 };
 
 // What the checkpoints did, for tests and operators.
 struct CheckpointStats {
   std::uint64_t background = 0;  // checkpoints run by the checkpoint thread
-  std::uint64_t by_writer = 0;   // completed by the writer past wal_max_pages
+  std::uint64_t by_writer = 0;   // tails copied by the writer past wal_max_pages
+  std::uint64_t synced = 0;      // database file syncs after background copies (draining)
+  std::size_t largest_tail = 0;  // most WAL frames left for one of the writer's copies
 };
 
 class SqliteOrderWriter final : public OrderWriter {
@@ -99,8 +104,11 @@ class SqliteOrderWriter final : public OrderWriter {
   // sqlite3_wal_hook: after each commit, on the writer thread.
   static int onWalCommit(void* self, sqlite3* db, const char* name, int wal_pages);
   void checkpointLoop();
-  void finishCheckpoint();
-  void copyWal(sqlite3* db, std::uint64_t CheckpointStats::*counter);
+  bool copyDue() const;  // with checkpoint_mutex_ held
+  std::size_t tailPages() const;
+  void copyTail();
+  void syncDatabaseFile();
+  bool copyWal(sqlite3* db, std::uint64_t CheckpointStats::*counter, bool wait);
 
   std::string path_;
   WriterConfig cfg_;
@@ -115,13 +123,14 @@ class SqliteOrderWriter final : public OrderWriter {
   std::unique_ptr<detail::Connection> checkpoint_conn_;  // the checkpoint thread's
   mutable std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wake_;
-  std::size_t wal_pages_ = 0;            // guarded by checkpoint_mutex_
-  std::size_t copied_ = 0;               // frames known copied; guarded by checkpoint_mutex_
-  std::size_t last_run_at_ = 0;          // wal_pages_ when the last checkpoint started; same
-  bool checkpoint_stopping_ = false;     // guarded by checkpoint_mutex_
-  CheckpointStats stats_;                // guarded by checkpoint_mutex_
-  std::mutex copy_mutex_;                // held while either thread runs a checkpoint
-  bool writer_must_checkpoint_ = false;  // writer thread only
+  std::size_t wal_pages_ = 0;         // guarded by checkpoint_mutex_
+  std::size_t copied_ = 0;            // frames known copied; guarded by checkpoint_mutex_
+  std::size_t last_run_at_ = 0;       // wal_pages_ when the last checkpoint started; same
+  bool draining_ = false;             // past wal_max_pages: copy round after round; same
+  bool writer_turn_ = false;          // the writer copies the tail; same
+  bool checkpoint_stopping_ = false;  // guarded by checkpoint_mutex_
+  CheckpointStats stats_;             // guarded by checkpoint_mutex_
+  std::mutex copy_mutex_;             // held while either thread runs a checkpoint
   std::thread checkpoint_thread_;
 
   std::mutex shutdown_mutex_;  // makes concurrent shutdown() calls wait for the join
