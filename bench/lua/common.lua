@@ -5,6 +5,12 @@
 --   WARUNG_BENCH_LIMIT stop each thread after this many answers (--instructions)
 -- Each wrk thread runs its own copy of the script: setup() numbers the threads, so
 -- thread id + a per-thread counter makes every generated value unique.
+--
+-- Requests that need not be unique (status, service, the ceilings) are built once per
+-- thread in init() and picked in rotation, as wrk's SCRIPTING notes advise for fast
+-- servers: building each with wrk.format cost wrk more CPU than the server spent on
+-- a /healthz answer, on the two cores they share. Orders are built per request (their
+-- targets are unique), from a request head built once.
 
 local M = {}
 
@@ -15,6 +21,16 @@ M.limit = tonumber(os.getenv("WARUNG_BENCH_LIMIT") or "0")
 M.form = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 
 function M.path(kind) return kind == "game" and "/api/game" or "/api/social-media" end
+
+-- A whole POST request with a form body, as wrk.format builds it.
+function M.post(path, body) return wrk.format("POST", path, M.form, body) end
+
+-- The request line and headers of a form POST up to "Content-Length: "; append the
+-- body's length, a blank line and the body.
+function M.head(path)
+  return "POST " .. path .. " HTTP/1.1\r\nHost: " .. wrk.host ..
+    "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+end
 
 -- accounts.txt: user_id key sign  ->  "key=...&sign=..." per account
 function M.accounts()

@@ -7,8 +7,11 @@ local services = c.services(c.kind)
 local path = c.path(c.kind)
 local social = c.kind == "social-media"
 local n = 0
+local head
 
 c.install(true)
+
+function init(args) head = c.head(path) end
 
 function request()
   n = n + 1
@@ -21,5 +24,5 @@ function request()
     target = string.format("%03d%02d%d", c.tag % 1000, id, n)
   end
   local body = a .. "&type=order&service=" .. s.code .. "&data1=" .. target .. s.rest
-  return wrk.format("POST", path, c.form, body)
+  return head .. #body .. "\r\n\r\n" .. body
 end
