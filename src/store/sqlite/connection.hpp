@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "domain/types.hpp"
+#include "store/sqlite/raw_statement.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/wal_write_buffer.hpp"
 
@@ -61,6 +62,16 @@ class Connection {
     return *it->second;
   }
 
+  // The same for a statement used through SQLite's C API (raw_statement.hpp), for the
+  // reads on the reseller API's hot path. Pair every use with a RawUse.
+  RawStatement& raw(const char* query) {
+    auto it = raw_cache_.find(query);
+    if (it == raw_cache_.end()) {
+      it = raw_cache_.emplace(query, std::make_unique<RawStatement>(db_.getHandle(), query)).first;
+    }
+    return *it->second;
+  }
+
  private:
   static SQLite::Database open(const std::string& path, bool create, int busy_timeout_ms,
                                bool buffer_wal_writes) {
@@ -86,8 +97,9 @@ class Connection {
     (void)configured;
   }
 
-  SQLite::Database db_;
+  SQLite::Database db_;  // declared first: destroyed after the statements below
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> cache_;
+  std::unordered_map<const char*, std::unique_ptr<RawStatement>> raw_cache_;
 };
 
 // Resets a cached statement and clears its bindings when the scope ends, whatever
@@ -140,37 +152,52 @@ inline domain::LedgerReason parseLedgerReason(std::string_view s) {
   throw std::runtime_error("unexpected value '" + std::string(s) + "' in column ledger.reason");
 }
 
-// Reads a row laid out as WARUNG_ORDER_COLUMNS (sql.hpp).
-inline domain::Order readOrder(SQLite::Statement& s) {
+// The current row of a SQLiteCpp statement, read the way RawStatement reads one, so
+// that one reader serves both (NULL reads as 0 and "").
+class CppRow {
+ public:
+  explicit CppRow(SQLite::Statement& s) : s_(s) {}
+  std::int64_t int64(int column) const { return s_.getColumn(column).getInt64(); }
+  std::string text(int column) const { return s_.getColumn(column).getString(); }
+
+ private:
+  SQLite::Statement& s_;
+};
+
+// Reads a row laid out as WARUNG_ORDER_COLUMNS (sql.hpp) from a CppRow or a
+// RawStatement.
+template <class Row>
+domain::Order readOrderRow(const Row& r) {
   domain::Order o;
-  o.id = s.getColumn(0).getInt64();
-  o.ref_id = s.getColumn(1).getString();
-  o.account_id = s.getColumn(2).getInt64();
-  const std::string kind = s.getColumn(3).getString();
+  o.id = r.int64(0);
+  o.ref_id = r.text(1);
+  o.account_id = r.int64(2);
+  const auto kind = r.text(3);
   o.kind = parsedOrThrow(domain::parseKind(kind), "orders.kind", kind);
-  o.service_id = s.getColumn(4).getInt64();
-  o.service_code = s.getColumn(5).getString();
-  o.service_name = s.getColumn(6).getString();
-  o.category_key = s.getColumn(7).getString();
-  o.data[0] = s.getColumn(8).getString();
-  o.data[1] = s.getColumn(9).getString();
-  o.data[2] = s.getColumn(10).getString();
-  o.target = s.getColumn(11).getString();
-  o.quantity = s.getColumn(12).getInt64();
-  o.unit_price = Money{s.getColumn(13).getInt64()};
-  o.charge = Money{s.getColumn(14).getInt64()};
-  const std::string status = s.getColumn(15).getString();
+  o.service_id = r.int64(4);
+  o.service_code = r.text(5);
+  o.service_name = r.text(6);
+  o.category_key = r.text(7);
+  o.data[0] = r.text(8);
+  o.data[1] = r.text(9);
+  o.data[2] = r.text(10);
+  o.target = r.text(11);
+  o.quantity = r.int64(12);
+  o.unit_price = Money{r.int64(13)};
+  o.charge = Money{r.int64(14)};
+  const auto status = r.text(15);
   o.status = parsedOrThrow(domain::parseOrderStatus(status), "orders.status", status);
-  o.start_count = s.getColumn(16).getInt64();
-  o.remain = s.getColumn(17).getInt64();
-  o.voucher = s.getColumn(18).getString();
-  o.note = s.getColumn(19).getString();
-  o.idempotency_key = s.getColumn(20).getString();  // NULL reads as ""
-  o.fingerprint = s.getColumn(21).getString();
-  o.created_at = s.getColumn(22).getInt64();
-  o.updated_at = s.getColumn(23).getInt64();
+  o.start_count = r.int64(16);
+  o.remain = r.int64(17);
+  o.voucher = r.text(18);
+  o.note = r.text(19);
+  o.idempotency_key = r.text(20);
+  o.fingerprint = r.text(21);
+  o.created_at = r.int64(22);
+  o.updated_at = r.int64(23);
   return o;
 }
+inline domain::Order readOrder(SQLite::Statement& s) { return readOrderRow(CppRow(s)); }
 
 // Binds ?1..?7 of sql::kInsertLedger.
 inline void bindLedger(SQLite::Statement& s, std::int64_t account_id, Money amount, Money balance_after,

@@ -24,6 +24,7 @@ using detail::isUniqueViolation;
 using detail::kMaxListLimit;
 using detail::mentions;
 using detail::parsedOrThrow;
+using detail::RawUse;
 using detail::StatementUse;
 using detail::storageError;
 
@@ -503,23 +504,23 @@ Result<domain::Order> SqliteStore::findOrder(std::int64_t account_id, domain::Ki
                                              std::string_view ref_id) {
   return atEdge("findOrder", [&]() -> Result<domain::Order> {
     ReadLease c = acquireReader();
-    StatementUse q(c->statement(sql::kSelectOrderScoped));
-    bindText(*q, 1, ref_id);
+    RawUse q(c->raw(sql::kSelectOrderScoped));
+    q->bindText(1, ref_id);
     q->bind(2, account_id);
-    bindText(*q, 3, domain::toString(kind));
+    q->bindText(3, domain::toString(kind));
     // Another account's order reads exactly like a missing one.
-    if (!q->executeStep()) return makeError(Errc::kNotFound, "order not found");
-    return detail::readOrder(*q);
+    if (!q->step()) return makeError(Errc::kNotFound, "order not found");
+    return detail::readOrderRow(*q);
   });
 }
 
 Result<domain::Order> SqliteStore::findOrderByRef(std::string_view ref_id) {
   return atEdge("findOrderByRef", [&]() -> Result<domain::Order> {
     ReadLease c = acquireReader();
-    StatementUse q(c->statement(sql::kSelectOrderByRef));
-    bindText(*q, 1, ref_id);
-    if (!q->executeStep()) return makeError(Errc::kNotFound, "order not found");
-    return detail::readOrder(*q);
+    RawUse q(c->raw(sql::kSelectOrderByRef));
+    q->bindText(1, ref_id);
+    if (!q->step()) return makeError(Errc::kNotFound, "order not found");
+    return detail::readOrderRow(*q);
   });
 }
 
@@ -538,12 +539,13 @@ Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t accoun
                                                              int limit) {
   return atEdge("latestOrders", [&]() -> Result<std::vector<domain::Order>> {
     ReadLease c = acquireReader();
-    StatementUse q(c->statement(sql::kSelectLatestOrders));
+    RawUse q(c->raw(sql::kSelectLatestOrders));
     q->bind(1, account_id);
-    bindText(*q, 2, domain::toString(kind));
+    q->bindText(2, domain::toString(kind));
     q->bind(3, std::clamp(limit, 1, kMaxListLimit));
     std::vector<domain::Order> out;
-    while (q->executeStep()) out.push_back(detail::readOrder(*q));
+    out.reserve(static_cast<std::size_t>(std::clamp(limit, 1, 64)));
+    while (q->step()) out.push_back(detail::readOrderRow(*q));
     return out;
   });
 }
