@@ -3,6 +3,10 @@
 #include <array>
 #include <charconv>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace warung {
 namespace {
 
@@ -56,19 +60,48 @@ bool isValidUtf8(std::string_view s) {
   return true;
 }
 
+namespace {
+
+// Bytes that need a look: controls, '"', '\\', '/', and non-ASCII (UTF-8 check).
+constexpr auto kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '/';
+  return t;
+}();
+
+// The index of the first byte of s[from..] that needs a look, or s.size(). With SSE2
+// (every x86-64) sixteen bytes are checked at once: the answers' strings are mostly
+// plain text, and the URLs among them have a '/' every few bytes, which this finds
+// directly rather than byte by byte.
+std::size_t findSpecial(std::string_view s, std::size_t from) {
+  std::size_t i = from;
+#if defined(__SSE2__)
+  const __m128i below = _mm_set1_epi8(0x20);  // signed compare: bytes >= 0x80 are below too
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i slash = _mm_set1_epi8('/');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, below), _mm_cmpeq_epi8(v, quote)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, slash)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    if (kSpecial[static_cast<unsigned char>(s[i])]) return i;
+  }
+  return s.size();
+}
+
+}  // namespace
+
 void appendJsonEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  // Bytes that need a look: controls, '"', '\\', '/', and non-ASCII (UTF-8 check).
-  // Runs of plain bytes are skipped with one table lookup each and copied at once.
-  static constexpr auto kSpecial = [] {
-    std::array<bool, 256> t{};
-    for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '/';
-    return t;
-  }();
+  // Runs of plain bytes are found by findSpecial and copied at once.
   std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = findSpecial(s, 0); i < s.size(); i = findSpecial(s, i + 1)) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (!kSpecial[c]) continue;
     const char* rep = nullptr;
     switch (c) {
       case '"':
@@ -96,7 +129,6 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
         rep = "\\f";
         break;
       default:
-        if (c >= 0x20 && c < 0x80) continue;
         if (c >= 0x80) {
           // Answers must stay valid JSON whatever bytes a client sent: invalid UTF-8
           // becomes U+FFFD, valid sequences pass through untouched.
@@ -112,9 +144,8 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
     if (rep != nullptr) {
       out += rep;
     } else {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
+      const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(u, sizeof u);
     }
     start = i + 1;
   }
@@ -122,10 +153,25 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  sep();
-  out_ += '"';
-  appendJsonEscaped(out_, name);
-  out_ += "\":";
+  // Names are short plain literals nearly always: separator, quotes, name and colon
+  // in one append.
+  char buf[64];
+  if (name.size() <= sizeof buf - 4 && findSpecial(name, 0) == name.size()) {
+    std::size_t n = 0;
+    if (!first_ && !afterKey_) buf[n++] = ',';
+    first_ = afterKey_ = false;
+    buf[n++] = '"';
+    name.copy(buf + n, name.size());
+    n += name.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out_.append(buf, n);
+  } else {
+    sep();
+    out_ += '"';
+    appendJsonEscaped(out_, name);
+    out_ += "\":";
+  }
   afterKey_ = true;
   return *this;
 }

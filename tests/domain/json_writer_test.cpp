@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <limits>
+#include <map>
+#include <random>
+#include <vector>
 
 namespace warung {
 namespace {
@@ -44,6 +48,72 @@ TEST(JsonEscape, AppendsWithoutTouchingWhatIsThere) {
   std::string out = "prefix:";
   appendJsonEscaped(out, "a\"b");
   EXPECT_EQ(out, R"(prefix:a\"b)");
+}
+
+// The escaping rules applied one byte at a time, the plainest way: what the 16-bytes-
+// at-a-time scan must produce for every input.
+std::string referenceEscaped(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // The length the lead byte announces; the sequence passes when it is all there
+      // and well formed.
+      const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      const std::size_t n = i + len <= s.size() && isValidUtf8(s.substr(i, len)) ? len : 0;
+      if (n == 0) {
+        out += "\\ufffd";
+      } else {
+        out += s.substr(i, n);
+        i += n - 1;
+      }
+    } else if (c == '"' || c == '\\' || c == '/') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      static const std::map<unsigned char, const char*> kShort = {
+          {'\n', "\\n"}, {'\r', "\\r"}, {'\t', "\\t"}, {'\b', "\\b"}, {'\f', "\\f"}};
+      const auto it = kShort.find(c);
+      if (it != kShort.end()) {
+        out += it->second;
+      } else {
+        char u[8];
+        std::snprintf(u, sizeof u, "\\u%04x", c);
+        out += u;
+      }
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// Strings of up to 80 bytes (several 16-byte blocks) from an alphabet of plain text,
+// every byte that needs escaping, multi-byte characters (which can straddle a block
+// boundary) and bytes that are not UTF-8.
+TEST(JsonEscape, EveryPositionMatchesTheByteByByteRules) {
+  const std::vector<std::string> pieces = {"a",        "Z",    "0",
+                                           " ",        "~",    "\x7f",
+                                           "\"",       "\\",   "/",
+                                           "\n",       "\x01", std::string(1, '\0'),
+                                           "\x1f",     "é",    "日",
+                                           "😀",        "\xff", "\xc3",
+                                           "\xe6\x97", "\x80", "https://instagram.com/p/"};
+  std::mt19937 rng(20261121);
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    const std::size_t want = rng() % 81;
+    while (s.size() < want) s += pieces[rng() % pieces.size()];
+    ASSERT_EQ(escaped(s), referenceEscaped(s)) << "input of " << s.size() << " bytes, round " << round;
+  }
+  // One special byte at each offset of a long plain string.
+  for (std::size_t at = 0; at < 48; ++at) {
+    for (const char special : {'"', '\\', '/', '\n', '\x02'}) {
+      std::string s(48, 'x');
+      s[at] = special;
+      ASSERT_EQ(escaped(s), referenceEscaped(s)) << "special at " << at;
+    }
+  }
 }
 
 TEST(JsonWriter, EmptyContainers) {
@@ -110,6 +180,15 @@ TEST(JsonWriter, KeysAreEscaped) {
   std::string out;
   JsonWriter(out).beginObject().field("a\"b/c", "v").endObject();
   EXPECT_EQ(out, R"({"a\"b\/c":"v"})");
+}
+
+TEST(JsonWriter, LongKeysAndKeysAfterValuesPutCommasRight) {
+  const std::string long_key(100, 'k');
+  std::string out;
+  JsonWriter w(out);
+  w.beginObject().field("a", 1).field(long_key, "v").key("b").beginArray().endArray();
+  w.key(long_key + "/").integer(2).endObject();
+  EXPECT_EQ(out, R"({"a":1,")" + long_key + R"(":"v","b":[],")" + long_key + R"(\/":2})");
 }
 
 TEST(JsonWriter, StringValuesAreEscaped) {
