@@ -11,7 +11,7 @@
 //   database.read_connections  4
 //   database.queue_capacity    20000   orders waiting for the writer; beyond: 503
 //   database.max_batch         1024    orders per group commit
-//   database.checkpoint_pages  2000    SQLite: background WAL checkpoint per this many new
+//   database.checkpoint_pages  16000   SQLite: background WAL checkpoint per this many new
 //                                      pages (0: SQLite's own, on the order writer)
 //   database.wal_max_pages     64000   SQLite: past this the WAL is drained (background
 //                                      copies, then a short tail by the order writer) so

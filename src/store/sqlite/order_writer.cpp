@@ -135,11 +135,12 @@ CheckpointStats SqliteOrderWriter::checkpointStats() const {
 // round, each catching the frames committed during the one before and followed by a
 // sync of the database file, and once a round ends with at most a small tail left it
 // stands aside and the writer copies that tail between two batches (a few
-// milliseconds). The writer never waits for a background round. Past twice
-// wal_max_pages (rounds do not get shorter: commits outpace the copy) the writer
-// takes its turn after the round in progress, whatever is left.
+// milliseconds; the tail is a quarter of checkpoint_pages, 500 frames at most). The
+// writer never waits for a background round. Past twice wal_max_pages (rounds do not
+// get shorter: commits outpace the copy) the writer takes its turn after the round in
+// progress, whatever is left.
 std::size_t SqliteOrderWriter::tailPages() const {
-  return std::max<std::size_t>(cfg_.checkpoint_pages / 4, 1);
+  return std::clamp<std::size_t>(cfg_.checkpoint_pages / 4, 1, 500);
 }
 
 int SqliteOrderWriter::onWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int wal_pages) {

@@ -26,7 +26,7 @@
 // checkpoint_pages new frames have been committed. Under a sustained burst that
 // thread never sees the WAL fully copied at a moment the writer is between batches,
 // and the WAL could only grow; past wal_max_pages that thread therefore copies round
-// after round until at most checkpoint_pages / 4 frames are left, and the writer
+// after round until at most min(checkpoint_pages / 4, 500) frames are left, and the writer
 // copies those between two batches, so that its next transaction starts the WAL over
 // (it never waits for a background round; past 2 x wal_max_pages it copies after the
 // round in progress, whatever is left). checkpoint_pages = 0 leaves checkpoints to
@@ -59,7 +59,7 @@ struct WriterConfig {
   std::size_t queue_capacity = 20000;  // orders waiting for the writer thread
   std::size_t max_batch = 1024;        // orders per transaction (and per fsync)
   int busy_timeout_ms = 5000;
-  std::size_t checkpoint_pages = 2000;  // background checkpoint per this many new WAL frames
+  std::size_t checkpoint_pages = 16000;  // background checkpoint per this many new WAL frames
   std::size_t wal_max_pages = 64000;    // past this the WAL is drained so that it starts over
 };
 
