@@ -151,11 +151,11 @@ int SqliteOrderWriter::onWalCommit(void* self, sqlite3* /*db*/, const char* /*na
     std::lock_guard lock(w.checkpoint_mutex_);
     if (pages < w.wal_pages_) {  // the WAL started over
       w.copied_ = w.last_run_at_ = 0;
-      w.draining_ = w.writer_turn_ = false;
+      w.draining_ = w.writer_turn_ = w.forced_turn_ = false;
     }
     w.wal_pages_ = pages;
     if (pages >= w.cfg_.wal_max_pages) w.draining_ = true;
-    if (pages >= 2 * w.cfg_.wal_max_pages) w.writer_turn_ = true;
+    if (pages >= 2 * w.cfg_.wal_max_pages && !w.writer_turn_) w.writer_turn_ = w.forced_turn_ = true;
     due = w.copyDue();
   }
   if (due) w.checkpoint_wake_.notify_one();
@@ -243,8 +243,14 @@ void SqliteOrderWriter::copyTail() {
   if (!copyWal(conn_->db().getHandle(), &CheckpointStats::by_writer, /*wait=*/false)) return;
   {
     std::lock_guard lock(checkpoint_mutex_);
-    stats_.largest_tail = std::max(stats_.largest_tail, tail);
-    writer_turn_ = false;  // if the WAL did not start over, the next commit says what next
+    if (forced_turn_) {
+      ++stats_.forced;
+    } else {
+      stats_.largest_tail = std::max(stats_.largest_tail, tail);
+    }
+    // If the WAL did not start over (a reader still needs older frames), the next
+    // commit says what next.
+    writer_turn_ = forced_turn_ = false;
   }
   checkpoint_wake_.notify_one();
 }

@@ -60,7 +60,7 @@ struct WriterConfig {
   std::size_t max_batch = 1024;        // orders per transaction (and per fsync)
   int busy_timeout_ms = 5000;
   std::size_t checkpoint_pages = 16000;  // background checkpoint per this many new WAL frames
-  std::size_t wal_max_pages = 64000;    // past this the WAL is drained so that it starts over
+  std::size_t wal_max_pages = 64000;     // past this the WAL is drained so that it starts over
 };
 
 // What the checkpoints did, for tests and operators.
@@ -68,7 +68,8 @@ struct CheckpointStats {
   std::uint64_t background = 0;  // checkpoints run by the checkpoint thread
   std::uint64_t by_writer = 0;   // tails copied by the writer past wal_max_pages
   std::uint64_t synced = 0;      // database file syncs after background copies (draining)
-  std::size_t largest_tail = 0;  // most WAL frames left for one of the writer's copies
+  std::uint64_t forced = 0;      // of those, taken past 2 x wal_max_pages (the drain fell behind)
+  std::size_t largest_tail = 0;  // most WAL frames left for one of the others
 };
 
 class SqliteOrderWriter final : public OrderWriter {
@@ -128,6 +129,7 @@ class SqliteOrderWriter final : public OrderWriter {
   std::size_t last_run_at_ = 0;       // wal_pages_ when the last checkpoint started; same
   bool draining_ = false;             // past wal_max_pages: copy round after round; same
   bool writer_turn_ = false;          // the writer copies the tail; same
+  bool forced_turn_ = false;          // ... because the WAL passed 2 x wal_max_pages; same
   bool checkpoint_stopping_ = false;  // guarded by checkpoint_mutex_
   CheckpointStats stats_;             // guarded by checkpoint_mutex_
   std::mutex copy_mutex_;             // held while either thread runs a checkpoint
