@@ -625,6 +625,76 @@ TEST_F(OrderWriterTest, FindOrderIsScopedToAccountAndKind) {
   EXPECT_EQ(store_.findOrderByRef("nope").error().code, Errc::kNotFound);
 }
 
+// The status reads go through SQLite's C API (raw_statement.hpp), the other reads
+// through SQLiteCpp: both must give back every field as it was placed, NULL
+// idempotency key and multi-byte text included.
+void expectSameOrder(const domain::Order& got, const domain::Order& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.ref_id, want.ref_id);
+  EXPECT_EQ(got.account_id, want.account_id);
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.service_id, want.service_id);
+  EXPECT_EQ(got.service_code, want.service_code);
+  EXPECT_EQ(got.service_name, want.service_name);
+  EXPECT_EQ(got.category_key, want.category_key);
+  EXPECT_EQ(got.data, want.data);
+  EXPECT_EQ(got.target, want.target);
+  EXPECT_EQ(got.quantity, want.quantity);
+  EXPECT_EQ(got.unit_price.rupiah, want.unit_price.rupiah);
+  EXPECT_EQ(got.charge.rupiah, want.charge.rupiah);
+  EXPECT_EQ(got.status, want.status);
+  EXPECT_EQ(got.start_count, want.start_count);
+  EXPECT_EQ(got.remain, want.remain);
+  EXPECT_EQ(got.voucher, want.voucher);
+  EXPECT_EQ(got.note, want.note);
+  EXPECT_EQ(got.idempotency_key, want.idempotency_key);
+  EXPECT_EQ(got.fingerprint, want.fingerprint);
+  EXPECT_EQ(got.created_at, want.created_at);
+  EXPECT_EQ(got.updated_at, want.updated_at);
+}
+
+TEST_F(OrderWriterTest, EveryReadGivesBackEveryFieldAsPlaced) {
+  const auto a = account("a", 100000);
+  SqliteOrderWriter w(path_);
+  domain::Order full = makeOrder(a, "FULL", 9, "Zoë 😀 \"x\"/y", 1234, domain::Kind::kGame);
+  full.data = {"Zoë 😀 \"x\"/y", "2001", "zona-3"};
+  full.quantity = 1;
+  full.unit_price = Money{1200};
+  full.start_count = 17;
+  full.remain = 5;
+  full.voucher = "V-123";
+  full.note = "catatan: ok";
+  full.idempotency_key = "idem-1";
+  full.updated_at = 1700000200;
+  auto placed_full = place(w, full);
+  ASSERT_TRUE(placed_full.ok());
+  auto placed_plain = place(w, makeOrder(a, "PLAIN", 7, "t", 10, domain::Kind::kGame));  // no idempotency key
+  ASSERT_TRUE(placed_plain.ok());
+
+  for (const auto* placed : {&placed_full.value(), &placed_plain.value()}) {
+    const domain::Order& want = placed->order;
+    SCOPED_TRACE(want.ref_id);
+    auto scoped = store_.findOrder(a, domain::Kind::kGame, want.ref_id);
+    ASSERT_TRUE(scoped.ok());
+    expectSameOrder(*scoped, want);
+    auto by_ref = store_.findOrderByRef(want.ref_id);
+    ASSERT_TRUE(by_ref.ok());
+    expectSameOrder(*by_ref, want);
+  }
+  auto latest = store_.latestOrders(a, domain::Kind::kGame, 15);
+  ASSERT_TRUE(latest.ok());
+  ASSERT_EQ(latest->size(), 2u);
+  expectSameOrder((*latest)[0], placed_plain->order);
+  expectSameOrder((*latest)[1], placed_full->order);
+  OrderFilter f;
+  f.account_id = a;
+  auto listed = store_.listOrders(f);  // SQLiteCpp's reader
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  for (const auto& o : *listed)
+    expectSameOrder(o, o.ref_id == "FULL" ? placed_full->order : placed_plain->order);
+}
+
 TEST_F(OrderWriterTest, LatestOrdersNewestFirstWithLimit) {
   const auto a = account("a", 100000);
   const auto b = account("b", 100000);
