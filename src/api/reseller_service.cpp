@@ -54,10 +54,10 @@ void ResellerService::placeOrder(domain::Kind kind, const domain::Account& accou
   writer_.submit(std::move(*order), std::move(done));
 }
 
-Result<std::vector<domain::Order>> ResellerService::status(const domain::Account& account, domain::Kind kind,
-                                                           std::optional<std::string_view> ref_id,
-                                                           std::optional<std::string_view> idempotency_key,
-                                                           int limit) {
+Status ResellerService::status(const domain::Account& account, domain::Kind kind,
+                               std::optional<std::string_view> ref_id,
+                               std::optional<std::string_view> idempotency_key, int limit,
+                               const std::function<void(const domain::Order&)>& each) {
   if (ref_id || idempotency_key) {
     auto o = ref_id ? store_.findOrder(account.id, kind, *ref_id)
                     : store_.findOrderByIdempotencyKey(account.id, *idempotency_key);
@@ -70,11 +70,10 @@ Result<std::vector<domain::Order>> ResellerService::status(const domain::Account
       }
       return o.error();
     }
-    std::vector<domain::Order> one;
-    one.push_back(std::move(*o));
-    return one;
+    each(*o);
+    return okStatus();
   }
-  return store_.latestOrders(account.id, kind, limit);
+  return store_.visitLatestOrders(account.id, kind, limit, each);
 }
 
 }  // namespace warung::api

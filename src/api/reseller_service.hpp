@@ -45,10 +45,11 @@ class ResellerService {
 
   // One order by ref_id, or by the idempotency key it was placed with (kNotFound
   // unless it is this account's and this kind's), or else the latest `limit` orders
-  // of this kind, newest first.
-  Result<std::vector<domain::Order>> status(const domain::Account& account, domain::Kind kind,
-                                            std::optional<std::string_view> ref_id,
-                                            std::optional<std::string_view> idempotency_key, int limit);
+  // of this kind, newest first: each handed to `each` (see Store::visitLatestOrders:
+  // the Order may be refilled between calls).
+  Status status(const domain::Account& account, domain::Kind kind, std::optional<std::string_view> ref_id,
+                std::optional<std::string_view> idempotency_key, int limit,
+                const std::function<void(const domain::Order&)>& each);
 
  private:
   ResellerConfig config_;

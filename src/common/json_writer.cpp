@@ -152,6 +152,18 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
   out.append(s.data() + start, s.size() - start);
 }
 
+void appendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  appendJsonEscaped(out, s);
+  out += '"';
+}
+
+void appendJsonInteger(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
 JsonWriter& JsonWriter::key(std::string_view name) {
   // Names are short plain literals nearly always: separator, quotes, name and colon
   // in one append.
@@ -178,17 +190,13 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 
 JsonWriter& JsonWriter::string(std::string_view s) {
   sep();
-  out_ += '"';
-  appendJsonEscaped(out_, s);
-  out_ += '"';
+  appendJsonString(out_, s);
   return *this;
 }
 
 JsonWriter& JsonWriter::integer(std::int64_t v) {
   sep();
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, end);
+  appendJsonInteger(out_, v);
   return *this;
 }
 

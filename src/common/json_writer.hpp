@@ -16,10 +16,28 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  JsonWriter& beginObject() { sep(); out_ += '{'; first_ = true; return *this; }
-  JsonWriter& endObject() { out_ += '}'; first_ = false; return *this; }
-  JsonWriter& beginArray() { sep(); out_ += '['; first_ = true; return *this; }
-  JsonWriter& endArray() { out_ += ']'; first_ = false; return *this; }
+  JsonWriter& beginObject() {
+    sep();
+    out_ += '{';
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& endObject() {
+    out_ += '}';
+    first_ = false;
+    return *this;
+  }
+  JsonWriter& beginArray() {
+    sep();
+    out_ += '[';
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& endArray() {
+    out_ += ']';
+    first_ = false;
+    return *this;
+  }
 
   // Writes `"name":`; the next value call writes the value.
   JsonWriter& key(std::string_view name);
@@ -39,7 +57,10 @@ class JsonWriter {
 
  private:
   void sep() {
-    if (afterKey_) { afterKey_ = false; return; }
+    if (afterKey_) {
+      afterKey_ = false;
+      return;
+    }
     if (!first_) out_ += ',';
     first_ = false;
   }
@@ -53,6 +74,11 @@ class JsonWriter {
 // documents the clients were written against.
 // Invalid UTF-8 is written as \ufffd, so the output is always valid JSON.
 void appendJsonEscaped(std::string& out, std::string_view s);
+
+// Appends `s` as a JSON string (quoted and escaped), and `v` as a JSON number: for
+// encoders that write a fixed layout with literal fragments between the values.
+void appendJsonString(std::string& out, std::string_view s);
+void appendJsonInteger(std::string& out, std::int64_t v);
 
 // True when `s` is well-formed UTF-8.
 bool isValidUtf8(std::string_view s);

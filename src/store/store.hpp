@@ -92,6 +92,18 @@ class Store {
   // Newest first.
   virtual Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id, domain::Kind kind,
                                                           int limit) = 0;
+  // The same orders handed to `each` one at a time, newest first, for an answer
+  // written straight from the rows. `each` may be given one Order refilled row after
+  // row (so reading 15 rows allocates like reading one): it copies what it keeps and
+  // calls nothing on this store. This default visits latestOrders' vector; SQLite
+  // reads each row into the one Order.
+  virtual Status visitLatestOrders(std::int64_t account_id, domain::Kind kind, int limit,
+                                   const std::function<void(const domain::Order&)>& each) {
+    auto orders = latestOrders(account_id, kind, limit);
+    if (!orders) return orders.error();
+    for (const domain::Order& o : *orders) each(o);
+    return okStatus();
+  }
   virtual Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) = 0;
   // Compare-and-set on t.from; applies the refund and its ledger row in the same
   // transaction. kConflict when the order is no longer in t.from.

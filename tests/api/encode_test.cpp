@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <climits>
+#include <random>
+
+#include "common/json_writer.hpp"
 
 namespace warung::api::osimesa {
 namespace {
@@ -459,6 +463,71 @@ TEST(AppendOrder, AppendsSoEntriesCanBeJoined) {
   out += ']';
   const json::value v = json::parse(out);
   EXPECT_EQ(v.as_array().size(), 2u);
+}
+
+// appendOrder writes literal fragments between the values; this is the same layout
+// through JsonWriter, the form it replaced, to hold it to the same bytes.
+std::string orderThroughJsonWriter(const Order& o, bool with_times) {
+  std::string out;
+  JsonWriter w(out);
+  w.beginObject();
+  w.key("data").beginArray();
+  for (const auto& d : o.data) w.string(d);
+  w.endArray();
+  w.field("note", o.note).field("price", o.charge.rupiah).field("ref_id", o.ref_id);
+  if (o.kind == Kind::kSocialMedia) {
+    w.key("detail")
+        .beginObject()
+        .field("start", o.start_count)
+        .field("amount", o.quantity)
+        .field("remain", o.remain)
+        .endObject();
+  }
+  w.field("status", domain::toString(o.status));
+  w.key("product").beginObject().field("code", o.service_code);
+  w.field(o.kind == Kind::kSocialMedia ? "type" : "slug", o.category_key);
+  w.field("service", o.service_name).endObject();
+  if (o.kind == Kind::kGame) w.field("voucher", o.voucher);
+  if (with_times) w.field("created_at", o.created_at).field("updated_at", o.updated_at);
+  w.endObject();
+  return out;
+}
+
+TEST(AppendOrder, SameBytesAsTheJsonWriterForm) {
+  std::mt19937 rng(20261121);
+  const std::vector<std::string> texts{"",
+                                       "plain",
+                                       "https://instagram.com/p/abc?x=1&y=2",
+                                       "a\"b\\c",
+                                       "tab\there",
+                                       "ctl\x01\x1f",
+                                       "caf\xc3\xa9 \xe2\x82\xac",
+                                       "bad \xff\xc3",
+                                       "0123456789abcdef/"};
+  const std::vector<std::int64_t> numbers{0, 1, -1, 999'999'999'999, INT64_MIN, INT64_MAX};
+  auto text = [&] { return texts[rng() % texts.size()]; };
+  auto number = [&] { return numbers[rng() % numbers.size()]; };
+  for (int i = 0; i < 500; ++i) {
+    Order o;
+    o.kind = i % 2 == 0 ? Kind::kSocialMedia : Kind::kGame;
+    o.data = {text(), text(), text()};
+    o.note = text();
+    o.charge = Money{number()};
+    o.ref_id = text();
+    o.start_count = number();
+    o.quantity = number();
+    o.remain = number();
+    o.status = static_cast<OrderStatus>(rng() % 5);
+    o.service_code = text();
+    o.category_key = text();
+    o.service_name = text();
+    o.voucher = text();
+    o.created_at = number();
+    o.updated_at = number();
+    for (bool with_times : {false, true}) {
+      ASSERT_EQ(order(o, with_times), orderThroughJsonWriter(o, with_times)) << "order " << i;
+    }
+  }
 }
 
 // ---------------------------------------------------------------- services

@@ -681,6 +681,8 @@ TEST_F(OrderWriterTest, EveryReadGivesBackEveryFieldAsPlaced) {
     ASSERT_TRUE(by_ref.ok());
     expectSameOrder(*by_ref, want);
   }
+  // Both rows are read into one refilled Order (visitLatestOrders): the second, with
+  // every field set, must not keep anything of the first, with several empty.
   auto latest = store_.latestOrders(a, domain::Kind::kGame, 15);
   ASSERT_TRUE(latest.ok());
   ASSERT_EQ(latest->size(), 2u);

@@ -75,14 +75,12 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     // so a client (or another warung buying from us) can reconcile a lost answer.
     std::optional<std::string_view> idem = params->get("idempotency_key");
     if (idem && idem->empty()) idem.reset();
-    auto orders = service_.status(**account, kind, ref, idem, *limit);
-    if (!orders) return fail(orders.error());
     std::string data;
-    data.reserve(orders->size() * 320 + 2);
+    data.reserve((ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 2);  // limit <= 15
     data += '[';
-    for (std::size_t i = 0; i < orders->size(); ++i) {
-      if (i > 0) data += ',';
-      appendOrder(data, (*orders)[i], true);
+    Status listed = service_.status(**account, kind, ref, idem, *limit, [&](const domain::Order& o) {
+      if (data.size() > 1) data += ',';
+      appendOrder(data, o, true);
       if (idem && !ref) {
         // Echo the key so a caller can tell this answer from a server that ignored it.
         data.pop_back();
@@ -90,7 +88,8 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
         appendJsonEscaped(data, *idem);
         data += "\"}";
       }
-    }
+    });
+    if (!listed) return fail(listed.error());
     data += ']';
     return respond(successResponse(data, kSuccessMessage));
   }

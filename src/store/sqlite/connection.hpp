@@ -166,9 +166,10 @@ class CppRow {
 
 // Reads a row laid out as WARUNG_ORDER_COLUMNS (sql.hpp) from a CppRow or a
 // RawStatement.
+// readOrderRowInto assigns every field of `o`, so one Order can be refilled row
+// after row.
 template <class Row>
-domain::Order readOrderRow(const Row& r) {
-  domain::Order o;
+void readOrderRowInto(const Row& r, domain::Order& o) {
   o.id = r.int64(0);
   o.ref_id = r.text(1);
   o.account_id = r.int64(2);
@@ -195,6 +196,11 @@ domain::Order readOrderRow(const Row& r) {
   o.fingerprint = r.text(21);
   o.created_at = r.int64(22);
   o.updated_at = r.int64(23);
+}
+template <class Row>
+domain::Order readOrderRow(const Row& r) {
+  domain::Order o;
+  readOrderRowInto(r, o);
   return o;
 }
 inline domain::Order readOrder(SQLite::Statement& s) { return readOrderRow(CppRow(s)); }

@@ -537,16 +537,27 @@ Result<domain::Order> SqliteStore::findOrderByIdempotencyKey(std::int64_t accoun
 
 Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t account_id, domain::Kind kind,
                                                              int limit) {
-  return atEdge("latestOrders", [&]() -> Result<std::vector<domain::Order>> {
+  std::vector<domain::Order> out;
+  out.reserve(static_cast<std::size_t>(std::clamp(limit, 1, 64)));
+  Status s = visitLatestOrders(account_id, kind, limit, [&](const domain::Order& o) { out.push_back(o); });
+  if (!s) return s.error();
+  return out;
+}
+
+Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind, int limit,
+                                      const std::function<void(const domain::Order&)>& each) {
+  return atEdge("latestOrders", [&]() -> Status {
     ReadLease c = acquireReader();
     RawUse q(c->raw(sql::kSelectLatestOrders));
     q->bind(1, account_id);
     q->bindText(2, domain::toString(kind));
     q->bind(3, std::clamp(limit, 1, kMaxListLimit));
-    std::vector<domain::Order> out;
-    out.reserve(static_cast<std::size_t>(std::clamp(limit, 1, 64)));
-    while (q->step()) out.push_back(detail::readOrderRow(*q));
-    return out;
+    domain::Order row;  // refilled: its strings keep their capacity from row to row
+    while (q->step()) {
+      detail::readOrderRowInto(*q, row);
+      each(row);
+    }
+    return okStatus();
   });
 }
 

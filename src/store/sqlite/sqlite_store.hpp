@@ -120,6 +120,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   Result<domain::Order> findOrderByIdempotencyKey(std::int64_t account_id, std::string_view key) override;
   Result<std::vector<domain::Order>> latestOrders(std::int64_t account_id, domain::Kind kind,
                                                   int limit) override;
+  Status visitLatestOrders(std::int64_t account_id, domain::Kind kind, int limit,
+                           const std::function<void(const domain::Order&)>& each) override;
   // Newest first; f.limit is clamped to 1..10000.
   Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) override;
   // kNotFound when the order does not exist; kConflict when it is no longer in t.from.
