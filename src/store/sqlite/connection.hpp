@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "domain/types.hpp"
+#include "store/sqlite/page_cache.hpp"
 #include "store/sqlite/raw_statement.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/wal_write_buffer.hpp"
@@ -92,8 +93,12 @@ class Connection {
   // statistics off: with them on, every allocation SQLite makes takes one global
   // mutex (the order writer's and every reader's), for counters warung never reads.
   // If something opened a database first, SQLite refuses and keeps its defaults.
+  // The page cache wrapper (page_cache.hpp) likewise.
   static void configureLibraryOnce() {
-    static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    static const bool configured = [] {
+      sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+      return installPageCache();
+    }();
     (void)configured;
   }
 
