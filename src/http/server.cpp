@@ -148,7 +148,7 @@ struct Server::Impl {
     } catch (...) {
       spdlog::error("http: error responder threw");
     }
-    return Response{500, R"({"error":"internal error"})", "application/json", {}, nullptr};
+    return Response{500, R"({"error":"internal error"})", "application/json", {}, nullptr, nullptr};
   }
 
   const Handler* findRoute(std::string_view target) const {
@@ -373,6 +373,15 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void answer(std::uint64_t seq, Response r) {
     if (seq != seq_ || state_ != State::kHandling) return;
     deadline_timer_.cancel();
+    if (r.finish) {
+      try {
+        auto finish = std::move(r.finish);
+        finish(r);
+      } catch (const std::exception& e) {
+        spdlog::error("http: finishing an answer threw: {}", e.what());
+        r = server_.errorResponse(makeError(Errc::kInternal, "internal error"));
+      }
+    }
     const bool close = !req_.keep_alive() || server_.stopping_;
     write(std::move(r), close, /*linger=*/false, /*grace=*/false);
   }

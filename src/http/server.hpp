@@ -55,6 +55,12 @@ struct Response {
   // When set, sent instead of `body` without copying (cached documents); the server
   // holds it until the write completes.
   std::shared_ptr<const std::string> shared_body;
+  // When set, called on the connection's own io thread just before the answer is
+  // written, to finish it (fill in `body`): a handler answering from another thread
+  // leaves the encoding to the connection's thread (the order writer's callback, so
+  // the single writer thread does not encode every order it placed). If it throws,
+  // the answer is kInternal "internal error".
+  std::function<void(Response&)> finish;
 };
 
 using Respond = std::function<void(Response)>;

@@ -496,6 +496,53 @@ TEST(Server, RespondFromAnotherThread) {
   }
 }
 
+// Response::finish runs on the connection's io thread, not on the thread that
+// answered (the order writer's, in warung): the handler's thread is recorded and the
+// finishing thread must be it, not the worker; a finish that throws is a 500.
+TEST(Server, FinishRunsOnTheConnectionsThreadAndAThrowIsInternalError) {
+  TestServer server;
+  Workers workers;
+  std::mutex mu;
+  std::thread::id handler_thread, worker_thread, finish_thread;
+  server->route("/finish", [&](const Request& req, Respond respond) {
+    {
+      std::lock_guard lock(mu);
+      handler_thread = std::this_thread::get_id();
+    }
+    const bool fail = req.body() == "fail";
+    workers.spawn([&, respond = std::move(respond), fail] {
+      {
+        std::lock_guard lock(mu);
+        worker_thread = std::this_thread::get_id();
+      }
+      Response r;
+      r.content_type = "text/plain";
+      r.finish = [&, fail](Response& out) {
+        if (fail) throw std::runtime_error("encoding failed");
+        std::lock_guard lock(mu);
+        finish_thread = std::this_thread::get_id();
+        out.body = "finished";
+      };
+      respond(std::move(r));
+    });
+  });
+  server.start();
+
+  Client client(server.port());
+  auto res = client.request(bhttp::verb::post, "/finish", "ok");
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_EQ(res.body(), "finished");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(finish_thread, handler_thread) << "finish ran off the connection's io thread";
+    EXPECT_NE(finish_thread, worker_thread);
+  }
+  auto failed = client.request(bhttp::verb::post, "/finish", "fail");
+  EXPECT_EQ(failed.result_int(), 500u);
+  EXPECT_EQ(errorOf(failed), "internal error");
+  EXPECT_EQ(client.get("/finish").result_int(), 200u) << "the connection is still served";
+}
+
 TEST(Server, SecondRespondIsIgnored) {
   TestServer server;
   server->route("/twice", [](const Request&, Respond respond) {

@@ -104,10 +104,16 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     service_.placeOrder(kind, **account, in,
                         [this, respond = std::move(respond)](Result<store::Placed> placed) {
                           if (!placed) return respond(error(placed.error()));
-                          std::string data;
-                          data.reserve(400);
-                          appendOrder(data, placed->order, false);
-                          respond(successResponse(data, kOrderPlacedMessage));
+                          // Runs on the order writer's thread: the answer is encoded
+                          // on the connection's own thread instead.
+                          http::Response r;
+                          r.finish = [order = std::move(placed->order)](http::Response& out) {
+                            std::string data;
+                            data.reserve(400);
+                            appendOrder(data, order, false);
+                            out.body = successResponse(data, kOrderPlacedMessage).body;
+                          };
+                          respond(std::move(r));
                         });
     return;
   }

@@ -272,12 +272,16 @@ void SqliteOrderWriter::run() {
     }
     writeBatch(batch, results);
     for (std::size_t i = 0; i < batch.size(); ++i) {
+      Result<Placed>& r = results[i];
+      // A new order's answer is the batch's own Order (placeOne filled in its id and
+      // status and left it there): moved, not copied.
+      if (r && !r->replayed) r->order = std::move(batch[i].order);
       try {
-        batch[i].done(std::move(results[i]));
+        batch[i].done(std::move(r));
       } catch (const std::exception& e) {
-        spdlog::error("order writer: callback for {} threw: {}", batch[i].order.ref_id, e.what());
+        spdlog::error("order writer: an order's callback threw: {}", e.what());
       } catch (...) {
-        spdlog::error("order writer: callback for {} threw", batch[i].order.ref_id);
+        spdlog::error("order writer: an order's callback threw");
       }
     }
     batch.clear();
@@ -367,8 +371,11 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Resu
 // Instead each statement is atomic on its own and the steps are ordered so that a
 // refusal leaves nothing behind: reads first, then the order row (a unique-constraint
 // refusal writes nothing), then the guarded debit (refused: the row just inserted is
-// deleted again), then the ledger row. Returns the order's answer; throws on anything
-// unexpected, after which the batch is rolled back and its orders placed one by one.
+// deleted again), then the ledger row. Returns the order's answer (for a new order
+// without the Order itself, which stays in `o` with its id and status: run() moves it
+// into the answer once committed, as the batch may still be placed again one by one);
+// throws on anything unexpected, after which the batch is rolled back and its orders
+// placed one by one.
 Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   if (o.charge.rupiah < 0) return makeError(Errc::kInvalidArgument, "charge must not be negative");
 
@@ -473,7 +480,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
                        o.ref_id, o.created_at);
     if (q->exec() != 1) throw std::runtime_error("ledger insert wrote no row");
   }
-  return Placed{o, false};
+  return Placed{domain::Order{}, false};
 }
 
 }  // namespace warung::store::sqlite
