@@ -47,7 +47,13 @@ int xPagecount(sqlite3_pcache* p) { return g_base.xPagecount(of(p).real); }
 sqlite3_pcache_page* xFetch(sqlite3_pcache* p, unsigned key, int create) {
   Cache& c = of(p);
   sqlite3_pcache_page* page = g_base.xFetch(c.real, key, create);
-  if (page != nullptr && key != c.temp_key) c.max_key = std::max(c.max_key, key);
+  if (page != nullptr) {
+    if (key != c.temp_key) {
+      c.max_key = std::max(c.max_key, key);
+    } else {
+      c.at_temp = std::max(c.at_temp, 1u);  // never expected there; counted, to be safe
+    }
+  }
   return page;
 }
 
