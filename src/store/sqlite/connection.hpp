@@ -170,9 +170,8 @@ class CppRow {
 };
 
 // Reads a row laid out as WARUNG_ORDER_COLUMNS (sql.hpp) from a CppRow or a
-// RawStatement.
-// readOrderRowInto assigns every field of `o`, so one Order can be refilled row
-// after row.
+// RawStatement. readOrderRowInto assigns every field of `o`, so one Order can be
+// refilled row after row.
 template <class Row>
 void readOrderRowInto(const Row& r, domain::Order& o) {
   o.id = r.int64(0);
