@@ -111,7 +111,7 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
                             std::string data;
                             data.reserve(400);
                             appendOrder(data, order, false);
-                            out.body = successResponse(data, kOrderPlacedMessage).body;
+                            appendSuccessEnvelope(out.body, data, kOrderPlacedMessage);
                           };
                           respond(std::move(r));
                         });
