@@ -72,10 +72,11 @@ void Dispatcher::start() {
           std::lock_guard lock(mu_);
           if (stopping_) return;
         }
-        const int claimed = sendRound();
-        if (claimed > 0) {
-          if (claimed == config_.claim_batch) notify();
-        } else {
+        const Round round = sendRound();
+        if (round.sent == config_.claim_batch) notify();
+        // Orders filed as manual are progress too: a backlog of them is filed claim
+        // after claim, not one claim per idle_wait.
+        if (round.sent == 0 && round.filed_manual == 0) {
           waitForWork(i == 0 ? config_.idle_wait : config_.idle_wait * 20);
         }
       }
@@ -147,11 +148,11 @@ void Dispatcher::failOrder(const domain::Order& order, const std::string& why) {
   if (!r) spdlog::warn("order {}: cannot end in error: {}", order.ref_id, r.error().detail);
 }
 
-int Dispatcher::sendRound() {
-  auto items = dstore_.claimToSend(clock_.nowUnix(), config_.claim_batch);
-  if (!items) return 0;
-  for (auto& item : *items) send(std::move(item));
-  return static_cast<int>(items->size());
+Dispatcher::Round Dispatcher::sendRound() {
+  auto claim = dstore_.claimToSend(clock_.nowUnix(), config_.claim_batch);
+  if (!claim) return {};
+  for (auto& item : claim->items) send(std::move(item));
+  return {static_cast<int>(claim->items.size()), claim->filed_manual};
 }
 
 void Dispatcher::send(store::DispatchItem item) {

@@ -55,9 +55,14 @@ class Dispatcher {
   // Wakes the senders now (a new order was accepted).
   void notify();
 
-  // One round of each kind of work, returning how many orders it handled. The
-  // threads call these; tests and tools may call them directly.
-  int sendRound();
+  // One round of each kind of work, returning how many orders it handled (sendRound:
+  // how many it sent, and how many its claim filed as manual). The threads call
+  // these; tests and tools may call them directly.
+  struct Round {
+    int sent = 0;          // orders claimed and sent
+    int filed_manual = 0;  // orders the claim filed as manual (no route)
+  };
+  Round sendRound();
   int pollRound();
   int reconcileRound();
   int recoverRound();  // kSending rows left by a crashed process become kUnknown

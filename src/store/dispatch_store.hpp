@@ -22,6 +22,19 @@ struct DispatchItem {
   domain::Dispatch dispatch;
 };
 
+// What one claimToSend took: the orders to send, and how many new orders of services
+// without a route it filed as kManual for the operator on the way (not returned: no
+// sender has anything to do with them, but the claim made progress).
+struct SendClaim {
+  std::vector<DispatchItem> items;
+  int filed_manual = 0;
+};
+
+// How many route-less orders one claimToSend may file as kManual per order it may
+// send (`limit`): a backlog of them is filed in a few transactions, not `limit` at a
+// time.
+inline constexpr int kManualPerClaimed = 64;
+
 struct DeliveryFilter {
   std::optional<domain::DeliveryStatus> status;
   std::optional<std::int64_t> account_id;
@@ -50,8 +63,10 @@ class DispatchStore {
   // --- dispatch
   // Claims up to `limit` orders that are ready to be sent, oldest first, moving each
   // to kSending: orders in status waiting without a dispatch row yet (a new row is
-  // created), and dispatch rows in kQueued whose next_at <= now.
-  virtual Result<std::vector<DispatchItem>> claimToSend(std::int64_t now, int limit) = 0;
+  // created), and dispatch rows in kQueued whose next_at <= now. New orders of a
+  // service without a route get a kManual row instead, up to limit x
+  // kManualPerClaimed of them per call, counted in filed_manual.
+  virtual Result<SendClaim> claimToSend(std::int64_t now, int limit) = 0;
   // Claims up to `limit` rows in `phase` (kSent to poll, kUnknown to reconcile, or
   // kSending left by a crashed process and older than `now - lease_s`) with
   // next_at <= now, pushing their next_at to now + lease_s so no other caller takes

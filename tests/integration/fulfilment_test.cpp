@@ -472,6 +472,35 @@ TEST_F(Fulfilment, WithoutARouteTheOrderWaitsForTheOperator) {
   expectBooksBalanced(g.price + s.price - 333);
 }
 
+// A backlog of orders without a route (placed while fulfilment was off) is filed for
+// the operator claim after claim, not one claim per idle_wait: with claim_batch 1 and
+// idle_wait 5 s that was one order every 5 s. One sender, so that the first claims of
+// several senders at start-up do not file the backlog between them.
+TEST_F(Fulfilment, ABacklogWithoutARouteIsFiledAtOnce) {
+  importServices({{domain::Kind::kGame, "N1"}});
+  createBuyer();
+  start({{"dispatch.enabled", "false"}});
+  constexpr int kOrders = 150;  // more than two claims' share at claim_batch 1 (64 each)
+  std::vector<std::string> refs;
+  for (int i = 0; i < kOrders; ++i)
+    refs.push_back(order(domain::Kind::kGame, "N1", std::to_string(7000 + i)).ref_id);
+  EXPECT_EQ(dispatchPhase(orderShow(db_, refs.back())), "");
+  client_.reset();
+  server_->stop();
+  server_.reset();
+
+  start({{"dispatch.idle_wait_ms", "5000"}, {"dispatch.send_workers", "1"}});
+  const bool filed = eventuallyEvery([&] { return dispatchPhase(orderShow(db_, refs.back())) == "manual"; },
+                                     std::chrono::seconds(3), std::chrono::milliseconds(100));
+  EXPECT_TRUE(filed) << server_->log();
+  for (const auto& ref : {refs.front(), refs[kOrders / 2]}) {
+    const auto shown = orderShow(db_, ref);
+    EXPECT_EQ(dispatchPhase(shown), "manual") << ref;
+    EXPECT_EQ(shown.at("status").as_string(), "waiting") << ref;
+  }
+  expectBooksBalanced(kOrders * kGamePrice);
+}
+
 // ---------------------------------------------------------------------------------
 // Provider commands that talk to the provider.
 

@@ -198,7 +198,7 @@ TEST(Migration2, UpgradesADatabaseThatHadOnlyMigration1) {
     // service has no route, so it is filed as manual, for the operator.
     auto claimed = s.claimToSend(kNow, 10);
     ASSERT_TRUE(claimed.ok());
-    EXPECT_TRUE(claimed->empty());
+    EXPECT_TRUE(claimed->items.empty());
     auto old = s.findOrderByRef("OLD1");
     ASSERT_TRUE(old.ok());
     auto d = s.findDispatch(old->id);
@@ -361,7 +361,19 @@ TEST_F(DispatchStoreTest, ClaimFindsNewOrdersBehindManyWaitingOnes) {
     }
     ASSERT_TRUE(c.wait(30));
   }
-  for (int round = 0; round < 4; ++round) EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+  // One claim files them all (its share is 10 x kManualPerClaimed) and says how many.
+  {
+    auto filing = ds_.claimToSend(kNow, 10);
+    ASSERT_TRUE(filing.ok());
+    EXPECT_TRUE(filing->items.empty());
+    EXPECT_EQ(filing->filed_manual, 30);
+  }
+  for (int round = 0; round < 3; ++round) {
+    auto again = ds_.claimToSend(kNow, 10);
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->items.empty());
+    EXPECT_EQ(again->filed_manual, 0);
+  }
   for (int i = 0; i < 30; i += 29) {
     EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M" + std::to_string(i))->id)->phase,
               DispatchPhase::kManual);
@@ -370,13 +382,39 @@ TEST_F(DispatchStoreTest, ClaimFindsNewOrdersBehindManyWaitingOnes) {
   const auto fresh = placeOrders(acc, 2, "N");
   auto claimed = ds_.claimToSend(kNow, 10);
   ASSERT_TRUE(claimed.ok());
-  EXPECT_EQ(orderIds(*claimed), (std::vector<std::int64_t>{fresh[0].id, fresh[1].id}));
-  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+  EXPECT_EQ(orderIds(claimed->items), (std::vector<std::int64_t>{fresh[0].id, fresh[1].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->items.empty());
 
   // A limit smaller than what is new: the rest comes with the next claim.
   const auto more = placeOrders(acc, 3, "P");
-  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[0].id, more[1].id}));
-  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[2].id}));
+  EXPECT_EQ(orderIds(ds_.claimToSend(kNow, 2)->items), (std::vector<std::int64_t>{more[0].id, more[1].id}));
+  EXPECT_EQ(orderIds(ds_.claimToSend(kNow, 2)->items), (std::vector<std::int64_t>{more[2].id}));
+}
+
+// A claim files at most limit x kManualPerClaimed route-less orders; the next one goes
+// on from there, past the rest of them, to the order it can send.
+TEST_F(DispatchStoreTest, AClaimFilesItsShareOfManualOrdersAndTheNextGoesOn) {
+  const auto acc = account("u1");
+  const int manual = kManualPerClaimed + 20;
+  {
+    SqliteOrderWriter w(path_);
+    Collector c;
+    for (int i = 0; i < manual; ++i) {  // service 7 has no route
+      w.submit(makeOrder(acc, "M" + std::to_string(i), 7, "m" + std::to_string(i), 10), c.callback());
+    }
+    ASSERT_TRUE(c.wait(static_cast<std::size_t>(manual)));
+  }
+  const auto routed = placeOrders(acc, 1, "N");
+  auto first = ds_.claimToSend(kNow, 1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->items.empty());
+  EXPECT_EQ(first->filed_manual, kManualPerClaimed);
+  auto second = ds_.claimToSend(kNow, 1);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->filed_manual, 20);
+  EXPECT_EQ(orderIds(second->items), (std::vector<std::int64_t>{routed[0].id}));
+  EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M" + std::to_string(manual - 1))->id)->phase,
+            DispatchPhase::kManual);
 }
 
 TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
@@ -388,8 +426,8 @@ TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
 
   auto first = ds_.claimToSend(kNow, 2);
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(orderIds(*first), (std::vector<std::int64_t>{orders[0].id, orders[2].id}));
-  const auto& d = first->front().dispatch;
+  EXPECT_EQ(orderIds(first->items), (std::vector<std::int64_t>{orders[0].id, orders[2].id}));
+  const auto& d = first->items.front().dispatch;
   EXPECT_EQ(d.order_id, orders[0].id);
   EXPECT_EQ(d.phase, DispatchPhase::kSending);
   EXPECT_EQ(d.route_index, 0);
@@ -397,14 +435,14 @@ TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
   EXPECT_EQ(d.attempts, 0);
   EXPECT_EQ(d.next_at, kNow);
   EXPECT_EQ(d.updated_at, kNow);
-  EXPECT_EQ(first->front().order.ref_id, orders[0].ref_id);
-  EXPECT_EQ(first->front().order.status, OrderStatus::kWaiting);
+  EXPECT_EQ(first->items.front().order.ref_id, orders[0].ref_id);
+  EXPECT_EQ(first->items.front().order.status, OrderStatus::kWaiting);
 
   auto second = ds_.claimToSend(kNow, 10);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(orderIds(*second), (std::vector<std::int64_t>{orders[3].id, orders[4].id}));
-  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
-  EXPECT_TRUE(ds_.claimToSend(kNow, 0)->empty());
+  EXPECT_EQ(orderIds(second->items), (std::vector<std::int64_t>{orders[3].id, orders[4].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->items.empty());
+  EXPECT_TRUE(ds_.claimToSend(kNow, 0)->items.empty());
   EXPECT_EQ(ds_.findDispatch(orders[1].id).error().code, Errc::kNotFound);
   EXPECT_EQ(ds_.findDispatch(orders[0].id)->phase, DispatchPhase::kSending);
 }
@@ -421,11 +459,11 @@ TEST_F(DispatchStoreTest, ConcurrentClaimersNeverShareAnOrder) {
     for (int empty_rounds = 0; empty_rounds < 3;) {
       auto r = s.claimToSend(kNow, 7);
       ASSERT_TRUE(r.ok()) << r.error().detail;
-      if (r->empty()) {
+      if (r->items.empty()) {
         ++empty_rounds;
         continue;
       }
-      for (const auto& i : *r) got.push_back(i.order.id);
+      for (const auto& i : r->items) got.push_back(i.order.id);
     }
   };
   std::thread ta([&] { claimer(store_, got_a); });
@@ -450,7 +488,7 @@ TEST_F(DispatchStoreTest, ConcurrentClaimersNeverShareAnOrder) {
 TEST_F(DispatchStoreTest, QueuedRowsAreClaimedOnlyWhenDueAndBeforeNewOrders) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 3);
-  ASSERT_EQ(ds_.claimToSend(kNow, 2)->size(), 2u);  // orders 0 and 1
+  ASSERT_EQ(ds_.claimToSend(kNow, 2)->items.size(), 2u);  // orders 0 and 1
 
   // Order 0 goes back to the queue for later, order 1 is due again now.
   auto d0 = ds_.findDispatch(orders[0].id).value();
@@ -467,18 +505,18 @@ TEST_F(DispatchStoreTest, QueuedRowsAreClaimedOnlyWhenDueAndBeforeNewOrders) {
   // At kNow + 10 only order 1 is due; with room for one, the due retry wins over new order 2.
   auto r = ds_.claimToSend(kNow + 10, 1);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(orderIds(*r), (std::vector<std::int64_t>{orders[1].id}));
-  EXPECT_EQ(r->front().dispatch.phase, DispatchPhase::kSending);
-  EXPECT_EQ(r->front().dispatch.updated_at, kNow + 10);
+  EXPECT_EQ(orderIds(r->items), (std::vector<std::int64_t>{orders[1].id}));
+  EXPECT_EQ(r->items.front().dispatch.phase, DispatchPhase::kSending);
+  EXPECT_EQ(r->items.front().dispatch.updated_at, kNow + 10);
 
   r = ds_.claimToSend(kNow + 10, 10);
-  EXPECT_EQ(orderIds(*r), (std::vector<std::int64_t>{orders[2].id}));
-  EXPECT_TRUE(ds_.claimToSend(kNow + 99, 10)->empty());
+  EXPECT_EQ(orderIds(r->items), (std::vector<std::int64_t>{orders[2].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow + 99, 10)->items.empty());
 
   r = ds_.claimToSend(kNow + 100, 10);
-  ASSERT_EQ(r->size(), 1u);
-  EXPECT_EQ(r->front().order.id, orders[0].id);
-  EXPECT_EQ(r->front().dispatch.route_index, 1);  // the rest of the row is kept
+  ASSERT_EQ(r->items.size(), 1u);
+  EXPECT_EQ(r->items.front().order.id, orders[0].id);
+  EXPECT_EQ(r->items.front().dispatch.route_index, 1);  // the rest of the row is kept
 }
 
 // ---------------------------------------------------------------- claimDue and saveDispatch
@@ -496,7 +534,7 @@ void moveTo(DispatchStore& ds, std::int64_t order_id, DispatchPhase from, Dispat
 TEST_F(DispatchStoreTest, ClaimDueLeasesRowsUntilTheLeaseIsOver) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 3);
-  ASSERT_EQ(ds_.claimToSend(kNow, 3)->size(), 3u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 3)->items.size(), 3u);
   moveTo(ds_, orders[0].id, DispatchPhase::kSending, DispatchPhase::kSent, kNow + 30);
   moveTo(ds_, orders[1].id, DispatchPhase::kSending, DispatchPhase::kSent, kNow + 20);
   moveTo(ds_, orders[2].id, DispatchPhase::kSending, DispatchPhase::kUnknown, kNow + 10);
@@ -528,7 +566,7 @@ TEST_F(DispatchStoreTest, ClaimDueLeasesRowsUntilTheLeaseIsOver) {
 TEST_F(DispatchStoreTest, SendingRowIsReclaimedOnlyAfterTheLease) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 1);
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);  // updated_at = next_at = kNow
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);  // updated_at = next_at = kNow
 
   // Due (next_at <= now), but its worker may still be talking to the provider.
   EXPECT_TRUE(ds_.claimDue(DispatchPhase::kSending, kNow + 59, 60, 10)->empty());
@@ -545,7 +583,7 @@ TEST_F(DispatchStoreTest, SendingRowIsReclaimedOnlyAfterTheLease) {
 TEST_F(DispatchStoreTest, SaveDispatchIsCompareAndSetOnThePhase) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 1);
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);
 
   domain::Dispatch d = ds_.findDispatch(orders[0].id).value();
   d.phase = DispatchPhase::kSent;
@@ -607,7 +645,7 @@ TEST_F(DispatchStoreTest, TransitionWritesEventWebhookAndEndsDispatchAtomically)
   ASSERT_TRUE(ds_.setCallback(acc, "https://r.example/cb", "s3cret").ok());
   const auto orders = placeOrders(acc, 1);
   const auto& o = orders[0];
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);
 
   auto t = transition(o, OrderStatus::kWaiting, OrderStatus::kProcessing);
   t.actor = "provider sim";
@@ -664,7 +702,7 @@ TEST_F(DispatchStoreTest, RefusedTransitionWritesNothingBesideTheOrder) {
   const auto acc = account("u1");
   ASSERT_TRUE(ds_.setCallback(acc, "https://r.example/cb", "s").ok());
   const auto orders = placeOrders(acc, 1);
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);
   auto t = transition(orders[0], OrderStatus::kWaiting, OrderStatus::kError, Money{101});  // above the charge
   t.notify_payload = "{}";
   ASSERT_EQ(store_.applyTransition(t).error().code, Errc::kInternal);
@@ -899,11 +937,11 @@ TEST(ClaimToSend, OrdersOfAServiceWithoutRoutesGoStraightToManual) {
 
     auto claimed = s.claimToSend(100, 10);
     ASSERT_TRUE(claimed.ok());
-    EXPECT_TRUE(claimed->empty());
+    EXPECT_TRUE(claimed->items.empty());
     auto d = s.findDispatch(s.findOrderByRef("NR1")->id);
     ASSERT_TRUE(d.ok());
     EXPECT_EQ(d->phase, domain::DispatchPhase::kManual);
-    EXPECT_TRUE(s.claimToSend(100, 10)->empty());
+    EXPECT_TRUE(s.claimToSend(100, 10)->items.empty());
   }
   std::filesystem::remove_all(tmpl);
 }

@@ -194,7 +194,7 @@ TEST(Migration2, UpgradesADatabaseThatHadOnlyMigration1) {
     // service has no route, so it is filed as manual, for the operator.
     auto claimed = s.claimToSend(kNow, 10);
     ASSERT_TRUE(claimed.ok());
-    EXPECT_TRUE(claimed->empty());
+    EXPECT_TRUE(claimed->items.empty());
     auto old = s.findOrderByRef("OLD1");
     ASSERT_TRUE(old.ok());
     auto d = s.findDispatch(old->id);
@@ -357,15 +357,54 @@ TEST_F(DispatchStoreTest, ClaimFindsNewOrdersBehindManyWaitingOnes) {
     }
     ASSERT_TRUE(c.wait(30));
   }
-  for (int round = 0; round < 4; ++round) EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+  // One claim files them all (its share is 10 x kManualPerClaimed) and says how many.
+  {
+    auto filing = ds_.claimToSend(kNow, 10);
+    ASSERT_TRUE(filing.ok());
+    EXPECT_TRUE(filing->items.empty());
+    EXPECT_EQ(filing->filed_manual, 30);
+  }
+  for (int round = 0; round < 3; ++round) {
+    auto again = ds_.claimToSend(kNow, 10);
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->items.empty());
+    EXPECT_EQ(again->filed_manual, 0);
+  }
   EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M29")->id)->phase, DispatchPhase::kManual);
 
   const auto fresh = placeOrders(acc, 2, "N");
-  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 10)), (std::vector<std::int64_t>{fresh[0].id, fresh[1].id}));
-  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
+  EXPECT_EQ(orderIds(ds_.claimToSend(kNow, 10)->items),
+            (std::vector<std::int64_t>{fresh[0].id, fresh[1].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->items.empty());
   const auto more = placeOrders(acc, 3, "P");
-  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[0].id, more[1].id}));
-  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 2)), (std::vector<std::int64_t>{more[2].id}));
+  EXPECT_EQ(orderIds(ds_.claimToSend(kNow, 2)->items), (std::vector<std::int64_t>{more[0].id, more[1].id}));
+  EXPECT_EQ(orderIds(ds_.claimToSend(kNow, 2)->items), (std::vector<std::int64_t>{more[2].id}));
+}
+
+// A claim files at most limit x kManualPerClaimed route-less orders; the next one goes
+// on from there, past the rest of them, to the order it can send.
+TEST_F(DispatchStoreTest, AClaimFilesItsShareOfManualOrdersAndTheNextGoesOn) {
+  const auto acc = account("u1");
+  const int manual = kManualPerClaimed + 20;
+  {
+    PostgresOrderWriter w(db_.config());
+    Collector c;
+    for (int i = 0; i < manual; ++i) {  // service 7 has no route
+      w.submit(makeOrder(acc, "M" + std::to_string(i), 7, "m" + std::to_string(i), 10), c.callback());
+    }
+    ASSERT_TRUE(c.wait(static_cast<std::size_t>(manual)));
+  }
+  const auto routed = placeOrders(acc, 1, "N");
+  auto first = ds_.claimToSend(kNow, 1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->items.empty());
+  EXPECT_EQ(first->filed_manual, kManualPerClaimed);
+  auto second = ds_.claimToSend(kNow, 1);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->filed_manual, 20);
+  EXPECT_EQ(orderIds(second->items), (std::vector<std::int64_t>{routed[0].id}));
+  EXPECT_EQ(ds_.findDispatch(store_.findOrderByRef("M" + std::to_string(manual - 1))->id)->phase,
+            DispatchPhase::kManual);
 }
 
 // With several writers an order can commit after orders with higher ids were claimed;
@@ -373,7 +412,7 @@ TEST_F(DispatchStoreTest, ClaimFindsNewOrdersBehindManyWaitingOnes) {
 TEST_F(DispatchStoreTest, AnOrderCommittedLateIsStillClaimed) {
   const auto acc = account("u1");
   const std::int64_t service = placeOrders(acc, 1, "S").front().service_id;
-  EXPECT_EQ(ds_.claimToSend(kNow, 10)->size(), 1u);
+  EXPECT_EQ(ds_.claimToSend(kNow, 10)->items.size(), 1u);
 
   pg::Connection late(db_.url());
   late.run("BEGIN");
@@ -385,13 +424,14 @@ TEST_F(DispatchStoreTest, AnOrderCommittedLateIsStillClaimed) {
       ", 'S', 'S', 'default', 'late', '1000', '', 'late', 1000, 100, 100, 'waiting', 1, 1)";
   late.runText(insert, pg::Params());
   const auto after = placeOrders(acc, 2, "A");  // higher ids, committed first
-  EXPECT_EQ(orderIds(*ds_.claimToSend(kNow, 10)), (std::vector<std::int64_t>{after[0].id, after[1].id}));
+  EXPECT_EQ(orderIds(ds_.claimToSend(kNow, 10)->items),
+            (std::vector<std::int64_t>{after[0].id, after[1].id}));
   late.run("COMMIT");
 
   auto claimed = ds_.claimToSend(kNow, 10);
   ASSERT_TRUE(claimed.ok());
-  ASSERT_EQ(claimed->size(), 1u);
-  EXPECT_EQ(claimed->front().order.ref_id, "LATE");
+  ASSERT_EQ(claimed->items.size(), 1u);
+  EXPECT_EQ(claimed->items.front().order.ref_id, "LATE");
 }
 
 TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
@@ -403,8 +443,8 @@ TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
 
   auto first = ds_.claimToSend(kNow, 2);
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(orderIds(*first), (std::vector<std::int64_t>{orders[0].id, orders[2].id}));
-  const auto& d = first->front().dispatch;
+  EXPECT_EQ(orderIds(first->items), (std::vector<std::int64_t>{orders[0].id, orders[2].id}));
+  const auto& d = first->items.front().dispatch;
   EXPECT_EQ(d.order_id, orders[0].id);
   EXPECT_EQ(d.phase, DispatchPhase::kSending);
   EXPECT_EQ(d.route_index, 0);
@@ -412,14 +452,14 @@ TEST_F(DispatchStoreTest, ClaimToSendTakesWaitingOrdersOldestFirstOnce) {
   EXPECT_EQ(d.attempts, 0);
   EXPECT_EQ(d.next_at, kNow);
   EXPECT_EQ(d.updated_at, kNow);
-  EXPECT_EQ(first->front().order.ref_id, orders[0].ref_id);
-  EXPECT_EQ(first->front().order.status, OrderStatus::kWaiting);
+  EXPECT_EQ(first->items.front().order.ref_id, orders[0].ref_id);
+  EXPECT_EQ(first->items.front().order.status, OrderStatus::kWaiting);
 
   auto second = ds_.claimToSend(kNow, 10);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(orderIds(*second), (std::vector<std::int64_t>{orders[3].id, orders[4].id}));
-  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->empty());
-  EXPECT_TRUE(ds_.claimToSend(kNow, 0)->empty());
+  EXPECT_EQ(orderIds(second->items), (std::vector<std::int64_t>{orders[3].id, orders[4].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow, 10)->items.empty());
+  EXPECT_TRUE(ds_.claimToSend(kNow, 0)->items.empty());
   EXPECT_EQ(ds_.findDispatch(orders[1].id).error().code, Errc::kNotFound);
   EXPECT_EQ(ds_.findDispatch(orders[0].id)->phase, DispatchPhase::kSending);
 }
@@ -436,11 +476,11 @@ TEST_F(DispatchStoreTest, ConcurrentClaimersNeverShareAnOrder) {
     for (int empty_rounds = 0; empty_rounds < 3;) {
       auto r = s.claimToSend(kNow, 7);
       ASSERT_TRUE(r.ok()) << r.error().detail;
-      if (r->empty()) {
+      if (r->items.empty()) {
         ++empty_rounds;
         continue;
       }
-      for (const auto& i : *r) got.push_back(i.order.id);
+      for (const auto& i : r->items) got.push_back(i.order.id);
     }
   };
   std::thread ta([&] { claimer(store_, got_a); });
@@ -465,7 +505,7 @@ TEST_F(DispatchStoreTest, ConcurrentClaimersNeverShareAnOrder) {
 TEST_F(DispatchStoreTest, QueuedRowsAreClaimedOnlyWhenDueAndBeforeNewOrders) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 3);
-  ASSERT_EQ(ds_.claimToSend(kNow, 2)->size(), 2u);  // orders 0 and 1
+  ASSERT_EQ(ds_.claimToSend(kNow, 2)->items.size(), 2u);  // orders 0 and 1
 
   // Order 0 goes back to the queue for later, order 1 is due again now.
   auto d0 = ds_.findDispatch(orders[0].id).value();
@@ -482,18 +522,18 @@ TEST_F(DispatchStoreTest, QueuedRowsAreClaimedOnlyWhenDueAndBeforeNewOrders) {
   // At kNow + 10 only order 1 is due; with room for one, the due retry wins over new order 2.
   auto r = ds_.claimToSend(kNow + 10, 1);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(orderIds(*r), (std::vector<std::int64_t>{orders[1].id}));
-  EXPECT_EQ(r->front().dispatch.phase, DispatchPhase::kSending);
-  EXPECT_EQ(r->front().dispatch.updated_at, kNow + 10);
+  EXPECT_EQ(orderIds(r->items), (std::vector<std::int64_t>{orders[1].id}));
+  EXPECT_EQ(r->items.front().dispatch.phase, DispatchPhase::kSending);
+  EXPECT_EQ(r->items.front().dispatch.updated_at, kNow + 10);
 
   r = ds_.claimToSend(kNow + 10, 10);
-  EXPECT_EQ(orderIds(*r), (std::vector<std::int64_t>{orders[2].id}));
-  EXPECT_TRUE(ds_.claimToSend(kNow + 99, 10)->empty());
+  EXPECT_EQ(orderIds(r->items), (std::vector<std::int64_t>{orders[2].id}));
+  EXPECT_TRUE(ds_.claimToSend(kNow + 99, 10)->items.empty());
 
   r = ds_.claimToSend(kNow + 100, 10);
-  ASSERT_EQ(r->size(), 1u);
-  EXPECT_EQ(r->front().order.id, orders[0].id);
-  EXPECT_EQ(r->front().dispatch.route_index, 1);  // the rest of the row is kept
+  ASSERT_EQ(r->items.size(), 1u);
+  EXPECT_EQ(r->items.front().order.id, orders[0].id);
+  EXPECT_EQ(r->items.front().dispatch.route_index, 1);  // the rest of the row is kept
 }
 
 // ---------------------------------------------------------------- claimDue and saveDispatch
@@ -511,7 +551,7 @@ void moveTo(DispatchStore& ds, std::int64_t order_id, DispatchPhase from, Dispat
 TEST_F(DispatchStoreTest, ClaimDueLeasesRowsUntilTheLeaseIsOver) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 3);
-  ASSERT_EQ(ds_.claimToSend(kNow, 3)->size(), 3u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 3)->items.size(), 3u);
   moveTo(ds_, orders[0].id, DispatchPhase::kSending, DispatchPhase::kSent, kNow + 30);
   moveTo(ds_, orders[1].id, DispatchPhase::kSending, DispatchPhase::kSent, kNow + 20);
   moveTo(ds_, orders[2].id, DispatchPhase::kSending, DispatchPhase::kUnknown, kNow + 10);
@@ -543,7 +583,7 @@ TEST_F(DispatchStoreTest, ClaimDueLeasesRowsUntilTheLeaseIsOver) {
 TEST_F(DispatchStoreTest, SendingRowIsReclaimedOnlyAfterTheLease) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 1);
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);  // updated_at = next_at = kNow
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);  // updated_at = next_at = kNow
 
   // Due (next_at <= now), but its worker may still be talking to the provider.
   EXPECT_TRUE(ds_.claimDue(DispatchPhase::kSending, kNow + 59, 60, 10)->empty());
@@ -560,7 +600,7 @@ TEST_F(DispatchStoreTest, SendingRowIsReclaimedOnlyAfterTheLease) {
 TEST_F(DispatchStoreTest, SaveDispatchIsCompareAndSetOnThePhase) {
   const auto acc = account("u1");
   const auto orders = placeOrders(acc, 1);
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);
 
   domain::Dispatch d = ds_.findDispatch(orders[0].id).value();
   d.phase = DispatchPhase::kSent;
@@ -622,7 +662,7 @@ TEST_F(DispatchStoreTest, TransitionWritesEventWebhookAndEndsDispatchAtomically)
   ASSERT_TRUE(ds_.setCallback(acc, "https://r.example/cb", "s3cret").ok());
   const auto orders = placeOrders(acc, 1);
   const auto& o = orders[0];
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);
 
   auto t = transition(o, OrderStatus::kWaiting, OrderStatus::kProcessing);
   t.actor = "provider sim";
@@ -679,7 +719,7 @@ TEST_F(DispatchStoreTest, RefusedTransitionWritesNothingBesideTheOrder) {
   const auto acc = account("u1");
   ASSERT_TRUE(ds_.setCallback(acc, "https://r.example/cb", "s").ok());
   const auto orders = placeOrders(acc, 1);
-  ASSERT_EQ(ds_.claimToSend(kNow, 1)->size(), 1u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 1)->items.size(), 1u);
   auto t = transition(orders[0], OrderStatus::kWaiting, OrderStatus::kError, Money{101});  // above the charge
   t.notify_payload = "{}";
   ASSERT_EQ(store_.applyTransition(t).error().code, Errc::kInternal);
@@ -877,7 +917,7 @@ TEST_F(DeliveryTest, ListDeliveriesFiltersNewestFirst) {
 TEST_F(DispatchStoreTest, ConcurrentClaimDueNeverSharesARow) {
   const auto acc = account("u1", 10000000);
   const auto orders = placeOrders(acc, 200);
-  ASSERT_EQ(ds_.claimToSend(kNow, 200)->size(), 200u);
+  ASSERT_EQ(ds_.claimToSend(kNow, 200)->items.size(), 200u);
   for (const auto& o : orders) moveTo(ds_, o.id, DispatchPhase::kSending, DispatchPhase::kSent, kNow);
 
   PostgresStore other(db_.config());

@@ -290,9 +290,9 @@ Result<std::vector<domain::Route>> PostgresStore::routes(std::int64_t service_id
 // ---------------------------------------------------------------------------------
 // Dispatch
 
-Result<std::vector<DispatchItem>> PostgresStore::claimToSend(std::int64_t now, int limit) {
-  return atEdge("claimToSend", [&]() -> Result<std::vector<DispatchItem>> {
-    if (limit <= 0) return std::vector<DispatchItem>{};
+Result<SendClaim> PostgresStore::claimToSend(std::int64_t now, int limit) {
+  return atEdge("claimToSend", [&]() -> Result<SendClaim> {
+    if (limit <= 0) return SendClaim{};
     // Where this claim's walk over new orders starts (see kClaimMargin).
     std::int64_t from = 0;
     {
@@ -305,31 +305,50 @@ Result<std::vector<DispatchItem>> PostgresStore::claimToSend(std::int64_t now, i
       }
     }
     std::int64_t walked_to = 0;
-    auto claimed_items = detail::transact(
-        *pool_, cfg_.busy_retries, "claimToSend",
-        [&](pg::Connection& c) -> Result<std::vector<DispatchItem>> {
+    auto claim = detail::transact(
+        *pool_, cfg_.busy_retries, "claimToSend", [&](pg::Connection& c) -> Result<SendClaim> {
+          SendClaim out;
+          walked_to = 0;  // a retried transaction starts over
           std::vector<std::int64_t> claimed = ids(c.run(sql::kClaimQueued, Params().add(now).add(limit)));
-          const int rest = limit - static_cast<int>(claimed.size());
+          int rest = limit - static_cast<int>(claimed.size());
           if (rest > 0) {
             const std::int64_t newest = c.run(sql::kSelectMaxOrderId, Params()).int64(0, 0);
-            // Rows that went straight to 'manual' (no route) are not ours to send.
-            const Rows fresh = c.run(sql::kClaimNewOrders, Params().add(now).add(rest).add(from));
-            std::int64_t last = from;
-            for (int i = 0; i < fresh.size(); ++i) {
-              last = std::max(last, fresh.int64(i, 0));
-              if (fresh.text(i, 1) == "sending") claimed.push_back(fresh.int64(i, 0));
+            // Rows that went straight to 'manual' (no route) are not ours to send: the walk
+            // goes on past them until `rest` orders to send were found, the newest order was
+            // reached, or it filed its share of manual ones.
+            const std::int64_t manual_cap = static_cast<std::int64_t>(limit) * kManualPerClaimed;
+            std::int64_t at = from;
+            for (;;) {
+              const int asked = rest;
+              const Rows fresh = c.run(sql::kClaimNewOrders, Params().add(now).add(asked).add(at));
+              for (int i = 0; i < fresh.size(); ++i) {
+                at = std::max(at, fresh.int64(i, 0));
+                if (fresh.text(i, 1) == "sending") {
+                  claimed.push_back(fresh.int64(i, 0));
+                  --rest;
+                } else {
+                  ++out.filed_manual;
+                }
+              }
+              if (fresh.size() < asked) {  // the walk reached the newest order
+                walked_to = newest;
+                break;
+              }
+              walked_to = at;
+              if (rest == 0 || out.filed_manual >= manual_cap) break;
             }
-            walked_to = fresh.size() < rest ? newest : last;
           }
-          if (claimed.empty()) return std::vector<DispatchItem>{};
-          std::sort(claimed.begin(), claimed.end());
-          return loadItems(c, claimed);
+          if (!claimed.empty()) {
+            std::sort(claimed.begin(), claimed.end());
+            out.items = loadItems(c, claimed);
+          }
+          return out;
         });
-    if (claimed_items) {
+    if (claim) {
       std::lock_guard lock(claim_mu_);
       walked_to_ = std::max(walked_to_, walked_to);
     }
-    return claimed_items;
+    return claim;
   });
 }
 

@@ -131,7 +131,7 @@ class PostgresStore final : public Store, public DispatchStore, public AdminStor
   Status setRoutes(std::int64_t service_id, const std::vector<domain::Route>& routes) override;
   Result<std::vector<domain::Route>> routes(std::int64_t service_id) override;
 
-  Result<std::vector<DispatchItem>> claimToSend(std::int64_t now, int limit) override;
+  Result<SendClaim> claimToSend(std::int64_t now, int limit) override;
   Result<std::vector<DispatchItem>> claimDue(domain::DispatchPhase phase, std::int64_t now,
                                              std::int64_t lease_s, int limit) override;
   Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) override;

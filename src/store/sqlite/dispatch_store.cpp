@@ -313,9 +313,10 @@ Result<std::vector<domain::Route>> SqliteStore::routes(std::int64_t service_id) 
 // ---------------------------------------------------------------------------------
 // Dispatch
 
-Result<std::vector<DispatchItem>> SqliteStore::claimToSend(std::int64_t now, int limit) {
-  return atEdge("claimToSend", [&]() -> Result<std::vector<DispatchItem>> {
-    if (limit <= 0) return std::vector<DispatchItem>{};
+Result<SendClaim> SqliteStore::claimToSend(std::int64_t now, int limit) {
+  return atEdge("claimToSend", [&]() -> Result<SendClaim> {
+    SendClaim out;
+    if (limit <= 0) return out;
     std::lock_guard lock(write_mutex_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<std::int64_t> ids;
@@ -325,7 +326,7 @@ Result<std::vector<DispatchItem>> SqliteStore::claimToSend(std::int64_t now, int
       q->bind(2, limit);
       ids = claimedIds(q);
     }
-    const int rest = limit - static_cast<int>(ids.size());
+    int rest = limit - static_cast<int>(ids.size());
     std::int64_t walked_to = new_orders_from_;
     if (rest > 0) {
       std::int64_t newest = 0;
@@ -333,30 +334,40 @@ Result<std::vector<DispatchItem>> SqliteStore::claimToSend(std::int64_t now, int
         StatementUse q(writer_->statement(sql::kSelectMaxOrderId));
         if (q->executeStep()) newest = q->getColumn(0).getInt64();
       }
-      StatementUse q(writer_->statement(sql::kClaimNewOrders));
-      q->bind(1, now);
-      q->bind(2, rest);
-      q->bind(3, new_orders_from_);
-      int taken = 0;
-      std::int64_t last = new_orders_from_;
-      // Rows that went straight to 'manual' (no route) are not the caller's to send.
-      while (q->executeStep()) {
-        ++taken;
-        last = std::max(last, q->getColumn(0).getInt64());
-        if (q->getColumn(1).getString() == "sending") ids.push_back(q->getColumn(0).getInt64());
+      // Rows that went straight to 'manual' (no route) are not the caller's to send:
+      // the walk goes on past them until `rest` orders to send were found, the newest
+      // order was reached, or it filed its share of manual ones.
+      const std::int64_t manual_cap = static_cast<std::int64_t>(limit) * kManualPerClaimed;
+      for (;;) {
+        const int asked = rest;
+        int taken = 0;
+        StatementUse q(writer_->statement(sql::kClaimNewOrders));
+        q->bind(1, now);
+        q->bind(2, asked);
+        q->bind(3, walked_to);
+        std::int64_t last = walked_to;
+        while (q->executeStep()) {
+          ++taken;
+          last = std::max(last, q->getColumn(0).getInt64());
+          if (q->getColumn(1).getString() == "sending") {
+            ids.push_back(q->getColumn(0).getInt64());
+            --rest;
+          } else {
+            ++out.filed_manual;
+          }
+        }
+        if (taken < asked) {  // the walk reached the newest order
+          walked_to = newest;
+          break;
+        }
+        walked_to = last;
+        if (rest == 0 || out.filed_manual >= manual_cap) break;
       }
-      // Under the limit: the walk reached the newest order. At it: up to the last one taken.
-      walked_to = taken < rest ? newest : last;
     }
-    if (ids.empty()) {
-      tx.commit();  // rows filed as manual, if any, are kept
-      new_orders_from_ = walked_to;
-      return std::vector<DispatchItem>{};
-    }
-    std::vector<DispatchItem> items = loadItems(*writer_, std::move(ids));
-    tx.commit();
+    if (!ids.empty()) out.items = loadItems(*writer_, std::move(ids));
+    tx.commit();  // rows filed as manual, if any, are kept
     new_orders_from_ = walked_to;
-    return items;
+    return out;
   });
 }
 

@@ -31,8 +31,9 @@
 //    order's dispatch row, if any, to kDone when t.to is final. A failed
 //    compare-and-set writes none of them.
 //  - claimToSend takes due kQueued rows first (they are older orders, already tried),
-//    then fills the rest of `limit` with waiting orders that have no dispatch row.
-//    Items come back ordered by order id.
+//    then fills the rest of `limit` with waiting orders that have no dispatch row,
+//    filing route-less ones as kManual on the way (all in one transaction). Items come
+//    back ordered by order id.
 //  - claimDue: phase kQueued (claimToSend's job) and kDone are kInvalidArgument. A
 //    kSending row is only reclaimed when its updated_at is at least lease_s old, as
 //    well as due: a worker's send may still be in flight until then. Items come back
@@ -137,7 +138,7 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   Status setRoutes(std::int64_t service_id, const std::vector<domain::Route>& routes) override;
   Result<std::vector<domain::Route>> routes(std::int64_t service_id) override;
 
-  Result<std::vector<DispatchItem>> claimToSend(std::int64_t now, int limit) override;
+  Result<SendClaim> claimToSend(std::int64_t now, int limit) override;
   Result<std::vector<DispatchItem>> claimDue(domain::DispatchPhase phase, std::int64_t now,
                                              std::int64_t lease_s, int limit) override;
   Status saveDispatch(const domain::Dispatch& d, domain::DispatchPhase expected) override;
