@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "common/thread_name.hpp"
 
@@ -75,9 +77,13 @@ void Dispatcher::start() {
         const Round round = sendRound();
         if (round.sent == config_.claim_batch) notify();
         // Orders filed as manual are progress too: a backlog of them is filed claim
-        // after claim, not one claim per idle_wait.
+        // after claim, not one claim per idle_wait; with a pause of a millisecond
+        // between two such claims, in which the order writer (and anyone else
+        // waiting for the write lock) gets its turn.
         if (round.sent == 0 && round.filed_manual == 0) {
           waitForWork(i == 0 ? config_.idle_wait : config_.idle_wait * 20);
+        } else if (round.sent == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
       }
     });

@@ -33,7 +33,7 @@ struct SendClaim {
 // How many route-less orders one claimToSend may file as kManual per order it may
 // send (`limit`): a backlog of them is filed in a few transactions, not `limit` at a
 // time.
-inline constexpr int kManualPerClaimed = 64;
+inline constexpr int kManualPerClaimed = 16;
 
 struct DeliveryFilter {
   std::optional<domain::DeliveryStatus> status;

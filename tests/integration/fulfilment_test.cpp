@@ -480,7 +480,7 @@ TEST_F(Fulfilment, ABacklogWithoutARouteIsFiledAtOnce) {
   importServices({{domain::Kind::kGame, "N1"}});
   createBuyer();
   start({{"dispatch.enabled", "false"}});
-  constexpr int kOrders = 150;  // more than two claims' share at claim_batch 1 (64 each)
+  constexpr int kOrders = 150;  // ten claims' share at claim_batch 1 (16 each)
   std::vector<std::string> refs;
   for (int i = 0; i < kOrders; ++i)
     refs.push_back(order(domain::Kind::kGame, "N1", std::to_string(7000 + i)).ref_id);
