@@ -86,14 +86,17 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_
 // SQLite's own handler sleeps 1, 2, 5, 10, 15 ... 100 ms between tries: a batch that
 // met a 3 ms transaction slept 8 ms, and one that met several in a row (a backlog
 // being claimed) slept through the gaps between them, up to 100 ms at a time, while
-// every order of the batch waited. The writer tries again every 100 us instead, up to
-// busy_timeout_ms in all. On the writer thread only.
+// every order of the batch waited. The writer tries again every 100 us instead (every
+// millisecond once it has waited 10 ms: then the holder is something slower, the CLI
+// say), up to busy_timeout_ms in all. On the writer thread only.
 int SqliteOrderWriter::onBusy(void* self, int tries) {
   auto& w = *static_cast<SqliteOrderWriter*>(self);
   const auto now = std::chrono::steady_clock::now();
   if (tries == 0) w.busy_since_ = now;
-  if (now - w.busy_since_ >= std::chrono::milliseconds(w.cfg_.busy_timeout_ms)) return 0;
-  std::this_thread::sleep_for(std::chrono::microseconds(100));
+  const auto waited = now - w.busy_since_;
+  if (waited >= std::chrono::milliseconds(w.cfg_.busy_timeout_ms)) return 0;
+  std::this_thread::sleep_for(waited < std::chrono::milliseconds(10) ? std::chrono::microseconds(100)
+                                                                     : std::chrono::microseconds(1000));
   return 1;
 }
 
