@@ -5,9 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
 #include "common/thread_name.hpp"
@@ -49,7 +47,7 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("database " + path_ + ": cannot enable WAL: " + e.what());
   }
-  sqlite3_busy_handler(conn_->db().getHandle(), &SqliteOrderWriter::onBusy, this);
+  conn_->retryBusySoon();
   // Harmless when SqliteStore already did it; makes the writer usable on its own.
   migrate(conn_->db(), path_);
   // No foreign-key checks on this connection: each would be a lookup per order that
@@ -80,24 +78,6 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_
     setThreadName("order-writer");
     run();
   });
-}
-
-// Waiting for another connection's write lock (the dispatcher's claims, the CLI).
-// SQLite's own handler sleeps 1, 2, 5, 10, 15 ... 100 ms between tries: a batch that
-// met a 3 ms transaction slept 8 ms, and one that met several in a row (a backlog
-// being claimed) slept through the gaps between them, up to 100 ms at a time, while
-// every order of the batch waited. The writer tries again every 100 us instead (every
-// millisecond once it has waited 10 ms: then the holder is something slower, the CLI
-// say), up to busy_timeout_ms in all. On the writer thread only.
-int SqliteOrderWriter::onBusy(void* self, int tries) {
-  auto& w = *static_cast<SqliteOrderWriter*>(self);
-  const auto now = std::chrono::steady_clock::now();
-  if (tries == 0) w.busy_since_ = now;
-  const auto waited = now - w.busy_since_;
-  if (waited >= std::chrono::milliseconds(w.cfg_.busy_timeout_ms)) return 0;
-  std::this_thread::sleep_for(waited < std::chrono::milliseconds(10) ? std::chrono::microseconds(100)
-                                                                     : std::chrono::microseconds(1000));
-  return 1;
 }
 
 SqliteOrderWriter::~SqliteOrderWriter() { shutdown(); }

@@ -35,7 +35,6 @@
 // The writer has its own connection, separate from SqliteStore's, and may share the
 // file with other processes (the `warung` CLI); busy_timeout_ms bounds how long a batch
 // waits for their write lock.
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -103,8 +102,6 @@ class SqliteOrderWriter final : public OrderWriter {
   void writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results);
   Result<Placed> placeOne(domain::Order& order);
 
-  // sqlite3_busy_handler of the writer's connection: short, even retries.
-  static int onBusy(void* self, int tries);
   // sqlite3_wal_hook: after each commit, on the writer thread.
   static int onWalCommit(void* self, sqlite3* db, const char* name, int wal_pages);
   void checkpointLoop();
@@ -116,8 +113,7 @@ class SqliteOrderWriter final : public OrderWriter {
 
   std::string path_;
   WriterConfig cfg_;
-  std::unique_ptr<detail::Connection> conn_;          // used only by the writer thread after start
-  std::chrono::steady_clock::time_point busy_since_;  // onBusy's; the writer thread's
+  std::unique_ptr<detail::Connection> conn_;  // used only by the writer thread after start
 
   std::mutex mutex_;
   std::condition_variable wake_;
