@@ -76,4 +76,10 @@ Status ResellerService::status(const domain::Account& account, domain::Kind kind
   return store_.visitLatestOrders(account.id, kind, limit, each);
 }
 
+Status ResellerService::latestStatus(const domain::Account& account, domain::Kind kind, int limit,
+                                     const store::Store::HeldOrder& held,
+                                     const std::function<void(const domain::Order&)>& each) {
+  return store_.visitLatestOrdersUnheld(account.id, kind, limit, held, each);
+}
+
 }  // namespace warung::api

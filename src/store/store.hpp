@@ -104,6 +104,22 @@ class Store {
     for (const domain::Order& o : *orders) each(o);
     return okStatus();
   }
+  // For answers kept per order (the status list, api/osimesa/order_cache.hpp): the
+  // same orders, newest first, each offered first to `held` as (id, status); only
+  // those `held` answers false for are read in full and handed to `each`. An order's
+  // status is its version: applyTransition is the one change to an order's row, it
+  // moves the status on, and no order enters a status twice (domain::canTransition),
+  // so whatever was made from a row stays true while the order has that status. This
+  // default reads every row; SQLite finds (id, status) in an index and reads only
+  // the rows `held` lacks.
+  using HeldOrder = std::function<bool(std::int64_t id, domain::OrderStatus status)>;
+  virtual Status visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit,
+                                         const HeldOrder& held,
+                                         const std::function<void(const domain::Order&)>& each) {
+    return visitLatestOrders(account_id, kind, limit, [&](const domain::Order& o) {
+      if (!held(o.id, o.status)) each(o);
+    });
+  }
   virtual Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) = 0;
   // Compare-and-set on t.from; applies the refund and its ledger row in the same
   // transaction. kConflict when the order is no longer in t.from.

@@ -88,6 +88,22 @@ TEST(OrderState, TransitionTableGameHasNoPartial) {
   }
 }
 
+// The status list's cache (api/osimesa/order_cache.hpp) keys an order's answer by
+// (id, status): that is only sound while no transition keeps the status or returns to
+// one the order has had. Every allowed transition must move strictly forward.
+TEST(OrderState, AnOrdersStatusIsItsVersion) {
+  auto rank = [](S s) { return s == S::kWaiting ? 0 : s == S::kProcessing ? 1 : 2; };
+  for (Kind kind : {Kind::kSocialMedia, Kind::kGame}) {
+    for (S from : kAll) {
+      for (S to : kAll) {
+        if (!canTransition(kind, from, to)) continue;
+        SCOPED_TRACE(std::string(toString(from)) + " -> " + std::string(toString(to)));
+        EXPECT_GT(rank(to), rank(from));
+      }
+    }
+  }
+}
+
 TEST(PlanTransition, CopiesIdentityAndTime) {
   const Order o = socialOrder(12500, 1000);
   auto t = planTransition(o, to(S::kProcessing), 1700000500);

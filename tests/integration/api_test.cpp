@@ -866,6 +866,48 @@ TEST_F(ApiTest, StatusFollowsTheOperatorsStatusChanges) {
   expectBooks(a, 100'000 - 3350 - 19500);
 }
 
+TEST_F(ApiTest, StatusLatestFollowsChangesMadeByAnotherProcess) {
+  // The latest list is answered from encoded orders kept per (order, status): a change
+  // made by the CLI, another process, must show in the very next answer, entry for
+  // entry the same as the order's answer by ref_id.
+  const Reseller a = reseller("standar", 100'000);
+  std::vector<std::string> refs;
+  for (int i = 0; i < 3; ++i) {
+    Reply r = order(
+        kSocial, a,
+        {{"service", "5"}, {"data1", "https://instagram.com/p/keep" + std::to_string(i)}, {"data2", "100"}});
+    ASSERT_EQ(r.status, 200u) << r.body;
+    refs.push_back(refOf(r));
+  }
+  auto expectListMatchesRefs = [&](const std::vector<std::string>& statuses) {
+    Reply list = call(kSocial, a, "status");
+    expectSuccess(list, "Success.");
+    const json::value lv = list.json();
+    const auto& entries = dataArray(lv);
+    ASSERT_EQ(entries.size(), refs.size()) << list.body;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      const std::string& ref = refs[refs.size() - 1 - i];  // newest first
+      SCOPED_TRACE(ref);
+      EXPECT_EQ(entries[i].at("status"), json::value(statuses[refs.size() - 1 - i]));
+      Reply one = call(kSocial, a, "status", {{"ref_id", ref}});
+      EXPECT_EQ(json::serialize(entries[i]), json::serialize(firstEntry(one)));
+    }
+    // Asked again, the answer is the same bytes.
+    EXPECT_EQ(call(kSocial, a, "status").body, list.body);
+  };
+  expectListMatchesRefs({"waiting", "waiting", "waiting"});
+  expectCli({"order", "set-status", refs[1], "processing", "--db", db_});
+  expectListMatchesRefs({"waiting", "processing", "waiting"});
+  expectCli({"order", "set-status", refs[1], "partial", "--start", "7", "--remain", "40", "--note", "part",
+             "--db", db_});
+  expectCli({"order", "set-status", refs[0], "success", "--start", "50", "--note", "done ok", "--db", db_});
+  expectListMatchesRefs({"success", "partial", "waiting"});
+  Reply list = call(kSocial, a, "status");
+  const json::value lv = list.json();
+  EXPECT_EQ(json::serialize(dataArray(lv)[1].at("detail")), R"({"start":7,"amount":100,"remain":40})");
+  EXPECT_EQ(dataArray(lv)[1].at("note"), json::value("part"));
+}
+
 // --- errors -------------------------------------------------------------------
 
 TEST_F(ApiTest, AuthenticationErrors) {
@@ -1364,6 +1406,24 @@ TEST_F(ApiConfigTest, AlwaysHttp200PutsTheRealCodeInTheBody) {
   EXPECT_EQ(b.balance, 9'000);
   EXPECT_EQ(b.ledger_sum, 9'000);
   EXPECT_TRUE(server.alive()) << server.log();
+}
+
+TEST_F(ApiConfigTest, StatusListWithoutTheOrderCacheAnswersTheSame) {
+  importCatalog(db_, kCatalog, dir_);
+  const Reseller a = createReseller(db_, "NoCache", "standar", 100'000);
+  ServerProcess server(db_, {"--config", writeConfig("[api]\nstatus_cache_orders = 0\n")});
+  HttpClient http(server.port());
+  Reply placed = http.postForm(kGame, with(a.auth("order"), {{"service", "CUT1"}, {"data1", "0812"}}));
+  ASSERT_EQ(placed.status, 200u) << placed.body;
+  const std::string ref(placed.json().at("data").at("ref_id").as_string());
+  Reply list = http.postForm(kGame, a.auth("status"));
+  expectSuccess(list, "Success.");
+  EXPECT_EQ(firstEntry(list).at("status"), json::value("waiting"));
+  expectCli({"order", "set-status", ref, "success", "--voucher", "SN-7", "--db", db_});
+  Reply after = http.postForm(kGame, a.auth("status"));
+  EXPECT_EQ(firstEntry(after).at("status"), json::value("success"));
+  EXPECT_EQ(json::serialize(firstEntry(after)),
+            json::serialize(firstEntry(http.postForm(kGame, with(a.auth("status"), {{"ref_id", ref}})))));
 }
 
 TEST_F(ApiConfigTest, CutoffFollowsTheConfiguredTimeZone) {

@@ -11,6 +11,7 @@
 
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/support.hpp"
+#include "support/latest_unheld.hpp"
 #include "support/order_batch.hpp"
 
 namespace warung::store::sqlite {
@@ -22,6 +23,7 @@ using testing::makeOrder;
 using testing::newAccount;
 using testing::place;
 using testing::TempDir;
+using ::warung::testing::expectLatestOrdersUnheld;
 using ::warung::testing::placeAsOneBatch;
 using ::warung::testing::placeMixedBatch;
 
@@ -715,6 +717,12 @@ TEST_F(OrderWriterTest, LatestOrdersNewestFirstWithLimit) {
   EXPECT_EQ(store_.latestOrders(a, domain::Kind::kSocialMedia, 15)->size(), 6u);
   EXPECT_EQ(store_.latestOrders(a, domain::Kind::kGame, 15)->size(), 1u);
   EXPECT_EQ(store_.latestOrders(b, domain::Kind::kGame, 15)->size(), 0u);
+}
+
+TEST_F(OrderWriterTest, LatestOrdersUnheldReadsOnlyTheOrdersNotHeld) {
+  const auto a = account("a", 100000);
+  SqliteOrderWriter w(path_);
+  expectLatestOrdersUnheld(store_, w, a);
 }
 
 TEST_F(OrderWriterTest, ListOrdersFilters) {

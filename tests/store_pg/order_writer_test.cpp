@@ -12,6 +12,7 @@
 
 #include "store/postgres/postgres_store.hpp"
 #include "store_pg/support.hpp"
+#include "support/latest_unheld.hpp"
 #include "support/order_batch.hpp"
 
 namespace warung::store::postgres {
@@ -23,6 +24,7 @@ using testing::makeOrder;
 using testing::newAccount;
 using testing::place;
 using testing::TestDatabase;
+using ::warung::testing::expectLatestOrdersUnheld;
 using ::warung::testing::placeMixedBatch;
 
 class OrderWriterTest : public ::testing::Test {
@@ -494,6 +496,12 @@ TEST_F(OrderWriterTest, LatestOrdersNewestFirstWithLimit) {
   EXPECT_EQ(store_.latestOrders(a, domain::Kind::kSocialMedia, 15)->size(), 6u);
   EXPECT_EQ(store_.latestOrders(a, domain::Kind::kGame, 15)->size(), 1u);
   EXPECT_EQ(store_.latestOrders(b, domain::Kind::kGame, 15)->size(), 0u);
+}
+
+TEST_F(OrderWriterTest, LatestOrdersUnheldReadsOnlyTheOrdersNotHeld) {
+  const auto a = account("a", 100000);
+  PostgresOrderWriter w(db_.config());
+  expectLatestOrdersUnheld(store_, w, a);
 }
 
 TEST_F(OrderWriterTest, ListOrdersFilters) {

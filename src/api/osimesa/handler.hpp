@@ -3,13 +3,15 @@
 // type=service|services|order|status (see docs/api.md). Decodes, calls one
 // ResellerService operation, encodes. Thread-safe.
 #include "api/osimesa/encode.hpp"
+#include "api/osimesa/order_cache.hpp"
 #include "api/reseller_service.hpp"
 #include "http/server.hpp"
 
 namespace warung::api::osimesa {
 
 struct OsimesaConfig {
-  bool always_http_200 = false;  // API-NOTES: every answer HTTP 200, the real code in the body
+  bool always_http_200 = false;             // API-NOTES: every answer HTTP 200, the real code in the body
+  std::size_t status_cache_orders = 65536;  // encoded orders kept for the status list
 };
 
 class OsimesaApi {
@@ -26,6 +28,7 @@ class OsimesaApi {
   OsimesaConfig config_;
   ResellerService& service_;
   ServiceListCache services_;
+  OrderJsonCache orders_;
 };
 
 inline constexpr std::string_view kOrderPlacedMessage =

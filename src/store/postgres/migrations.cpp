@@ -285,11 +285,20 @@ ALTER TABLE providers ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
 CREATE INDEX dispatch_provider_order ON dispatch (provider_id, provider_order_id);
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// SQLite's migration 5, so that the two schemas keep one numbering and the same
+// indexes: PostgresStore's status list reads whole rows through it, as it did through
+// the index it replaces.
+constexpr const char* kMigration5 = R"sql(
+DROP INDEX orders_account_kind_id;
+CREATE INDEX orders_account_kind_id_status ON orders (account_id, kind, id, status);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "initial schema", kMigration1},
     {2, "fulfilment: providers, routes, dispatch, order events, webhooks", kMigration2},
     {3, "admin console: admins, sessions, tokens, audit log", kMigration3},
     {4, "provider webhooks: providers.webhook_secret, dispatch by provider order", kMigration4},
+    {5, "status list from an index of (account, kind, id, status)", kMigration5},
 }};
 
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock($1)";

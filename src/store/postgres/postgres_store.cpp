@@ -510,6 +510,8 @@ Result<std::vector<domain::Order>> PostgresStore::listOrders(const OrderFilter& 
 Result<domain::Order> PostgresStore::applyTransition(const domain::Transition& t) {
   return atEdge("applyTransition", [&]() -> Result<domain::Order> {
     if (t.refund.rupiah < 0) return makeError(Errc::kInvalidArgument, "refund must not be negative");
+    // An order's status is its version (Store::visitLatestOrdersUnheld): every change moves it.
+    if (t.to == t.from) return makeError(Errc::kInvalidArgument, "a transition must change the status");
     return detail::transact(
         *pool_, cfg_.busy_retries, "applyTransition", [&](pg::Connection& c) -> Result<domain::Order> {
           // A refund moves money: take the account's lock before the order's, the order

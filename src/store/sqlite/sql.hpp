@@ -128,6 +128,13 @@ inline constexpr const char* kSelectOrderByRef =
 inline constexpr const char* kSelectLatestOrders =
     "SELECT " WARUNG_ORDER_COLUMNS
     " FROM orders WHERE account_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT ?3";
+// Read from the index orders_account_kind_id_status alone (no row is visited).
+inline constexpr const char* kSelectLatestOrderKeys =
+    "SELECT id, status FROM orders WHERE account_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT ?3";
+// The rows of the list from one order on, for the orders the caller lacks.
+inline constexpr const char* kSelectLatestOrdersFrom =
+    "SELECT " WARUNG_ORDER_COLUMNS
+    " FROM orders WHERE account_id = ?1 AND kind = ?2 AND id <= ?3 ORDER BY id DESC LIMIT ?4";
 inline constexpr const char* kSelectOrderByIdempotencyKey =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = ?1 AND idempotency_key = ?2";
 inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = ?1";

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -561,6 +562,50 @@ Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind
   });
 }
 
+Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit,
+                                            const HeldOrder& held,
+                                            const std::function<void(const domain::Order&)>& each) {
+  return atEdge("latestOrders", [&]() -> Status {
+    ReadLease c = acquireReader();
+    const int n = std::clamp(limit, 1, kMaxListLimit);
+    const std::string_view kind_text = domain::toString(kind);
+    RawUse keys(c->raw(sql::kSelectLatestOrderKeys));
+    keys->bind(1, account_id);
+    keys->bindText(2, kind_text);
+    keys->bind(3, n);
+    // While `keys` steps, its read transaction is open: the rows below come from the
+    // same snapshot. A run of orders the caller lacks is read by one cursor started
+    // at the first of them (a cold list costs one more index scan than reading the
+    // rows alone); an order it holds ends the run.
+    std::optional<RawUse> rows;
+    domain::Order row;
+    for (int offered = 0; keys->step(); ++offered) {
+      const std::int64_t id = keys->int64(0);
+      const auto status_text = keys->text(1);
+      const auto status =
+          detail::parsedOrThrow(domain::parseOrderStatus(status_text), "orders.status", status_text);
+      if (held(id, status)) {
+        rows.reset();
+        continue;
+      }
+      if (!rows) {
+        rows.emplace(c->raw(sql::kSelectLatestOrdersFrom));
+        (*rows)->bind(1, account_id);
+        (*rows)->bindText(2, kind_text);
+        (*rows)->bind(3, id);
+        (*rows)->bind(4, n - offered);
+      }
+      if (!(*rows)->step() || (*rows)->int64(0) != id) {
+        throw std::runtime_error("order " + std::to_string(id) +
+                                 " is in the index but not read from the table");
+      }
+      detail::readOrderRowInto(**rows, row);
+      each(row);
+    }
+    return okStatus();
+  });
+}
+
 Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f) {
   return atEdge("listOrders", [&]() -> Result<std::vector<domain::Order>> {
     // Only fixed fragments go into the text; every value is a bound parameter.
@@ -608,6 +653,8 @@ Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f)
 Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) {
   return atEdge("applyTransition", [&]() -> Result<domain::Order> {
     if (t.refund.rupiah < 0) return makeError(Errc::kInvalidArgument, "refund must not be negative");
+    // An order's status is its version (Store::visitLatestOrdersUnheld): every change moves it.
+    if (t.to == t.from) return makeError(Errc::kInvalidArgument, "a transition must change the status");
     std::lock_guard lock(write_mutex_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     std::optional<domain::Order> updated;

@@ -123,6 +123,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
                                                   int limit) override;
   Status visitLatestOrders(std::int64_t account_id, domain::Kind kind, int limit,
                            const std::function<void(const domain::Order&)>& each) override;
+  Status visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit, const HeldOrder& held,
+                                 const std::function<void(const domain::Order&)>& each) override;
   // Newest first; f.limit is clamped to 1..10000.
   Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) override;
   // kNotFound when the order does not exist; kConflict when it is no longer in t.from.
