@@ -2,11 +2,14 @@
 // same order through boost::json (DOM + serialize: what the hand-written JsonWriter
 // replaces; the ratio of the two is the reason it exists), and the service list of
 // 2,500 services of one kind (type=service when the cached list is rebuilt, and for
-// every request of an account with price overrides).
+// every request of an account with price overrides); and the latest 15 copied from
+// the entries OrderJsonCache holds.
 #include <benchmark/benchmark.h>
+
 #include <boost/json.hpp>
 
 #include "api/osimesa/encode.hpp"
+#include "api/osimesa/order_cache.hpp"
 #include "bench_catalog.hpp"
 #include "domain/catalog.hpp"
 
@@ -103,6 +106,31 @@ void BM_StatusLatest15(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
 }
 
+// The same array from OrderJsonCache (a polled list): 15 entries looked up among
+// `state.range(0)` held orders and copied.
+void BM_StatusLatest15Held(benchmark::State& state) {
+  const auto held = static_cast<std::int64_t>(state.range(0));
+  api::osimesa::OrderJsonCache cache(static_cast<std::size_t>(held));
+  std::string one;
+  api::osimesa::appendOrder(one, sampleOrder(Kind::kSocialMedia), true);
+  for (std::int64_t id = 0; id < held; ++id) cache.put(id, domain::OrderStatus::kWaiting, one);
+  std::string out;
+  std::int64_t next = 0;
+  for (auto _ : state) {
+    out.clear();
+    out += '[';
+    for (int i = 0; i < 15; ++i) {
+      if (i > 0) out += ',';
+      // Lists of different accounts: ids spread over everything held.
+      next = (next + 7919) % held;
+      if (!cache.appendTo(out, next, domain::OrderStatus::kWaiting)) state.SkipWithError("not held");
+    }
+    out += ']';
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
+}
+
 void BM_ServiceList(benchmark::State& state, Kind kind) {
   std::vector<bench::Orderable> orderable;
   domain::Catalog catalog(bench::makeCatalog(5000, 1'778'502'939, orderable), 1);
@@ -125,5 +153,6 @@ BENCHMARK_CAPTURE(BM_AppendOrder, game, Kind::kGame);
 BENCHMARK_CAPTURE(BM_BoostJsonOrder, social, Kind::kSocialMedia);
 BENCHMARK_CAPTURE(BM_BoostJsonOrder, game, Kind::kGame);
 BENCHMARK(BM_StatusLatest15);
+BENCHMARK(BM_StatusLatest15Held)->Arg(4800)->Arg(65536);
 BENCHMARK_CAPTURE(BM_ServiceList, social, Kind::kSocialMedia)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ServiceList, game, Kind::kGame)->Unit(benchmark::kMillisecond);

@@ -47,16 +47,22 @@ TEST(OrderJsonCache, HoldsAtMostItsCapacity) {
   }
 }
 
-TEST(OrderJsonCache, DropsTheLeastRecentlyUsed) {
-  // 32 orders in 16 shards: ids 0, 16 and 32 share shard 0, which holds two.
+TEST(OrderJsonCache, DropsTheOldestEntryNotReadSinceItCameRound) {
+  // 32 orders in 16 shards: ids 0, 16, 32 and 48 share shard 0, which holds two.
   OrderJsonCache c(32);
   c.put(0, OrderStatus::kWaiting, "zero");
   c.put(16, OrderStatus::kWaiting, "sixteen");
-  EXPECT_EQ(held(c, 0, OrderStatus::kWaiting), "zero");  // 0 is now the more recent
+  EXPECT_EQ(held(c, 0, OrderStatus::kWaiting), "zero");  // 0, the older, was read
   c.put(32, OrderStatus::kWaiting, "thirty-two");
-  EXPECT_EQ(held(c, 16, OrderStatus::kWaiting), "(none)");
+  EXPECT_EQ(held(c, 16, OrderStatus::kWaiting), "(none)") << "unread: it goes, though newer";
   EXPECT_EQ(held(c, 0, OrderStatus::kWaiting), "zero");
   EXPECT_EQ(held(c, 32, OrderStatus::kWaiting), "thirty-two");
+  // Both read now: their marks are cleared in turn and the oldest goes.
+  c.put(48, OrderStatus::kWaiting, "forty-eight");
+  EXPECT_EQ(held(c, 0, OrderStatus::kWaiting), "(none)");
+  EXPECT_EQ(held(c, 32, OrderStatus::kWaiting), "thirty-two");
+  EXPECT_EQ(held(c, 48, OrderStatus::kWaiting), "forty-eight");
+  EXPECT_EQ(c.size(), 2u) << "only shard 0 was used";
 }
 
 TEST(OrderJsonCache, CapacityZeroKeepsNothing) {

@@ -18,7 +18,7 @@ bool OrderJsonCache::appendTo(std::string& out, std::int64_t id, domain::OrderSt
   std::lock_guard lock(s.mu);
   auto it = s.by_id.find(id);
   if (it == s.by_id.end() || it->second->status != status) return false;
-  s.recent.splice(s.recent.begin(), s.recent, it->second);
+  it->second->referenced = true;
   out += it->second->json;
   return true;
 }
@@ -30,22 +30,29 @@ void OrderJsonCache::put(std::int64_t id, domain::OrderStatus status, std::strin
   auto it = s.by_id.find(id);
   if (it != s.by_id.end()) {
     it->second->status = status;
+    it->second->referenced = true;
     it->second->json.assign(json);
-    s.recent.splice(s.recent.begin(), s.recent, it->second);
     return;
   }
   if (s.by_id.size() >= s.capacity) {
-    // The least recently used entry's node and string are reused for the new one.
-    auto last = std::prev(s.recent.end());
+    // Second chance: an entry read since it last came round goes to the front again
+    // with its mark cleared; the first one unread goes, its node and string reused.
+    auto last = std::prev(s.entries.end());
+    while (last->referenced) {
+      last->referenced = false;
+      s.entries.splice(s.entries.begin(), s.entries, last);
+      last = std::prev(s.entries.end());
+    }
     s.by_id.erase(last->id);
     last->id = id;
     last->status = status;
+    last->referenced = false;
     last->json.assign(json);
-    s.recent.splice(s.recent.begin(), s.recent, last);
+    s.entries.splice(s.entries.begin(), s.entries, last);
   } else {
-    s.recent.push_front(Entry{id, status, std::string(json)});
+    s.entries.push_front(Entry{id, status, false, std::string(json)});
   }
-  s.by_id.emplace(id, s.recent.begin());
+  s.by_id.emplace(id, s.entries.begin());
 }
 
 std::size_t OrderJsonCache::size() const {
