@@ -5,6 +5,13 @@
 #include "domain/accounts.hpp"
 
 namespace warung::api {
+namespace {
+
+Error refNotFound(std::string_view ref_id) {
+  return makeError(Errc::kNotFound, fmt::format("transaction '{}' not found", ref_id));
+}
+
+}  // namespace
 
 ResellerService::ResellerService(ResellerConfig config, store::Store& store, store::Directory& directory,
                                  store::OrderWriter& writer, std::shared_ptr<const domain::TimeZone> zone,
@@ -64,9 +71,9 @@ Status ResellerService::status(const domain::Account& account, domain::Kind kind
     if (o && o->kind != kind) o = makeError(Errc::kNotFound, "other kind");
     if (!o) {
       if (o.error().code == Errc::kNotFound) {
-        return makeError(Errc::kNotFound,
-                         ref_id ? fmt::format("transaction '{}' not found", *ref_id)
-                                : fmt::format("no transaction with idempotency_key '{}'", *idempotency_key));
+        return ref_id ? refNotFound(*ref_id)
+                      : makeError(Errc::kNotFound,
+                                  fmt::format("no transaction with idempotency_key '{}'", *idempotency_key));
       }
       return o.error();
     }
@@ -74,6 +81,14 @@ Status ResellerService::status(const domain::Account& account, domain::Kind kind
     return okStatus();
   }
   return store_.visitLatestOrders(account.id, kind, limit, each);
+}
+
+Status ResellerService::statusByRef(const domain::Account& account, domain::Kind kind,
+                                    std::string_view ref_id, const store::Store::HeldOrder& held,
+                                    const std::function<void(const domain::Order&)>& each) {
+  Status s = store_.visitOrderUnheld(account.id, kind, ref_id, held, each);
+  if (!s && s.error().code == Errc::kNotFound) return refNotFound(ref_id);
+  return s;
 }
 
 Status ResellerService::latestStatus(const domain::Account& account, domain::Kind kind, int limit,

@@ -50,6 +50,12 @@ class ResellerService {
   Status status(const domain::Account& account, domain::Kind kind, std::optional<std::string_view> ref_id,
                 std::optional<std::string_view> idempotency_key, int limit,
                 const std::function<void(const domain::Order&)>& each);
+  // One order by ref_id for an answer kept per order: offered to `held` as (id,
+  // status) first, read and handed to `each` only when it lacks it (see
+  // Store::visitOrderUnheld). kNotFound, naming the ref_id, as status().
+  Status statusByRef(const domain::Account& account, domain::Kind kind, std::string_view ref_id,
+                     const store::Store::HeldOrder& held,
+                     const std::function<void(const domain::Order&)>& each);
   // The latest `limit` orders of this kind, newest first, for an answer kept per
   // order: each offered to `held` as (id, status) first, and only those it lacks read
   // and handed to `each` (see Store::visitLatestOrdersUnheld).

@@ -120,6 +120,18 @@ class Store {
       if (!held(o.id, o.status)) each(o);
     });
   }
+  // findOrder for the same kept answers: the order's (id, status) is offered to
+  // `held`, and the order is handed to `each` only when `held` answers false.
+  // kNotFound as findOrder. This default reads the order first; SQLite decodes the row
+  // only for `each`.
+  virtual Status visitOrderUnheld(std::int64_t account_id, domain::Kind kind, std::string_view ref_id,
+                                  const HeldOrder& held,
+                                  const std::function<void(const domain::Order&)>& each) {
+    auto o = findOrder(account_id, kind, ref_id);
+    if (!o) return o.error();
+    if (!held(o->id, o->status)) each(*o);
+    return okStatus();
+  }
   virtual Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) = 0;
   // Compare-and-set on t.from; applies the refund and its ledger row in the same
   // transaction. kConflict when the order is no longer in t.from.

@@ -889,7 +889,9 @@ TEST_F(ApiTest, StatusLatestFollowsChangesMadeByAnotherProcess) {
       const std::string& ref = refs[refs.size() - 1 - i];  // newest first
       SCOPED_TRACE(ref);
       EXPECT_EQ(entries[i].at("status"), json::value(statuses[refs.size() - 1 - i]));
+      // By ref_id too the answer is kept per (order, status): it must move with the list.
       Reply one = call(kSocial, a, "status", {{"ref_id", ref}});
+      EXPECT_EQ(firstEntry(one).at("status"), json::value(statuses[refs.size() - 1 - i]));
       EXPECT_EQ(json::serialize(entries[i]), json::serialize(firstEntry(one)));
     }
     // Asked again, the answer is the same bytes.

@@ -1,12 +1,14 @@
 #pragma once
-// Store::visitLatestOrdersUnheld, the same scenario on both backends (tests/store and
-// tests/store_pg): an order held in its current status is only offered, every other
-// is read in full, and an order that has moved on is offered in its new status.
+// Store::visitLatestOrdersUnheld and visitOrderUnheld, the same scenario on both
+// backends (tests/store and tests/store_pg): an order held in its current status is
+// only offered, every other is read in full, and an order that has moved on is
+// offered in its new status.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -74,6 +76,39 @@ inline void expectLatestOrdersUnheld(store::Store& s, store::OrderWriter& w, std
   EXPECT_EQ(read[0].status, S::kProcessing);
   EXPECT_EQ(read[0].start_count, 33);
   EXPECT_EQ(read[0].updated_at, 1700000900);
+
+  // One order by ref_id: offered, read only when not held; another account's or
+  // kind's reads like a missing one.
+  std::vector<std::pair<std::int64_t, S>> offered_one;
+  std::vector<domain::Order> read_one;
+  auto one = [&](std::int64_t acc, domain::Kind kind, const std::string& ref, bool hold) {
+    offered_one.clear();
+    read_one.clear();
+    return s.visitOrderUnheld(
+        acc, kind, ref,
+        [&](std::int64_t id, S status) {
+          offered_one.emplace_back(id, status);
+          return hold;
+        },
+        [&](const domain::Order& o) { read_one.push_back(o); });
+  };
+  ASSERT_TRUE(one(account, domain::Kind::kSocialMedia, "U2", true).ok());
+  EXPECT_EQ(offered_one, (std::vector<std::pair<std::int64_t, S>>{{u2, S::kProcessing}}));
+  EXPECT_TRUE(read_one.empty());
+  ASSERT_TRUE(one(account, domain::Kind::kSocialMedia, "U2", false).ok());
+  ASSERT_EQ(read_one.size(), 1u);
+  EXPECT_EQ(read_one[0].ref_id, "U2");
+  EXPECT_EQ(read_one[0].start_count, 33);
+  EXPECT_EQ(read_one[0].data, placed[2].data);
+  for (auto [acc, kind, ref] : {std::tuple{account + 1000, domain::Kind::kSocialMedia, std::string("U2")},
+                                std::tuple{account, domain::Kind::kGame, std::string("U2")},
+                                std::tuple{account, domain::Kind::kSocialMedia, std::string("NOPE")}}) {
+    SCOPED_TRACE(ref);
+    Status st = one(acc, kind, ref, false);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, Errc::kNotFound);
+    EXPECT_TRUE(offered_one.empty());
+  }
 
   // A change that keeps the status would break the (id, status) key: refused.
   t.from = t.to = S::kProcessing;

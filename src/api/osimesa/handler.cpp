@@ -79,36 +79,35 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     std::string data;
     data.reserve((ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 2);  // limit <= 15
     data += '[';
+    // By ref_id and the latest list: an order encoded before in the same status is
+    // copied, any other read, encoded and kept (order_cache.hpp).
+    auto copyHeld = [&](std::int64_t id, domain::OrderStatus status) {
+      const bool first = data.size() == 1;
+      if (!first) data += ',';
+      if (orders_.appendTo(data, id, status)) return true;
+      if (!first) data.pop_back();
+      return false;
+    };
+    auto encodeAndKeep = [&](const domain::Order& o) {
+      if (data.size() > 1) data += ',';
+      const std::size_t start = data.size();
+      appendOrder(data, o, true);
+      orders_.put(o.id, o.status, std::string_view(data).substr(start));
+    };
     Status listed = okStatus();
-    if (ref || idem) {
-      listed = service_.status(**account, kind, ref, idem, *limit, [&](const domain::Order& o) {
+    if (ref) {
+      listed = service_.statusByRef(**account, kind, *ref, copyHeld, encodeAndKeep);
+    } else if (idem) {
+      listed = service_.status(**account, kind, std::nullopt, idem, *limit, [&](const domain::Order& o) {
         appendOrder(data, o, true);
-        if (idem && !ref) {
-          // Echo the key so a caller can tell this answer from a server that ignored it.
-          data.pop_back();
-          data += ",\"idempotency_key\":\"";
-          appendJsonEscaped(data, *idem);
-          data += "\"}";
-        }
+        // Echo the key so a caller can tell this answer from a server that ignored it.
+        data.pop_back();
+        data += ",\"idempotency_key\":\"";
+        appendJsonEscaped(data, *idem);
+        data += "\"}";
       });
     } else {
-      // The latest orders: those encoded before in the same status are copied, the
-      // rest read, encoded and kept (order_cache.hpp).
-      listed = service_.latestStatus(
-          **account, kind, *limit,
-          [&](std::int64_t id, domain::OrderStatus status) {
-            const bool first = data.size() == 1;
-            if (!first) data += ',';
-            if (orders_.appendTo(data, id, status)) return true;
-            if (!first) data.pop_back();
-            return false;
-          },
-          [&](const domain::Order& o) {
-            if (data.size() > 1) data += ',';
-            const std::size_t start = data.size();
-            appendOrder(data, o, true);
-            orders_.put(o.id, o.status, std::string_view(data).substr(start));
-          });
+      listed = service_.latestStatus(**account, kind, *limit, copyHeld, encodeAndKeep);
     }
     if (!listed) return fail(listed.error());
     data += ']';

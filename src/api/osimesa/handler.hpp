@@ -11,7 +11,7 @@ namespace warung::api::osimesa {
 
 struct OsimesaConfig {
   bool always_http_200 = false;             // API-NOTES: every answer HTTP 200, the real code in the body
-  std::size_t status_cache_orders = 65536;  // encoded orders kept for the status list
+  std::size_t status_cache_orders = 65536;  // encoded orders kept for type=status
 };
 
 class OsimesaApi {

@@ -203,9 +203,11 @@ class CppRow {
 // Reads a row laid out as WARUNG_ORDER_COLUMNS (sql.hpp) from a CppRow or a
 // RawStatement. readOrderRowInto assigns every field of `o`, so one Order can be
 // refilled row after row.
+inline constexpr int kOrderIdColumn = 0;
+inline constexpr int kOrderStatusColumn = 15;
 template <class Row>
 void readOrderRowInto(const Row& r, domain::Order& o) {
-  o.id = r.int64(0);
+  o.id = r.int64(kOrderIdColumn);
   o.ref_id = r.text(1);
   o.account_id = r.int64(2);
   const auto kind = r.text(3);
@@ -221,7 +223,7 @@ void readOrderRowInto(const Row& r, domain::Order& o) {
   o.quantity = r.int64(12);
   o.unit_price = Money{r.int64(13)};
   o.charge = Money{r.int64(14)};
-  const auto status = r.text(15);
+  const auto status = r.text(kOrderStatusColumn);
   o.status = parsedOrThrow(domain::parseOrderStatus(status), "orders.status", status);
   o.start_count = r.int64(16);
   o.remain = r.int64(17);

@@ -503,7 +503,18 @@ Status SqliteStore::upsertServices(const std::vector<domain::Service>& services)
 
 Result<domain::Order> SqliteStore::findOrder(std::int64_t account_id, domain::Kind kind,
                                              std::string_view ref_id) {
-  return atEdge("findOrder", [&]() -> Result<domain::Order> {
+  std::optional<domain::Order> found;
+  Status s = visitOrderUnheld(
+      account_id, kind, ref_id, [](std::int64_t, domain::OrderStatus) { return false; },
+      [&](const domain::Order& o) { found = o; });
+  if (!s) return s.error();
+  return std::move(*found);
+}
+
+Status SqliteStore::visitOrderUnheld(std::int64_t account_id, domain::Kind kind, std::string_view ref_id,
+                                     const HeldOrder& held,
+                                     const std::function<void(const domain::Order&)>& each) {
+  return atEdge("findOrder", [&]() -> Status {
     ReadLease c = acquireReader();
     RawUse q(c->raw(sql::kSelectOrderScoped));
     q->bindText(1, ref_id);
@@ -511,7 +522,12 @@ Result<domain::Order> SqliteStore::findOrder(std::int64_t account_id, domain::Ki
     q->bindText(3, domain::toString(kind));
     // Another account's order reads exactly like a missing one.
     if (!q->step()) return makeError(Errc::kNotFound, "order not found");
-    return detail::readOrderRow(*q);
+    const auto status_text = q->text(detail::kOrderStatusColumn);
+    const auto status =
+        detail::parsedOrThrow(domain::parseOrderStatus(status_text), "orders.status", status_text);
+    if (held(q->int64(detail::kOrderIdColumn), status)) return okStatus();
+    each(detail::readOrderRow(*q));
+    return okStatus();
   });
 }
 

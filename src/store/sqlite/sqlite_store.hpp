@@ -123,6 +123,9 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
                                                   int limit) override;
   Status visitLatestOrders(std::int64_t account_id, domain::Kind kind, int limit,
                            const std::function<void(const domain::Order&)>& each) override;
+  Status visitOrderUnheld(std::int64_t account_id, domain::Kind kind, std::string_view ref_id,
+                          const HeldOrder& held,
+                          const std::function<void(const domain::Order&)>& each) override;
   Status visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit, const HeldOrder& held,
                                  const std::function<void(const domain::Order&)>& each) override;
   // Newest first; f.limit is clamped to 1..10000.
