@@ -5,13 +5,6 @@
 #include "domain/accounts.hpp"
 
 namespace warung::api {
-namespace {
-
-Error refNotFound(std::string_view ref_id) {
-  return makeError(Errc::kNotFound, fmt::format("transaction '{}' not found", ref_id));
-}
-
-}  // namespace
 
 ResellerService::ResellerService(ResellerConfig config, store::Store& store, store::Directory& directory,
                                  store::OrderWriter& writer, std::shared_ptr<const domain::TimeZone> zone,
@@ -61,33 +54,23 @@ void ResellerService::placeOrder(domain::Kind kind, const domain::Account& accou
   writer_.submit(std::move(*order), std::move(done));
 }
 
-Status ResellerService::status(const domain::Account& account, domain::Kind kind,
-                               std::optional<std::string_view> ref_id,
-                               std::optional<std::string_view> idempotency_key, int limit,
-                               const std::function<void(const domain::Order&)>& each) {
-  if (ref_id || idempotency_key) {
-    auto o = ref_id ? store_.findOrder(account.id, kind, *ref_id)
-                    : store_.findOrderByIdempotencyKey(account.id, *idempotency_key);
-    if (o && o->kind != kind) o = makeError(Errc::kNotFound, "other kind");
-    if (!o) {
-      if (o.error().code == Errc::kNotFound) {
-        return ref_id ? refNotFound(*ref_id)
-                      : makeError(Errc::kNotFound,
-                                  fmt::format("no transaction with idempotency_key '{}'", *idempotency_key));
-      }
-      return o.error();
-    }
-    each(*o);
-    return okStatus();
+Result<domain::Order> ResellerService::orderByIdempotencyKey(const domain::Account& account,
+                                                             domain::Kind kind, std::string_view key) {
+  auto o = store_.findOrderByIdempotencyKey(account.id, key);
+  if (o && o->kind != kind) o = makeError(Errc::kNotFound, "other kind");
+  if (!o && o.error().code == Errc::kNotFound) {
+    return makeError(Errc::kNotFound, fmt::format("no transaction with idempotency_key '{}'", key));
   }
-  return store_.visitLatestOrders(account.id, kind, limit, each);
+  return o;
 }
 
 Status ResellerService::statusByRef(const domain::Account& account, domain::Kind kind,
                                     std::string_view ref_id, const store::Store::HeldOrder& held,
                                     const std::function<void(const domain::Order&)>& each) {
   Status s = store_.visitOrderUnheld(account.id, kind, ref_id, held, each);
-  if (!s && s.error().code == Errc::kNotFound) return refNotFound(ref_id);
+  if (!s && s.error().code == Errc::kNotFound) {
+    return makeError(Errc::kNotFound, fmt::format("transaction '{}' not found", ref_id));
+  }
   return s;
 }
 

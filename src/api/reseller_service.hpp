@@ -43,16 +43,14 @@ class ResellerService {
   void placeOrder(domain::Kind kind, const domain::Account& account, const domain::PlaceOrderInput& in,
                   store::OrderWriter::Callback done);
 
-  // One order by ref_id, or by the idempotency key it was placed with (kNotFound
-  // unless it is this account's and this kind's), or else the latest `limit` orders
-  // of this kind, newest first: each handed to `each` (see Store::visitLatestOrders:
-  // the Order may be refilled between calls).
-  Status status(const domain::Account& account, domain::Kind kind, std::optional<std::string_view> ref_id,
-                std::optional<std::string_view> idempotency_key, int limit,
-                const std::function<void(const domain::Order&)>& each);
+  // The order placed with this idempotency key (kNotFound, naming the key, unless it
+  // is this account's and this kind's).
+  Result<domain::Order> orderByIdempotencyKey(const domain::Account& account, domain::Kind kind,
+                                              std::string_view key);
   // One order by ref_id for an answer kept per order: offered to `held` as (id,
   // status) first, read and handed to `each` only when it lacks it (see
-  // Store::visitOrderUnheld). kNotFound, naming the ref_id, as status().
+  // Store::visitOrderUnheld). kNotFound, naming the ref_id, unless it is this
+  // account's and this kind's.
   Status statusByRef(const domain::Account& account, domain::Kind kind, std::string_view ref_id,
                      const store::Store::HeldOrder& held,
                      const std::function<void(const domain::Order&)>& each);

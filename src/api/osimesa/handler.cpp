@@ -98,14 +98,14 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     if (ref) {
       listed = service_.statusByRef(**account, kind, *ref, copyHeld, encodeAndKeep);
     } else if (idem) {
-      listed = service_.status(**account, kind, std::nullopt, idem, *limit, [&](const domain::Order& o) {
-        appendOrder(data, o, true);
-        // Echo the key so a caller can tell this answer from a server that ignored it.
-        data.pop_back();
-        data += ",\"idempotency_key\":\"";
-        appendJsonEscaped(data, *idem);
-        data += "\"}";
-      });
+      auto o = service_.orderByIdempotencyKey(**account, kind, *idem);
+      if (!o) return fail(o.error());
+      appendOrder(data, *o, true);
+      // Echo the key so a caller can tell this answer from a server that ignored it.
+      data.pop_back();
+      data += ",\"idempotency_key\":\"";
+      appendJsonEscaped(data, *idem);
+      data += "\"}";
     } else {
       listed = service_.latestStatus(**account, kind, *limit, copyHeld, encodeAndKeep);
     }
