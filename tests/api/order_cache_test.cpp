@@ -1,4 +1,4 @@
-// The status list's encoded orders, kept per (id, status) (api/osimesa/order_cache.hpp).
+// type=status's encoded orders, kept per (id, status) (api/osimesa/order_cache.hpp).
 #include "api/osimesa/order_cache.hpp"
 
 #include <gtest/gtest.h>
