@@ -57,15 +57,18 @@ http::Response errorResponse(const Error& e, bool always_200) {
   return r;
 }
 
+void appendSuccessHead(std::string& out) { out += R"({"code":200,"data":)"; }
+
+void appendSuccessTail(std::string& out, std::string_view message) {
+  out += R"(,"status":true,"message":)";
+  appendJsonString(out, message);
+  out += '}';
+}
+
 void appendSuccessEnvelope(std::string& out, std::string_view data_json, std::string_view message) {
-  JsonWriter w(out);
-  w.beginObject()
-      .field("code", 200)
-      .key("data")
-      .raw(data_json)
-      .field("status", true)
-      .field("message", message)
-      .endObject();
+  appendSuccessHead(out);
+  out += data_json;
+  appendSuccessTail(out, message);
 }
 
 http::Response successResponse(std::string_view data_json, std::string_view message) {

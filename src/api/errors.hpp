@@ -18,5 +18,9 @@ http::Response errorResponse(const Error& e, bool always_200);
 // {"code":200,"data":<data_json>,"status":true,"message":"<message>"}
 http::Response successResponse(std::string_view data_json, std::string_view message);
 void appendSuccessEnvelope(std::string& out, std::string_view data_json, std::string_view message);
+// The same envelope around data written in place between the two: the head
+// ({"code":200,"data":) and the tail (,"status":true,"message":"<message>"}).
+void appendSuccessHead(std::string& out);
+void appendSuccessTail(std::string& out, std::string_view message);
 
 }  // namespace warung::api

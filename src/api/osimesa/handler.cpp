@@ -76,20 +76,25 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     // so a client (or another warung buying from us) can reconcile a lost answer.
     std::optional<std::string_view> idem = params->get("idempotency_key");
     if (idem && idem->empty()) idem.reset();
-    std::string data;
-    data.reserve((ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 2);  // limit <= 15
+    // The answer is written in place, envelope and all: the data array between the
+    // envelope's head and tail.
+    http::Response answer;
+    std::string& data = answer.body;
+    data.reserve((ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 64);  // limit <= 15
+    appendSuccessHead(data);
     data += '[';
+    const std::size_t empty_list = data.size();
     // By ref_id and the latest list: an order encoded before in the same status is
     // copied, any other read, encoded and kept (order_cache.hpp).
     auto copyHeld = [&](std::int64_t id, domain::OrderStatus status) {
-      const bool first = data.size() == 1;
+      const bool first = data.size() == empty_list;
       if (!first) data += ',';
       if (orders_.appendTo(data, id, status)) return true;
       if (!first) data.pop_back();
       return false;
     };
     auto encodeAndKeep = [&](const domain::Order& o) {
-      if (data.size() > 1) data += ',';
+      if (data.size() > empty_list) data += ',';
       const std::size_t start = data.size();
       appendOrder(data, o, true);
       orders_.put(o.id, o.status, std::string_view(data).substr(start));
@@ -111,7 +116,8 @@ void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respo
     }
     if (!listed) return fail(listed.error());
     data += ']';
-    return respond(successResponse(data, kSuccessMessage));
+    appendSuccessTail(data, kSuccessMessage);
+    return respond(std::move(answer));
   }
   if (type == "order") {
     domain::PlaceOrderInput in;
