@@ -26,7 +26,7 @@ Backend::Backend(const Config& config)
 
 Backend::~Backend() = default;
 
-std::unique_ptr<store::OrderWriter> Backend::makeOrderWriter() const {
+std::unique_ptr<store::OrderWriter> Backend::makeOrderWriter() {
   if (postgres_) {
     // The same queue limits as SQLite's writer: one [database] section for both.
     store::postgres::WriterConfig w;
@@ -34,7 +34,13 @@ std::unique_ptr<store::OrderWriter> Backend::makeOrderWriter() const {
     w.max_batch = config_.writer.max_batch;
     return std::make_unique<store::postgres::PostgresOrderWriter>(config_.postgres, w);
   }
-  return std::make_unique<store::sqlite::SqliteOrderWriter>(config_.db_path, config_.writer);
+  // The store's connection (the dispatcher, webhooks, the console) and the writer's
+  // take turns to write (write_turn.hpp), and the writer's thread does the checkpoints.
+  auto* sqlite = static_cast<store::sqlite::SqliteStore*>(store_);
+  auto writer = std::make_unique<store::sqlite::SqliteOrderWriter>(config_.db_path, config_.writer,
+                                                                   sqlite->writeTurn());
+  if (config_.writer.checkpoint_pages > 0) sqlite->leaveCheckpointsToOrderWriter();
+  return writer;
 }
 
 Result<int> Backend::schemaVersion() {

@@ -30,9 +30,10 @@ class Backend {
   // The redacted URL or the SQLite path, for messages.
   const std::string& name() const { return name_; }
 
-  // A new order writer on its own connection (the server makes one). Throws as the
-  // constructor does.
-  std::unique_ptr<store::OrderWriter> makeOrderWriter() const;
+  // A new order writer on its own connection (the server makes one). On SQLite it
+  // takes turns to write with this backend's store, and once it checkpoints on its
+  // own thread the store's connection no longer does. Throws as the constructor does.
+  std::unique_ptr<store::OrderWriter> makeOrderWriter();
 
   // The highest migration applied to the database.
   Result<int> schemaVersion();

@@ -76,11 +76,14 @@ void Dispatcher::start() {
         }
         const Round round = sendRound();
         if (round.sent == config_.claim_batch) notify();
-        // Orders filed as manual are progress too: a backlog of them is filed claim
-        // after claim, not one claim per idle_wait; with a pause of a millisecond
-        // between two such claims, in which the order writer (and anyone else
-        // waiting for the write lock) gets its turn.
-        if (round.sent == 0 && round.filed_manual == 0) {
+        // Orders filed as manual are progress too: a backlog of them (a claim that
+        // filed its cap) is filed claim after claim, not one claim per idle_wait, with
+        // a pause of a millisecond between two. A claim that filed fewer reached the
+        // newest order: the next waits as an idle one does, so that under a burst of
+        // route-less orders each claim files idle_wait's worth in one transaction
+        // (one WAL sync) instead of the few that arrived in a millisecond.
+        const int manual_cap = config_.claim_batch * store::kManualPerClaimed;
+        if (round.sent == 0 && round.filed_manual < manual_cap) {
           waitForWork(i == 0 ? config_.idle_wait : config_.idle_wait * 20);
         } else if (round.sent == 0) {
           std::this_thread::sleep_for(std::chrono::milliseconds(1));

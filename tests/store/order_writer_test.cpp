@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <future>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.hpp"
@@ -513,6 +514,76 @@ TEST_F(OrderWriterTest, CheckpointSettingsAreChecked) {
   ASSERT_TRUE(place(w, makeOrder(acc, "P1", 1, "t", 10)).ok());
   EXPECT_EQ(w.checkpointStats().background, 0u);
   EXPECT_EQ(w.checkpointStats().by_writer, 0u);
+}
+
+// ---------------------------------------------------------------- the write turn
+
+// The store's writes (here the dispatcher's claim, which files route-less orders as
+// manual) and the writer's batches take turns in the order they asked: a claim that
+// asked after a batch sees its order, one that asked before does not.
+TEST_F(OrderWriterTest, ABatchAndAStoreWriteTakeTurnsInTheOrderTheyAsked) {
+  const std::int64_t acc = account("turns", 1000);
+  const std::shared_ptr<WriteTurn> turn = store_.writeTurn();
+  SqliteOrderWriter w(path_, {}, turn);
+  constexpr std::int64_t kNow = 2'000'000'000;
+
+  // The batch asks first.
+  turn->lock();
+  Collector first;
+  w.submit(makeOrder(acc, "T1", 1, "t1", 10), first.callback());
+  ASSERT_TRUE(testing::waitForWaiting(*turn, 1));
+  auto claim = std::async(std::launch::async, [&] { return store_.claimToSend(kNow, 10); });
+  ASSERT_TRUE(testing::waitForWaiting(*turn, 2));
+  turn->unlock();
+  ASSERT_TRUE(first.wait(1));
+  ASSERT_TRUE(first.take().front().ok());
+  auto after_batch = claim.get();
+  ASSERT_TRUE(after_batch.ok());
+  EXPECT_EQ(after_batch->filed_manual, 1);
+
+  // The claim asks first.
+  turn->lock();
+  claim = std::async(std::launch::async, [&] { return store_.claimToSend(kNow, 10); });
+  ASSERT_TRUE(testing::waitForWaiting(*turn, 1));
+  Collector second;
+  w.submit(makeOrder(acc, "T2", 1, "t2", 10), second.callback());
+  ASSERT_TRUE(testing::waitForWaiting(*turn, 2));
+  turn->unlock();
+  auto before_batch = claim.get();
+  ASSERT_TRUE(before_batch.ok());
+  EXPECT_EQ(before_batch->filed_manual, 0);
+  ASSERT_TRUE(second.wait(1));
+  ASSERT_TRUE(second.take().front().ok());
+  EXPECT_EQ(store_.claimToSend(kNow, 10)->filed_manual, 1);
+}
+
+// SQLite copies the WAL into the database after any commit that leaves more than
+// 1,000 frames in it, on the committing connection. Once the order writer's thread
+// does the checkpoints, the store's commits no longer do: the WAL grows past that
+// until the writer's checkpoint thread copies it.
+TEST_F(OrderWriterTest, OnceTheWriterCheckpointsTheStoresCommitsDoNot) {
+  const auto walFrames = [&] { return walBytes(path_) / (4096 + 24); };
+  int batch = 0;
+  const auto writeServices = [&](int transactions) {
+    for (int t = 0; t < transactions; ++t, ++batch) {
+      std::vector<domain::Service> services(400);
+      for (std::size_t i = 0; i < services.size(); ++i) {
+        services[i].kind = domain::Kind::kGame;
+        services[i].code = "S" + std::to_string(batch) + "-" + std::to_string(i);
+        services[i].name = std::string(2000, 'n');
+        services[i].prices = {Money{10}, Money{9}, Money{8}};
+      }
+      ASSERT_TRUE(store_.upsertServices(services).ok());
+    }
+  };
+  // 400 rows of 2 KB: about 200 frames per transaction.
+  writeServices(12);
+  EXPECT_LT(walFrames(), 1800u) << "SQLite's own checkpoints keep the WAL near 1,000 frames";
+
+  store_.leaveCheckpointsToOrderWriter();
+  const std::uintmax_t before = walFrames();
+  writeServices(12);
+  EXPECT_GT(walFrames(), before + 2000u) << "the store's commits still checkpoint";
 }
 
 // ---------------------------------------------------------------- transitions

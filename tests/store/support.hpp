@@ -11,10 +11,12 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/write_turn.hpp"
 #include "support/store_orders.hpp"
 #include "support/temp_dir.hpp"
 
@@ -28,5 +30,15 @@ using ::warung::testing::store_orders::kDeadline;
 using ::warung::testing::store_orders::makeOrder;
 using ::warung::testing::store_orders::newAccount;
 using ::warung::testing::store_orders::place;
+
+// Polls until `turn` has `n` callers waiting, or kDeadline passes (false).
+inline bool waitForWaiting(const WriteTurn& turn, std::size_t n) {
+  const auto until = std::chrono::steady_clock::now() + kDeadline;
+  while (turn.waiting() != n) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 }  // namespace warung::store::sqlite::testing

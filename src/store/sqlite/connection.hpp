@@ -96,7 +96,7 @@ class Connection {
     const char* vfs = buffer_wal_writes ? walWriteBufferVfs() : nullptr;
     try {
       // NOMUTEX: a connection is only ever used by one thread at a time (the writer
-      // thread, the write mutex, or a leased reader), so SQLite's per-call connection
+      // thread, the store's write turn, or a leased reader), so SQLite's per-call connection
       // lock is pure cost (about 15% of a status query's instructions).
       const int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX | (create ? SQLite::OPEN_CREATE : 0);
       return SQLite::Database(path.c_str(), flags, busy_timeout_ms, vfs);

@@ -35,7 +35,8 @@ Error internalError() { return makeError(Errc::kInternal, "storage error"); }
 
 }  // namespace
 
-SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg) : path_(std::move(path)), cfg_(cfg) {
+SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg, std::shared_ptr<WriteTurn> turn)
+    : path_(std::move(path)), cfg_(cfg), turn_(turn ? std::move(turn) : std::make_shared<WriteTurn>()) {
   if (cfg_.queue_capacity == 0 || cfg_.max_batch == 0) {
     throw std::runtime_error("order writer: queue_capacity and max_batch must be positive");
   }
@@ -152,11 +153,11 @@ int SqliteOrderWriter::onWalCommit(void* self, sqlite3* /*db*/, const char* /*na
     std::lock_guard lock(w.checkpoint_mutex_);
     if (pages < w.wal_pages_) {  // the WAL started over
       w.copied_ = w.last_run_at_ = 0;
-      w.draining_ = w.writer_turn_ = w.forced_turn_ = false;
+      w.draining_ = w.tail_to_writer_ = w.tail_forced_ = false;
     }
     w.wal_pages_ = pages;
     if (pages >= w.cfg_.wal_max_pages) w.draining_ = true;
-    if (pages >= 2 * w.cfg_.wal_max_pages && !w.writer_turn_) w.writer_turn_ = w.forced_turn_ = true;
+    if (pages >= 2 * w.cfg_.wal_max_pages && !w.tail_to_writer_) w.tail_to_writer_ = w.tail_forced_ = true;
     due = w.copyDue();
   }
   if (due) w.checkpoint_wake_.notify_one();
@@ -168,7 +169,7 @@ int SqliteOrderWriter::onWalCommit(void* self, sqlite3* /*db*/, const char* /*na
 // only spin), and not the writer's turn.
 bool SqliteOrderWriter::copyDue() const {
   const std::size_t step = draining_ ? 1 : cfg_.checkpoint_pages;
-  return !writer_turn_ && wal_pages_ >= copied_ + step && wal_pages_ != last_run_at_;
+  return !tail_to_writer_ && wal_pages_ >= copied_ + step && wal_pages_ != last_run_at_;
 }
 
 void SqliteOrderWriter::checkpointLoop() {
@@ -182,7 +183,7 @@ void SqliteOrderWriter::checkpointLoop() {
     copyWal(checkpoint_conn_->db().getHandle(), &CheckpointStats::background, /*wait=*/true);
     if (sync) syncDatabaseFile();
     lock.lock();
-    if (draining_ && wal_pages_ <= copied_ + tailPages()) writer_turn_ = true;
+    if (draining_ && wal_pages_ <= copied_ + tailPages()) tail_to_writer_ = true;
   }
 }
 
@@ -238,20 +239,20 @@ void SqliteOrderWriter::copyTail() {
   std::size_t tail = 0;
   {
     std::lock_guard lock(checkpoint_mutex_);
-    if (!writer_turn_) return;
+    if (!tail_to_writer_) return;
     tail = wal_pages_ - std::min(copied_, wal_pages_);
   }
   if (!copyWal(conn_->db().getHandle(), &CheckpointStats::by_writer, /*wait=*/false)) return;
   {
     std::lock_guard lock(checkpoint_mutex_);
-    if (forced_turn_) {
+    if (tail_forced_) {
       ++stats_.forced;
     } else {
       stats_.largest_tail = std::max(stats_.largest_tail, tail);
     }
     // If the WAL did not start over (a reader still needs older frames), the next
     // commit says what next.
-    writer_turn_ = forced_turn_ = false;
+    tail_to_writer_ = tail_forced_ = false;
   }
   checkpoint_wake_.notify_one();
 }
@@ -271,7 +272,10 @@ void SqliteOrderWriter::run() {
         queue_.pop_front();
       }
     }
-    writeBatch(batch, results);
+    {
+      std::lock_guard turn(*turn_);
+      writeBatch(batch, results);
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Result<Placed>& r = results[i];
       // A new order's answer is the batch's own Order (placeOne filled in its id and

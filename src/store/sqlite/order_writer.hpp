@@ -32,9 +32,10 @@
 // round in progress, whatever is left). checkpoint_pages = 0 leaves checkpoints to
 // SQLite (1,000 pages, on the writer).
 //
-// The writer has its own connection, separate from SqliteStore's, and may share the
-// file with other processes (the `warung` CLI); busy_timeout_ms bounds how long a batch
-// waits for their write lock.
+// The writer has its own connection, separate from SqliteStore's; the two take turns
+// through the WriteTurn they share (write_turn.hpp), a batch at a time. It may share
+// the file with other processes (the `warung` CLI); busy_timeout_ms bounds how long a
+// batch waits for their write lock.
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/write_turn.hpp"
 #include "store/store.hpp"
 
 struct sqlite3;
@@ -75,8 +77,10 @@ struct CheckpointStats {
 class SqliteOrderWriter final : public OrderWriter {
  public:
   // Opens the file (applying pending migrations, as SqliteStore does) and starts the
-  // writer thread. Throws std::runtime_error naming the path on failure.
-  SqliteOrderWriter(std::string path, WriterConfig cfg = {});
+  // writer thread. Each batch is written during `turn` (SqliteStore::writeTurn() of
+  // the store beside it; a turn of its own when null). Throws std::runtime_error
+  // naming the path on failure.
+  SqliteOrderWriter(std::string path, WriterConfig cfg = {}, std::shared_ptr<WriteTurn> turn = nullptr);
   ~SqliteOrderWriter() override;  // calls shutdown()
   SqliteOrderWriter(const SqliteOrderWriter&) = delete;
   SqliteOrderWriter& operator=(const SqliteOrderWriter&) = delete;
@@ -113,6 +117,7 @@ class SqliteOrderWriter final : public OrderWriter {
 
   std::string path_;
   WriterConfig cfg_;
+  std::shared_ptr<WriteTurn> turn_;           // taken around each batch's transactions
   std::unique_ptr<detail::Connection> conn_;  // used only by the writer thread after start
 
   std::mutex mutex_;
@@ -128,8 +133,8 @@ class SqliteOrderWriter final : public OrderWriter {
   std::size_t copied_ = 0;            // frames known copied; guarded by checkpoint_mutex_
   std::size_t last_run_at_ = 0;       // wal_pages_ when the last checkpoint started; same
   bool draining_ = false;             // past wal_max_pages: copy round after round; same
-  bool writer_turn_ = false;          // the writer copies the tail; same
-  bool forced_turn_ = false;          // ... because the WAL passed 2 x wal_max_pages; same
+  bool tail_to_writer_ = false;       // the writer copies the tail; same
+  bool tail_forced_ = false;          // ... because the WAL passed 2 x wal_max_pages; same
   bool checkpoint_stopping_ = false;  // guarded by checkpoint_mutex_
   CheckpointStats stats_;             // guarded by checkpoint_mutex_
   std::mutex copy_mutex_;             // held while either thread runs a checkpoint

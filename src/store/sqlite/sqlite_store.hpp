@@ -64,6 +64,7 @@
 #include "store/admin_store.hpp"
 #include "store/copy.hpp"
 #include "store/dispatch_store.hpp"
+#include "store/sqlite/write_turn.hpp"
 #include "store/store.hpp"
 
 namespace warung::store::sqlite {
@@ -85,6 +86,16 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   const std::string& path() const { return path_; }
+
+  // The turn to write to this file in this process (write_turn.hpp), taken by every
+  // write of this store: hand it to the SqliteOrderWriter beside it.
+  std::shared_ptr<WriteTurn> writeTurn() const { return write_turn_; }
+  // Stops this store's connection from copying the WAL into the database after its
+  // own commits (SQLite's autocheckpoint, past 1,000 frames), for a process whose
+  // order writer checkpoints on a thread of its own (WriterConfig::checkpoint_pages >
+  // 0). Left on, every dispatcher commit during a burst copied and synced the WAL
+  // written since its last one (3-34 ms, on the dispatcher's thread).
+  void leaveCheckpointsToOrderWriter();
 
   // The highest migration applied (after construction: the latest this build knows).
   Result<int> schemaVersion();
@@ -192,14 +203,14 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   std::string path_;
   SqliteConfig cfg_;
 
-  std::mutex write_mutex_;
-  std::unique_ptr<detail::Connection> writer_;  // guarded by write_mutex_
+  std::shared_ptr<WriteTurn> write_turn_ = std::make_shared<WriteTurn>();
+  std::unique_ptr<detail::Connection> writer_;  // used during write_turn_
   // claimToSend looks for new orders only after this id: every order up to it was already
   // given a dispatch row or was no longer waiting. Orders get their ids in commit order
   // (one writer at a time) and never become waiting again, so nothing can appear below
   // it; without it each claim re-walked every waiting order (manual ones, ones still at
   // a provider), a cost growing with them. 0 at start: the first claim walks them all once.
-  std::int64_t new_orders_from_ = 0;  // guarded by write_mutex_
+  std::int64_t new_orders_from_ = 0;  // used during write_turn_
 
   std::mutex read_mutex_;
   std::condition_variable reader_free_;

@@ -1,0 +1,51 @@
+#pragma once
+// The turn to write to one database file, shared by the connections of one process
+// that write to it: SqliteStore's (the dispatcher, the webhook sender, the console,
+// order transitions) and the order writer's. First come, first served.
+//
+// SQLite alone gives no such order. A connection that finds the write lock taken
+// sleeps in its busy handler and retries; one that asks again the moment it commits
+// wins nearly every race against it. Under a burst the order writer, committing batch
+// after batch, kept the dispatcher out for seconds (8,000 of 138,000 orders claimed
+// in an 8 s run), and when the dispatcher got in, its claims back to back kept the
+// writer out for up to 60 ms. Taking this turn before BEGIN makes each wait for at
+// most the transactions that asked before it. Other processes (the CLI) still meet
+// SQLite's lock and busy handler.
+//
+// Threads: any. Not recursive: a holder that asks again waits for itself forever.
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+namespace warung::store::sqlite {
+
+class WriteTurn {
+ public:
+  // Waits until every caller that came before has had its turn and given it back.
+  void lock() {
+    std::unique_lock l(mutex_);
+    const std::uint64_t ticket = next_++;
+    turn_.wait(l, [&] { return serving_ == ticket; });
+  }
+  void unlock() {
+    {
+      std::lock_guard l(mutex_);
+      ++serving_;
+    }
+    turn_.notify_all();  // a few waiters at most: the one whose ticket it is goes
+  }
+  // Callers waiting for the turn (the holder not counted), for tests.
+  std::size_t waiting() const {
+    std::lock_guard l(mutex_);
+    return static_cast<std::size_t>(next_ - serving_) - (next_ > serving_ ? 1 : 0);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable turn_;
+  std::uint64_t next_ = 0;     // the ticket the next caller gets
+  std::uint64_t serving_ = 0;  // the ticket whose turn it is
+};
+
+}  // namespace warung::store::sqlite
