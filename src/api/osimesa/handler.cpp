@@ -42,110 +42,116 @@ void OsimesaApi::mount(http::Server& server) {
 http::Response OsimesaApi::error(const Error& e) const { return errorResponse(e, config_.always_http_200); }
 
 void OsimesaApi::handle(domain::Kind kind, const http::Request& req, http::Respond respond) {
-  auto fail = [&](const Error& e) { respond(error(e)); };
   if (req.method() != bhttp::verb::post) {
     http::Response r = error(makeError(Errc::kMethodNotAllowed, "method not allowed; use POST"));
     r.headers.emplace_back("Allow", "POST");
     return respond(std::move(r));
   }
   auto params = http::parseParams(req[bhttp::field::content_type], req.body());
-  if (!params) return fail(params.error());
+  if (!params) return respond(error(params.error()));
 
   auto account = service_.authenticate(param(*params, "key"), param(*params, "sign"));
-  if (!account) return fail(account.error());
+  if (!account) return respond(error(account.error()));
 
   const std::string_view type = param(*params, "type");
-  if (type == "service" || type == "services") {
-    auto list = services_.entry(service_.catalog(), kind, **account);
+  if (type == "service" || type == "services") return respond(serviceList(kind, **account, req));
+  if (type == "status") return respond(status(kind, **account, *params));
+  if (type == "order") return placeOrder(kind, **account, *params, req, std::move(respond));
+  respond(error(makeError(Errc::kInvalidArgument,
+                          type.empty() ? "parameter 'type' is required (order, status or service)"
+                                       : "parameter 'type' must be one of: order, status, service")));
+}
+
+http::Response OsimesaApi::serviceList(domain::Kind kind, const domain::Account& account,
+                                       const http::Request& req) {
+  auto list = services_.entry(service_.catalog(), kind, account);
+  http::Response r;
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (list.answer_gzip && http::acceptsGzip(req[bhttp::field::accept_encoding])) {
+    r.shared_body = list.answer_gzip;
+    r.headers.emplace_back("Content-Encoding", "gzip");
+  } else {
+    r.shared_body = list.answer;
+  }
+  return r;
+}
+
+http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& account,
+                                  const http::Params& params) {
+  auto limit = parseLimit(params);
+  if (!limit) return error(limit.error());
+  std::optional<std::string_view> ref = params.get("ref_id");
+  if (ref && ref->empty()) ref.reset();
+  // Beyond the documents: find an order by the idempotency key it was placed with,
+  // so a client (or another warung buying from us) can reconcile a lost answer.
+  std::optional<std::string_view> idem = params.get("idempotency_key");
+  if (idem && idem->empty()) idem.reset();
+  // The answer is written in place, envelope and all: the data array between the
+  // envelope's head and tail.
+  http::Response answer;
+  std::string& data = answer.body;
+  data.reserve((ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 64);  // limit <= 15
+  appendSuccessHead(data);
+  data += '[';
+  const std::size_t empty_list = data.size();
+  // By ref_id and the latest list: an order encoded before in the same status is
+  // copied, any other read, encoded and kept (order_cache.hpp).
+  auto copyHeld = [&](std::int64_t id, domain::OrderStatus status) {
+    const bool first = data.size() == empty_list;
+    if (!first) data += ',';
+    if (orders_.appendTo(data, id, status)) return true;
+    if (!first) data.pop_back();
+    return false;
+  };
+  auto encodeAndKeep = [&](const domain::Order& o) {
+    if (data.size() > empty_list) data += ',';
+    const std::size_t start = data.size();
+    appendOrder(data, o, true);
+    orders_.put(o.id, o.status, std::string_view(data).substr(start));
+  };
+  Status listed = okStatus();
+  if (ref) {
+    listed = service_.statusByRef(account, kind, *ref, copyHeld, encodeAndKeep);
+  } else if (idem) {
+    auto o = service_.orderByIdempotencyKey(account, kind, *idem);
+    if (!o) return error(o.error());
+    appendOrder(data, *o, true);
+    // Echo the key so a caller can tell this answer from a server that ignored it.
+    data.pop_back();
+    data += ",\"idempotency_key\":\"";
+    appendJsonEscaped(data, *idem);
+    data += "\"}";
+  } else {
+    listed = service_.latestStatus(account, kind, *limit, copyHeld, encodeAndKeep);
+  }
+  if (!listed) return error(listed.error());
+  data += ']';
+  appendSuccessTail(data, kSuccessMessage);
+  return answer;
+}
+
+void OsimesaApi::placeOrder(domain::Kind kind, const domain::Account& account, const http::Params& params,
+                            const http::Request& req, http::Respond respond) {
+  domain::PlaceOrderInput in;
+  in.service_code = param(params, "service");
+  in.data = {params.get("data1"), params.get("data2"), params.get("data3")};
+  in.idempotency_key = param(params, "idempotency_key");
+  if (in.idempotency_key.empty()) in.idempotency_key = req["Idempotency-Key"];
+  // `params` and `req` outlive this call only until we return: the callback
+  // captures nothing that points into them.
+  service_.placeOrder(kind, account, in, [this, respond = std::move(respond)](Result<store::Placed> placed) {
+    if (!placed) return respond(error(placed.error()));
+    // Runs on the order writer's thread: the answer is encoded on the connection's
+    // own thread instead.
     http::Response r;
-    r.headers.emplace_back("Vary", "Accept-Encoding");
-    if (list.answer_gzip && http::acceptsGzip(req[bhttp::field::accept_encoding])) {
-      r.shared_body = list.answer_gzip;
-      r.headers.emplace_back("Content-Encoding", "gzip");
-    } else {
-      r.shared_body = list.answer;
-    }
-    return respond(std::move(r));
-  }
-  if (type == "status") {
-    auto limit = parseLimit(*params);
-    if (!limit) return fail(limit.error());
-    std::optional<std::string_view> ref = params->get("ref_id");
-    if (ref && ref->empty()) ref.reset();
-    // Beyond the documents: find an order by the idempotency key it was placed with,
-    // so a client (or another warung buying from us) can reconcile a lost answer.
-    std::optional<std::string_view> idem = params->get("idempotency_key");
-    if (idem && idem->empty()) idem.reset();
-    // The answer is written in place, envelope and all: the data array between the
-    // envelope's head and tail.
-    http::Response answer;
-    std::string& data = answer.body;
-    data.reserve((ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 64);  // limit <= 15
-    appendSuccessHead(data);
-    data += '[';
-    const std::size_t empty_list = data.size();
-    // By ref_id and the latest list: an order encoded before in the same status is
-    // copied, any other read, encoded and kept (order_cache.hpp).
-    auto copyHeld = [&](std::int64_t id, domain::OrderStatus status) {
-      const bool first = data.size() == empty_list;
-      if (!first) data += ',';
-      if (orders_.appendTo(data, id, status)) return true;
-      if (!first) data.pop_back();
-      return false;
+    r.finish = [order = std::move(placed->order)](http::Response& out) {
+      std::string data;
+      data.reserve(400);
+      appendOrder(data, order, false);
+      appendSuccessEnvelope(out.body, data, kOrderPlacedMessage);
     };
-    auto encodeAndKeep = [&](const domain::Order& o) {
-      if (data.size() > empty_list) data += ',';
-      const std::size_t start = data.size();
-      appendOrder(data, o, true);
-      orders_.put(o.id, o.status, std::string_view(data).substr(start));
-    };
-    Status listed = okStatus();
-    if (ref) {
-      listed = service_.statusByRef(**account, kind, *ref, copyHeld, encodeAndKeep);
-    } else if (idem) {
-      auto o = service_.orderByIdempotencyKey(**account, kind, *idem);
-      if (!o) return fail(o.error());
-      appendOrder(data, *o, true);
-      // Echo the key so a caller can tell this answer from a server that ignored it.
-      data.pop_back();
-      data += ",\"idempotency_key\":\"";
-      appendJsonEscaped(data, *idem);
-      data += "\"}";
-    } else {
-      listed = service_.latestStatus(**account, kind, *limit, copyHeld, encodeAndKeep);
-    }
-    if (!listed) return fail(listed.error());
-    data += ']';
-    appendSuccessTail(data, kSuccessMessage);
-    return respond(std::move(answer));
-  }
-  if (type == "order") {
-    domain::PlaceOrderInput in;
-    in.service_code = param(*params, "service");
-    in.data = {params->get("data1"), params->get("data2"), params->get("data3")};
-    in.idempotency_key = param(*params, "idempotency_key");
-    if (in.idempotency_key.empty()) in.idempotency_key = req["Idempotency-Key"];
-    // `params` and `req` outlive this call only until we return: the callback
-    // captures nothing that points into them.
-    service_.placeOrder(kind, **account, in,
-                        [this, respond = std::move(respond)](Result<store::Placed> placed) {
-                          if (!placed) return respond(error(placed.error()));
-                          // Runs on the order writer's thread: the answer is encoded
-                          // on the connection's own thread instead.
-                          http::Response r;
-                          r.finish = [order = std::move(placed->order)](http::Response& out) {
-                            std::string data;
-                            data.reserve(400);
-                            appendOrder(data, order, false);
-                            appendSuccessEnvelope(out.body, data, kOrderPlacedMessage);
-                          };
-                          respond(std::move(r));
-                        });
-    return;
-  }
-  fail(makeError(Errc::kInvalidArgument, type.empty()
-                                             ? "parameter 'type' is required (order, status or service)"
-                                             : "parameter 'type' must be one of: order, status, service"));
+    respond(std::move(r));
+  });
 }
 
 }  // namespace warung::api::osimesa

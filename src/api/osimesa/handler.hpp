@@ -5,6 +5,7 @@
 #include "api/osimesa/encode.hpp"
 #include "api/osimesa/order_cache.hpp"
 #include "api/reseller_service.hpp"
+#include "http/body.hpp"
 #include "http/server.hpp"
 
 namespace warung::api::osimesa {
@@ -25,6 +26,13 @@ class OsimesaApi {
   http::Response error(const Error& e) const;
 
  private:
+  // One per type=; handle() has checked the method and authenticated `account`.
+  http::Response serviceList(domain::Kind kind, const domain::Account& account, const http::Request& req);
+  http::Response status(domain::Kind kind, const domain::Account& account, const http::Params& params);
+  // Answers through `respond` once the order writer has answered (on its thread).
+  void placeOrder(domain::Kind kind, const domain::Account& account, const http::Params& params,
+                  const http::Request& req, http::Respond respond);
+
   OsimesaConfig config_;
   ResellerService& service_;
   ServiceListCache services_;
