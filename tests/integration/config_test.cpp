@@ -134,6 +134,26 @@ TEST_F(ConfigTest, ValidConfigFileIsApplied) {
   EXPECT_TRUE(server.alive()) << server.log();
 }
 
+// The README's configuration example, every key at its default, is a file the server
+// takes as it is (the command line still picks the database and the ports).
+TEST_F(ConfigTest, TheReadmesConfigurationExampleStartsTheServer) {
+  const std::string readme = readFile(std::string(WARUNG_SOURCE_DIR) + "/README.md");
+  const std::size_t section = readme.find("\n## Configuration");
+  ASSERT_NE(section, std::string::npos);
+  const std::size_t open = readme.find("```toml\n", section);
+  ASSERT_NE(open, std::string::npos);
+  const std::size_t body = open + 8;
+  const std::size_t close = readme.find("```", body);
+  ASSERT_NE(close, std::string::npos);
+  const std::string example = readme.substr(body, close - body);
+  for (const char* section_name : {"[database]", "[server]", "[api]", "[dispatch]", "[webhooks]", "[admin]"})
+    EXPECT_NE(example.find(section_name), std::string::npos) << section_name;
+  ServerProcess server(db_, {"--config", writeConfig(example)});
+  HttpClient http(server.port());
+  EXPECT_EQ(http.request(boost::beast::http::verb::get, "/healthz", "", "").status, 200u);
+  EXPECT_TRUE(server.alive()) << server.log();
+}
+
 TEST_F(ConfigTest, SigtermWhileIdleExitsZeroAndLogsCleanStop) {
   ServerProcess server(db_);
   {
