@@ -557,6 +557,22 @@ TEST_F(OrderWriterTest, ABatchAndAStoreWriteTakeTurnsInTheOrderTheyAsked) {
   EXPECT_EQ(store_.claimToSend(kNow, 10)->filed_manual, 1);
 }
 
+// A store write waits for the turn as long as for SQLite's lock (busy_timeout_ms),
+// then fails as it would there; the turn stays usable.
+TEST(WriteTurnStoreTest, AStoreWriteThatFindsNoTurnInTimeFailsAndTheTurnGoesOn) {
+  TempDir dir;
+  SqliteConfig cfg;
+  cfg.busy_timeout_ms = 50;
+  SqliteStore store(dir.file("warung.db"), cfg);
+  store.writeTurn()->lock();
+  auto refused = store.createAccount(newAccount("late"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kInternal);
+  store.writeTurn()->unlock();
+  EXPECT_TRUE(store.createAccount(newAccount("late")).ok());
+  EXPECT_EQ(store.writeTurn()->waiting(), 0u);
+}
+
 // SQLite copies the WAL into the database after any commit that leaves more than
 // 1,000 frames in it, on the committing connection. Once the order writer's thread
 // does the checkpoints, the store's commits no longer do: the WAL grows past that

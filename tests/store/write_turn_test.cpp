@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -45,6 +48,44 @@ TEST(WriteTurnTest, AFreeTurnIsTakenAtOnceAndAgainAfterItIsGivenBack) {
     EXPECT_EQ(turn.waiting(), 0u);
     turn.unlock();
   }
+  EXPECT_TRUE(turn.try_lock_for(std::chrono::milliseconds(0)));
+  turn.unlock();
+}
+
+// A caller that stops waiting leaves the queue; the one behind it gets the turn next.
+TEST(WriteTurnTest, ACallerThatGivesUpIsSkipped) {
+  WriteTurn turn;
+  turn.lock();
+  std::atomic<bool> gave_up{false};
+  std::thread impatient([&] { gave_up = !turn.try_lock_for(std::chrono::milliseconds(500)); });
+  ASSERT_TRUE(waitForWaiting(turn, 1));
+  std::atomic<bool> served{false};
+  std::thread patient([&] {  // bounded: a turn that never comes fails the test, not hangs it
+    if (!turn.try_lock_for(testing::kDeadline)) return;
+    served = true;
+    turn.unlock();
+  });
+  ASSERT_TRUE(waitForWaiting(turn, 2));
+  impatient.join();
+  EXPECT_TRUE(gave_up.load());
+  EXPECT_EQ(turn.waiting(), 1u);
+  EXPECT_FALSE(served.load());
+  turn.unlock();
+  patient.join();
+  EXPECT_TRUE(served.load());
+  EXPECT_EQ(turn.waiting(), 0u);
+  EXPECT_TRUE(turn.try_lock_for(std::chrono::milliseconds(0)));  // nobody holds it
+  turn.unlock();
+}
+
+TEST(WriteTurnTest, AHoldThatFindsNoTurnInTimeThrowsAndHoldsNothing) {
+  WriteTurn turn;
+  turn.lock();
+  EXPECT_THROW(WriteTurnHold(turn, std::chrono::milliseconds(20)), std::runtime_error);
+  turn.unlock();
+  { WriteTurnHold hold(turn, std::chrono::milliseconds(20)); }
+  EXPECT_TRUE(turn.try_lock_for(std::chrono::milliseconds(0)));
+  turn.unlock();
 }
 
 }  // namespace

@@ -103,7 +103,7 @@ Result<Admin> SqliteStore::createAdmin(std::string_view username, std::string_vi
                                        std::int64_t now) {
   if (username.empty()) return makeError(Errc::kInvalidArgument, "username must not be empty");
   return atEdge("createAdmin", [&]() -> Result<Admin> {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     try {
       SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
       std::int64_t id = 0;
@@ -146,7 +146,7 @@ Result<Admin> SqliteStore::findAdmin(std::string_view username) {
 
 Status SqliteStore::createSession(const AdminSession& s) {
   return atEdge("createSession", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     try {
       SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
       {
@@ -177,7 +177,7 @@ Status SqliteStore::createSession(const AdminSession& s) {
 Result<AdminSession> SqliteStore::touchSession(std::string_view token_hash, std::int64_t now,
                                                std::int64_t ttl_s, std::int64_t absolute_limit_s) {
   return atEdge("touchSession", [&]() -> Result<AdminSession> {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     AdminSession s;
     {
@@ -202,7 +202,7 @@ Result<AdminSession> SqliteStore::touchSession(std::string_view token_hash, std:
 
 Status SqliteStore::deleteSession(std::string_view token_hash) {
   return atEdge("deleteSession", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     {
       StatementUse q(writer_->statement(kDeleteSession));
@@ -217,7 +217,7 @@ Status SqliteStore::deleteSession(std::string_view token_hash) {
 Status SqliteStore::createToken(const AdminToken& t) {
   if (t.name.empty()) return makeError(Errc::kInvalidArgument, "token name must not be empty");
   return atEdge("createToken", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     try {
       SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
       {
@@ -250,7 +250,7 @@ Result<AdminToken> SqliteStore::findToken(std::string_view token_hash) {
 
 Status SqliteStore::revokeToken(std::string_view name) {
   return atEdge("revokeToken", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     {
@@ -276,7 +276,7 @@ Result<std::vector<AdminToken>> SqliteStore::listTokens() {
 
 Status SqliteStore::appendAudit(const AuditEntry& e) {
   return atEdge("appendAudit", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     {
       StatementUse q(writer_->statement(kInsertAudit));

@@ -178,7 +178,7 @@ Status missingOr(Connection& c, const char* exists_query, std::int64_t id, const
 Result<domain::Provider> SqliteStore::createProvider(const domain::Provider& p) {
   return atEdge("createProvider", [&]() -> Result<domain::Provider> {
     if (p.name.empty()) return makeError(Errc::kInvalidArgument, "provider name must not be empty");
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     domain::Provider created = p;
     try {
@@ -224,7 +224,7 @@ Result<domain::Provider> SqliteStore::findProviderById(std::int64_t id) {
 Status SqliteStore::updateProvider(const domain::Provider& p) {
   return atEdge("updateProvider", [&]() -> Status {
     if (p.name.empty()) return makeError(Errc::kInvalidArgument, "provider name must not be empty");
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     try {
@@ -254,7 +254,7 @@ Status SqliteStore::setRoutes(std::int64_t service_id, const std::vector<domain:
       }
       if (r.cost.rupiah < 0) return makeError(Errc::kInvalidArgument, "route cost must not be negative");
     }
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     {
       StatementUse q(writer_->statement(sql::kServiceExists));
@@ -317,7 +317,7 @@ Result<SendClaim> SqliteStore::claimToSend(std::int64_t now, int limit) {
   return atEdge("claimToSend", [&]() -> Result<SendClaim> {
     SendClaim out;
     if (limit <= 0) return out;
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<std::int64_t> ids;
     {
@@ -384,7 +384,7 @@ Result<std::vector<DispatchItem>> SqliteStore::claimDue(DispatchPhase phase, std
     // is over, its worker may still be waiting for the provider.
     const std::int64_t touched_before =
         phase == DispatchPhase::kSending ? now - lease_s : std::numeric_limits<std::int64_t>::max();
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<std::int64_t> ids;
     {
@@ -405,7 +405,7 @@ Result<std::vector<DispatchItem>> SqliteStore::claimDue(DispatchPhase phase, std
 
 Status SqliteStore::saveDispatch(const domain::Dispatch& d, DispatchPhase expected) {
   return atEdge("saveDispatch", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     {
@@ -467,7 +467,7 @@ Result<domain::Dispatch> SqliteStore::findDispatch(std::int64_t order_id) {
 
 Status SqliteStore::appendEvent(const domain::OrderEvent& e) {
   return atEdge("appendEvent", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     try {
       StatementUse q(writer_->statement(sql::kInsertEvent));
@@ -509,7 +509,7 @@ Result<std::vector<domain::OrderEvent>> SqliteStore::events(std::int64_t order_i
 
 Status SqliteStore::setCallback(std::int64_t account_id, std::string_view url, std::string_view secret) {
   return atEdge("setCallback", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     {
@@ -530,7 +530,7 @@ Result<std::vector<domain::WebhookDelivery>> SqliteStore::claimDeliveries(std::i
   return atEdge("claimDeliveries", [&]() -> Result<std::vector<domain::WebhookDelivery>> {
     if (lease_s < 0) return makeError(Errc::kInvalidArgument, "lease must not be negative");
     if (limit <= 0) return std::vector<domain::WebhookDelivery>{};
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<domain::WebhookDelivery> out;
     {
@@ -566,7 +566,7 @@ Result<std::vector<domain::WebhookDelivery>> SqliteStore::claimDeliveries(std::i
 
 Status SqliteStore::markDelivered(std::int64_t id, std::int64_t now) {
   return atEdge("markDelivered", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     {
@@ -586,7 +586,7 @@ Status SqliteStore::markDelivered(std::int64_t id, std::int64_t now) {
 
 Status SqliteStore::markRetry(std::int64_t id, int attempts, std::int64_t next_at, std::string_view error) {
   return atEdge("markRetry", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     {
@@ -608,7 +608,7 @@ Status SqliteStore::markRetry(std::int64_t id, int attempts, std::int64_t next_a
 
 Status SqliteStore::markFailed(std::int64_t id, int attempts, std::string_view error) {
   return atEdge("markFailed", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     {
@@ -662,7 +662,7 @@ Result<std::vector<domain::WebhookDelivery>> SqliteStore::listDeliveries(const D
 
 Status SqliteStore::replayDelivery(std::int64_t id, std::int64_t now) {
   return atEdge("replayDelivery", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     int changed = 0;
     {

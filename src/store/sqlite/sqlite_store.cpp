@@ -250,7 +250,8 @@ void SqliteStore::releaseReader(std::unique_ptr<Connection> c) {
 // ---------------------------------------------------------------------------------
 // Start-up
 
-SqliteStore::SqliteStore(std::string path, SqliteConfig cfg) : path_(std::move(path)), cfg_(cfg) {
+SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
+    : path_(std::move(path)), cfg_(cfg), turn_wait_(cfg.busy_timeout_ms) {
   if (cfg_.read_connections < 1) {
     throw std::runtime_error("sqlite: read_connections must be at least 1");
   }
@@ -276,7 +277,7 @@ SqliteStore::SqliteStore(std::string path, SqliteConfig cfg) : path_(std::move(p
 SqliteStore::~SqliteStore() = default;
 
 void SqliteStore::leaveCheckpointsToOrderWriter() {
-  std::lock_guard lock(*write_turn_);
+  WriteTurnHold turn(*write_turn_, turn_wait_);
   sqlite3_wal_autocheckpoint(writer_->db().getHandle(), 0);
 }
 
@@ -303,7 +304,7 @@ Result<Versions> SqliteStore::versions() {
 
 Result<domain::Account> SqliteStore::createAccount(const NewAccount& a) {
   return atEdge("createAccount", [&]() -> Result<domain::Account> {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     domain::Account created;
     try {
@@ -371,21 +372,21 @@ Result<domain::Account> SqliteStore::findAccountByKeyHash(std::string_view key_h
 
 Status SqliteStore::setAccountStatus(std::int64_t account_id, domain::AccountStatus s) {
   return atEdge("setAccountStatus", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     return updateAccount(*writer_, sql::kUpdateAccountStatus, account_id, domain::toString(s));
   });
 }
 
 Status SqliteStore::setAccountLevel(std::int64_t account_id, domain::Level l) {
   return atEdge("setAccountLevel", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     return updateAccount(*writer_, sql::kUpdateAccountLevel, account_id, domain::toString(l));
   });
 }
 
 Status SqliteStore::setAccountKeyHash(std::int64_t account_id, std::string_view key_hash) {
   return atEdge("setAccountKeyHash", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     try {
       return updateAccount(*writer_, sql::kUpdateAccountKeyHash, account_id, key_hash);
     } catch (const SQLite::Exception& e) {
@@ -401,7 +402,7 @@ Status SqliteStore::setPriceOverride(std::int64_t account_id, std::int64_t servi
     if (price && price->rupiah < 0) {
       return makeError(Errc::kInvalidArgument, "price must not be negative");
     }
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     try {
       StatementUse q(writer_->statement(price ? sql::kUpsertOverride : sql::kDeleteOverride));
@@ -424,7 +425,7 @@ Result<domain::LedgerEntry> SqliteStore::adjustBalance(std::int64_t account_id, 
                                                        std::string_view note, std::int64_t now) {
   return atEdge("adjustBalance", [&]() -> Result<domain::LedgerEntry> {
     if (amount.rupiah == 0) return makeError(Errc::kInvalidArgument, "amount must not be zero");
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     std::optional<Money> balance_after;
     {
@@ -491,7 +492,7 @@ Result<std::vector<domain::Service>> SqliteStore::loadServices() {
 
 Status SqliteStore::upsertServices(const std::vector<domain::Service>& services) {
   return atEdge("upsertServices", [&]() -> Status {
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     for (const domain::Service& s : services) {
       StatementUse q(writer_->statement(sql::kUpsertService));
@@ -676,7 +677,7 @@ Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) 
     if (t.refund.rupiah < 0) return makeError(Errc::kInvalidArgument, "refund must not be negative");
     // An order's status is its version (Store::visitLatestOrdersUnheld): every change moves it.
     if (t.to == t.from) return makeError(Errc::kInvalidArgument, "a transition must change the status");
-    std::lock_guard lock(*write_turn_);
+    WriteTurnHold turn(*write_turn_, turn_wait_);
     SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
     std::optional<domain::Order> updated;
     {

@@ -7,12 +7,14 @@
 // every method returns its errors as values: the codes of store.hpp, and kInternal
 // ("storage error") for any SQLite failure, whose cause is logged with spdlog.
 //
-// Threads: every method may be called from any thread. Writes share one connection
-// behind a mutex (each in its own BEGIN IMMEDIATE transaction); reads take one of
-// `read_connections` pooled connections, waiting when all are busy. New orders do not
-// go through here but through SqliteOrderWriter (order_writer.hpp), which has its own
-// connection. Another process (the `warung` CLI) may write the same file at the same
-// time; busy_timeout_ms is how long a statement waits for its lock before failing.
+// Threads: every method may be called from any thread. Writes share one connection,
+// each in its own BEGIN IMMEDIATE transaction, taken during the process's write turn
+// (write_turn.hpp); reads take one of `read_connections` pooled connections, waiting
+// when all are busy. New orders do not go through here but through SqliteOrderWriter
+// (order_writer.hpp), which has its own connection and takes the same turn. Another
+// process (the `warung` CLI) may write the same file at the same time. busy_timeout_ms
+// is how long a write waits for its turn, and then a statement for SQLite's lock,
+// before failing.
 //
 // Versions: triggers in the schema bump 'catalog' on any change to services and
 // 'accounts' on any change to accounts except their balance (callback URL and webhook
@@ -55,6 +57,7 @@
 //    negative cost, a provider listed twice, or a route naming another service (a
 //    route's service_id 0 means "this service"). routes() of an unknown service is
 //    an empty list.
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -74,7 +77,7 @@ class Connection;
 }
 
 struct SqliteConfig {
-  int busy_timeout_ms = 5000;  // how long to wait for another connection's lock
+  int busy_timeout_ms = 5000;  // how long to wait for the write turn, and for another connection's lock
   int read_connections = 4;    // pooled read connections, at least 1
 };
 
@@ -204,6 +207,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   SqliteConfig cfg_;
 
   std::shared_ptr<WriteTurn> write_turn_ = std::make_shared<WriteTurn>();
+  // How long a write waits for its turn (busy_timeout_ms, as for another process's lock).
+  std::chrono::milliseconds turn_wait_;
   std::unique_ptr<detail::Connection> writer_;  // used during write_turn_
   // claimToSend looks for new orders only after this id: every order up to it was already
   // given a dispatch row or was no longer waiting. Orders get their ids in commit order

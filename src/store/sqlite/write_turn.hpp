@@ -13,10 +13,14 @@
 // SQLite's lock and busy handler.
 //
 // Threads: any. Not recursive: a holder that asks again waits for itself forever.
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
 
 namespace warung::store::sqlite {
 
@@ -28,24 +32,55 @@ class WriteTurn {
     const std::uint64_t ticket = next_++;
     turn_.wait(l, [&] { return serving_ == ticket; });
   }
+  // As lock(), but gives up after `timeout` (false): its place in the queue is then
+  // skipped, and those behind it keep theirs.
+  bool try_lock_for(std::chrono::milliseconds timeout) {
+    std::unique_lock l(mutex_);
+    const std::uint64_t ticket = next_++;
+    if (turn_.wait_for(l, timeout, [&] { return serving_ == ticket; })) return true;
+    given_up_.insert(ticket);
+    return false;
+  }
   void unlock() {
     {
       std::lock_guard l(mutex_);
       ++serving_;
+      while (given_up_.erase(serving_) == 1) ++serving_;
     }
     turn_.notify_all();  // a few waiters at most: the one whose ticket it is goes
   }
   // Callers waiting for the turn (the holder not counted), for tests.
   std::size_t waiting() const {
     std::lock_guard l(mutex_);
-    return static_cast<std::size_t>(next_ - serving_) - (next_ > serving_ ? 1 : 0);
+    const auto queued = static_cast<std::size_t>(next_ - serving_) - given_up_.size();
+    return queued - (queued > 0 ? 1 : 0);
   }
 
  private:
   mutable std::mutex mutex_;
   std::condition_variable turn_;
-  std::uint64_t next_ = 0;     // the ticket the next caller gets
-  std::uint64_t serving_ = 0;  // the ticket whose turn it is
+  std::uint64_t next_ = 0;            // the ticket the next caller gets
+  std::uint64_t serving_ = 0;         // the ticket whose turn it is
+  std::set<std::uint64_t> given_up_;  // tickets after serving_ whose callers left
+};
+
+// Holds a WriteTurn for its scope, having waited at most `timeout` for it; throws
+// std::runtime_error saying so when it was not free by then (at the store's edge: a
+// storage error, as when SQLite's own busy timeout runs out).
+class WriteTurnHold {
+ public:
+  WriteTurnHold(WriteTurn& turn, std::chrono::milliseconds timeout) : turn_(turn) {
+    if (!turn_.try_lock_for(timeout)) {
+      throw std::runtime_error("database busy: no turn to write within " + std::to_string(timeout.count()) +
+                               " ms");
+    }
+  }
+  ~WriteTurnHold() { turn_.unlock(); }
+  WriteTurnHold(const WriteTurnHold&) = delete;
+  WriteTurnHold& operator=(const WriteTurnHold&) = delete;
+
+ private:
+  WriteTurn& turn_;
 };
 
 }  // namespace warung::store::sqlite
