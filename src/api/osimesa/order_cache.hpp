@@ -1,12 +1,14 @@
 #pragma once
 // type=status's encoded orders, kept per order: a reseller polling its latest 15 is
 // answered from an index scan and 15 copies instead of 15 rows read and encoded, and
-// one polling an order by ref_id without its row decoded and encoded (bench/README.md). Keyed by (id,
-// status): an order's status is its version (store::Store::visitLatestOrdersUnheld), so an entry is never
-// stale, only superseded by the order's next status, and replaced when that is encoded. Past `capacity`
-// orders one goes, chosen by second chance (CLOCK): the oldest entry not read since it last came round. A
-// read only sets a mark, so a hit touches no other entry (an LRU list's splice on every hit made a list read
-// from 65,536 entries cost twice as much). Capacity 0 keeps nothing.
+// one polling an order by ref_id without its row decoded and encoded
+// (bench/README.md). Keyed by (id, status): an order's status is its version
+// (store::Store::visitLatestOrdersUnheld), so an entry is never stale, only
+// superseded by the order's next status, and replaced when that is encoded. Past
+// `capacity` orders one goes, chosen by second chance (CLOCK): the oldest entry not
+// read since it last came round. A read only sets a mark, so a hit touches no other
+// entry (an LRU list's splice on every hit made a list read from 65,536 entries cost
+// twice as much). Capacity 0 keeps nothing.
 //
 // Thread-safe: the ids are spread over up to 16 shards, each under its own mutex, with
 // the capacity divided among them.

@@ -205,6 +205,13 @@ class CppRow {
 // refilled row after row.
 inline constexpr int kOrderIdColumn = 0;
 inline constexpr int kOrderStatusColumn = 15;
+// An order's status as the orders table holds it, in `column` of `r`; throws on a text
+// no status has (a broken row).
+template <class Row>
+domain::OrderStatus readOrderStatus(const Row& r, int column = kOrderStatusColumn) {
+  const auto text = r.text(column);
+  return parsedOrThrow(domain::parseOrderStatus(text), "orders.status", text);
+}
 template <class Row>
 void readOrderRowInto(const Row& r, domain::Order& o) {
   o.id = r.int64(kOrderIdColumn);
@@ -223,8 +230,7 @@ void readOrderRowInto(const Row& r, domain::Order& o) {
   o.quantity = r.int64(12);
   o.unit_price = Money{r.int64(13)};
   o.charge = Money{r.int64(14)};
-  const auto status = r.text(kOrderStatusColumn);
-  o.status = parsedOrThrow(domain::parseOrderStatus(status), "orders.status", status);
+  o.status = readOrderStatus(r);
   o.start_count = r.int64(16);
   o.remain = r.int64(17);
   o.voucher = r.text(18);

@@ -528,10 +528,7 @@ Status SqliteStore::visitOrderUnheld(std::int64_t account_id, domain::Kind kind,
     q->bindText(3, domain::toString(kind));
     // Another account's order reads exactly like a missing one.
     if (!q->step()) return makeError(Errc::kNotFound, "order not found");
-    const auto status_text = q->text(detail::kOrderStatusColumn);
-    const auto status =
-        detail::parsedOrThrow(domain::parseOrderStatus(status_text), "orders.status", status_text);
-    if (held(q->int64(detail::kOrderIdColumn), status)) return okStatus();
+    if (held(q->int64(detail::kOrderIdColumn), detail::readOrderStatus(*q))) return okStatus();
     each(detail::readOrderRow(*q));
     return okStatus();
   });
@@ -603,10 +600,7 @@ Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kin
     domain::Order row;
     for (int offered = 0; keys->step(); ++offered) {
       const std::int64_t id = keys->int64(0);
-      const auto status_text = keys->text(1);
-      const auto status =
-          detail::parsedOrThrow(domain::parseOrderStatus(status_text), "orders.status", status_text);
-      if (held(id, status)) {
+      if (held(id, detail::readOrderStatus(*keys, 1))) {
         rows.reset();
         continue;
       }
