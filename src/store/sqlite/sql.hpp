@@ -123,6 +123,10 @@ inline constexpr const char* kUpsertService =
 inline constexpr const char* kSelectOrdersPrefix = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders";
 inline constexpr const char* kSelectOrderScoped =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = ?1 AND account_id = ?2 AND kind = ?3";
+// What a status answer held in memory is checked against: only the columns it needs,
+// as SQLite decodes every selected column of a row it steps to.
+inline constexpr const char* kSelectOrderIdStatusScoped =
+    "SELECT id, status FROM orders WHERE ref_id = ?1 AND account_id = ?2 AND kind = ?3";
 inline constexpr const char* kSelectOrderByRef =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = ?1";
 inline constexpr const char* kSelectLatestOrders =

@@ -509,18 +509,7 @@ Status SqliteStore::upsertServices(const std::vector<domain::Service>& services)
 
 Result<domain::Order> SqliteStore::findOrder(std::int64_t account_id, domain::Kind kind,
                                              std::string_view ref_id) {
-  std::optional<domain::Order> found;
-  Status s = visitOrderUnheld(
-      account_id, kind, ref_id, [](std::int64_t, domain::OrderStatus) { return false; },
-      [&](const domain::Order& o) { found = o; });
-  if (!s) return s.error();
-  return std::move(*found);
-}
-
-Status SqliteStore::visitOrderUnheld(std::int64_t account_id, domain::Kind kind, std::string_view ref_id,
-                                     const HeldOrder& held,
-                                     const std::function<void(const domain::Order&)>& each) {
-  return atEdge("findOrder", [&]() -> Status {
+  return atEdge("findOrder", [&]() -> Result<domain::Order> {
     ReadLease c = acquireReader();
     RawUse q(c->raw(sql::kSelectOrderScoped));
     q->bindText(1, ref_id);
@@ -528,7 +517,30 @@ Status SqliteStore::visitOrderUnheld(std::int64_t account_id, domain::Kind kind,
     q->bindText(3, domain::toString(kind));
     // Another account's order reads exactly like a missing one.
     if (!q->step()) return makeError(Errc::kNotFound, "order not found");
-    if (held(q->int64(detail::kOrderIdColumn), detail::readOrderStatus(*q))) return okStatus();
+    return detail::readOrderRow(*q);
+  });
+}
+
+Status SqliteStore::visitOrderUnheld(std::int64_t account_id, domain::Kind kind, std::string_view ref_id,
+                                     const HeldOrder& held,
+                                     const std::function<void(const domain::Order&)>& each) {
+  return atEdge("findOrder", [&]() -> Status {
+    ReadLease c = acquireReader();
+    std::int64_t id = 0;
+    {
+      RawUse q(c->raw(sql::kSelectOrderIdStatusScoped));
+      q->bindText(1, ref_id);
+      q->bind(2, account_id);
+      q->bindText(3, domain::toString(kind));
+      // Another account's order reads exactly like a missing one.
+      if (!q->step()) return makeError(Errc::kNotFound, "order not found");
+      id = q->int64(0);
+      if (held(id, detail::readOrderStatus(*q, 1))) return okStatus();
+    }
+    // Not held (or held with another status): the whole row, as it is now.
+    RawUse q(c->raw(sql::kSelectOrderById));
+    q->bind(1, id);
+    if (!q->step()) return makeError(Errc::kNotFound, "order not found");
     each(detail::readOrderRow(*q));
     return okStatus();
   });
