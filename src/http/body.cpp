@@ -43,6 +43,33 @@ int hexValue(char c) {
   return -1;
 }
 
+// Percent-decoding with '+' as space: `s` itself when it has nothing to decode (most
+// parameters: keys, signs, ids), else the decoded text in `buf`.
+Result<std::string_view> urlDecoded(std::string_view s, std::string& buf) {
+  // A plain loop: string_view::find_first_of calls memchr over the set for every byte
+  // (micro_bench's form parse: 940-1,070 -> 550-670 ns).
+  if (std::none_of(s.begin(), s.end(), [](char c) { return c == '%' || c == '+'; })) return s;
+  buf.clear();
+  buf.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '+') {
+      buf.push_back(' ');
+    } else if (c == '%') {
+      const int hi = i + 2 < s.size() ? hexValue(s[i + 1]) : -1;
+      const int lo = i + 2 < s.size() ? hexValue(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        return makeError(Errc::kInvalidArgument, "malformed percent-escape in form body");
+      }
+      buf.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      buf.push_back(c);
+    }
+  }
+  return std::string_view(buf);
+}
+
 // A media type split into its type/subtype and the raw parameter list after the
 // first ';'. Parameters are parsed on demand because only multipart needs one.
 struct MediaType {
@@ -93,6 +120,9 @@ std::optional<std::string> findParam(std::string_view params, std::string_view n
 
 Result<Params> parseForm(std::string_view body) {
   Params params;
+  params.reserve(8, body.size());
+  std::string name_buf;
+  std::string value_buf;
   std::size_t pos = 0;
   while (pos <= body.size()) {
     auto amp = body.find('&', pos);
@@ -101,15 +131,15 @@ Result<Params> parseForm(std::string_view body) {
     pos = amp + 1;
     if (piece.empty()) continue;
     const auto eq = piece.find('=');
-    auto name = urlDecode(piece.substr(0, eq));
+    auto name = urlDecoded(piece.substr(0, eq), name_buf);
     if (!name) return name.error();
     if (eq == std::string_view::npos) {
-      params.add(std::move(name).value(), std::string());
+      params.add(*name, {});
       continue;
     }
-    auto value = urlDecode(piece.substr(eq + 1));
+    auto value = urlDecoded(piece.substr(eq + 1), value_buf);
     if (!value) return value.error();
-    params.add(std::move(name).value(), std::move(value).value());
+    params.add(*name, *value);
   }
   return params;
 }
@@ -181,7 +211,7 @@ Result<Params> parseMultipart(std::string_view params_text, std::string_view bod
       return makeError(Errc::kInvalidArgument, "multipart part without Content-Disposition: form-data; name");
     }
     // File parts (filename=...) are taken as their content, like any other field.
-    params.add(std::move(*name), std::string(content));
+    params.add(*name, content);
   }
 }
 
@@ -213,24 +243,24 @@ Result<Params> parseJson(std::string_view body) {
   Params params;
   for (const auto& member : *object) {
     const auto& v = member.value();
-    std::string key(member.key());
+    const std::string_view key(member.key().data(), member.key().size());
     switch (v.kind()) {
       case boost::json::kind::string: {
         const auto& s = v.get_string();
-        params.add(std::move(key), std::string(s.data(), s.size()));
+        params.add(key, std::string_view(s.data(), s.size()));
         break;
       }
       case boost::json::kind::int64:
-        params.add(std::move(key), std::to_string(v.get_int64()));
+        params.add(key, std::to_string(v.get_int64()));
         break;
       case boost::json::kind::uint64:
-        params.add(std::move(key), std::to_string(v.get_uint64()));
+        params.add(key, std::to_string(v.get_uint64()));
         break;
       case boost::json::kind::double_:
-        params.add(std::move(key), doubleText(v.get_double()));
+        params.add(key, doubleText(v.get_double()));
         break;
       case boost::json::kind::bool_:
-        params.add(std::move(key), v.get_bool() ? "true" : "false");
+        params.add(key, v.get_bool() ? "true" : "false");
         break;
       case boost::json::kind::null:
         break;  // null means "not given"
@@ -250,39 +280,33 @@ bool isJsonType(std::string_view type) {
 }  // namespace
 
 std::optional<std::string_view> Params::get(std::string_view name) const {
-  for (const auto& [k, v] : items_) {
-    if (k == name) return std::string_view(v);
+  for (std::size_t i = 0; i < items_.size(); ++i) {
+    if (this->name(i) == name) return value(i);
   }
   return std::nullopt;
 }
 
-void Params::add(std::string name, std::string value) {
-  items_.emplace_back(std::move(name), std::move(value));
+void Params::reserve(std::size_t params, std::size_t text_bytes) {
+  items_.reserve(params);
+  text_.reserve(text_bytes);
+}
+
+void Params::add(std::string_view name, std::string_view value) {
+  // Never kept inline in the string object (whose address a move changes): a moved
+  // Params keeps its views valid, as a vector of strings did.
+  constexpr std::size_t kMinText = 64;
+  if (text_.capacity() < kMinText) text_.reserve(kMinText);
+  const Item item{text_.size(), name.size(), text_.size() + name.size(), value.size()};
+  text_.append(name);
+  text_.append(value);
+  items_.push_back(item);
 }
 
 Result<std::string> urlDecode(std::string_view s) {
-  // A plain loop: string_view::find_first_of calls memchr over the set for every byte
-  // (micro_bench's form parse: 940-1,070 -> 550-670 ns).
-  if (std::none_of(s.begin(), s.end(), [](char c) { return c == '%' || c == '+'; })) return std::string(s);
   std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      const int hi = i + 2 < s.size() ? hexValue(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? hexValue(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
-        return makeError(Errc::kInvalidArgument, "malformed percent-escape in form body");
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+  auto decoded = urlDecoded(s, out);
+  if (!decoded) return decoded.error();
+  return std::string(*decoded);
 }
 
 Result<Params> parseParams(std::string_view content_type, std::string_view body) {

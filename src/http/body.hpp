@@ -15,14 +15,30 @@ namespace warung::http {
 
 class Params {
  public:
-  // First value of `name`, or nullopt.
+  // First value of `name`, or nullopt. Views into the Params: valid while it lives
+  // (moving it keeps them) and until the next add().
   std::optional<std::string_view> get(std::string_view name) const;
-  void add(std::string name, std::string value);
+  // Copies both (they must not point into this Params).
+  void add(std::string_view name, std::string_view value);
+  void reserve(std::size_t params, std::size_t text_bytes);
   std::size_t size() const { return items_.size(); }
-  const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+  std::string_view name(std::size_t i) const { return view(items_[i].name_at, items_[i].name_size); }
+  std::string_view value(std::size_t i) const { return view(items_[i].value_at, items_[i].value_size); }
 
  private:
-  std::vector<std::pair<std::string, std::string>> items_;
+  // Every name and value back to back in one string: a request's parameters cost two
+  // allocations, not one per parameter longer than std::string keeps inline.
+  struct Item {
+    std::size_t name_at;
+    std::size_t name_size;
+    std::size_t value_at;
+    std::size_t value_size;
+  };
+  std::string_view view(std::size_t at, std::size_t size) const {
+    return std::string_view(text_).substr(at, size);
+  }
+  std::string text_;
+  std::vector<Item> items_;
 };
 
 // `content_type` is the raw Content-Type header (may be empty: then the body is

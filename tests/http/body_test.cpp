@@ -104,7 +104,20 @@ TEST(FormBody, DuplicateNamesKeepAllAndGetReturnsFirst) {
   auto p = mustParse("", "a=1&a=2");
   ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p.get("a"), "1");
-  EXPECT_EQ(p.items()[1].second, "2");
+  EXPECT_EQ(p.value(1), "2");
+}
+
+// Handlers take views of the parameters and may move the Params after: the views
+// must stay valid, also for a request whose parameters would fit inline in a string.
+TEST(FormBody, ViewsSurviveMovingTheParams) {
+  auto p = mustParse("", "a=1&b=%32");
+  const std::string_view a = *p.get("a");
+  const std::string_view b = *p.get("b");
+  const Params moved = std::move(p);
+  EXPECT_EQ(a, "1");
+  EXPECT_EQ(b, "2");
+  EXPECT_EQ(a.data(), moved.get("a")->data());
+  EXPECT_EQ(moved.name(1), "b");
 }
 
 TEST(FormBody, BadEscapeIsInvalidArgument) {
