@@ -21,20 +21,14 @@ Result<std::shared_ptr<const domain::Account>> ResellerService::authenticate(std
                                                                              std::string_view sign) {
   if (key.empty()) return makeError(Errc::kInvalidArgument, "parameter 'key' is required");
   if (sign.empty()) return makeError(Errc::kInvalidArgument, "parameter 'sign' is required");
-  // One memo per io thread, shared by every service on it: what it remembers is a pure
-  // function of the key, so that is harmless; it follows the latest caller's capacity.
-  thread_local domain::CredentialDigests digests(0);
-  digests.setCapacity(config_.credential_memo_keys);
-  auto account = directory_.accountByKeyHash(digests.keyHash(key));
+  auto account = directory_.accountByKeyHash(domain::keyHash(key));
   if (!account) {
     if (account.error().code == Errc::kNotFound) {
       return makeError(Errc::kUnauthenticated, std::string(domain::kBadCredentials));
     }
     return account.error();
   }
-  if (auto st = domain::checkSign(**account, digests.expectedSign((*account)->user_id), sign); !st) {
-    return st.error();
-  }
+  if (auto st = domain::checkCredentials(**account, key, sign); !st) return st.error();
   return account;
 }
 

@@ -21,8 +21,6 @@ namespace warung::api {
 
 struct ResellerConfig {
   std::size_t max_idempotency_key_length = 128;
-  // API keys whose digests each io thread remembers (domain::CredentialDigests); 0: none.
-  std::size_t credential_memo_keys = 4096;
 };
 
 class ResellerService {
@@ -32,8 +30,7 @@ class ResellerService {
                   const Clock& clock, IdGenerator& ids);
 
   // kInvalidArgument when key or sign is missing; kUnauthenticated for an unknown
-  // key or a wrong sign (same message); kForbidden when suspended. The key's digests
-  // come from the calling thread's domain::CredentialDigests (credential_memo_keys).
+  // key or a wrong sign (same message); kForbidden when suspended.
   Result<std::shared_ptr<const domain::Account>> authenticate(std::string_view key, std::string_view sign);
 
   std::shared_ptr<const domain::Catalog> catalog() const { return directory_.catalog(); }

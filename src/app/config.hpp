@@ -28,7 +28,6 @@
 //   api.always_http_200        false
 //   api.max_idempotency_key_length 128
 //   api.status_cache_orders    65536  encoded orders kept for type=status (0: none)
-//   api.credential_memo_keys   4096   API keys whose digests each io thread keeps (0: none)
 //   api.provider_webhook_workers 2    threads applying providers' status webhooks
 //   api.provider_webhook_queue 1000   webhooks waiting for one; beyond: 503
 //   business.time_zone         "Asia/Jakarta"

@@ -83,58 +83,5 @@ TEST(KeyHash, IsSha256HexAndDeterministic) {
   EXPECT_NE(keyHash(kKey), std::string(kKey));  // never the key itself
 }
 
-TEST(CredentialDigests, GiveTheSameDigestsAndComputeThemOncePerKey) {
-  CredentialDigests d(8);
-  EXPECT_EQ(d.keyHash(kKey), keyHash(kKey));
-  EXPECT_EQ(d.expectedSign(kUserId), kSign);
-  EXPECT_EQ(d.digestsComputed(), 2u);
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(d.keyHash(kKey), keyHash(kKey));
-    EXPECT_EQ(d.expectedSign(kUserId), kSign);
-  }
-  EXPECT_EQ(d.digestsComputed(), 2u);
-  // Another key in between, then the first again: both kept.
-  EXPECT_EQ(d.keyHash("other"), keyHash("other"));
-  EXPECT_EQ(d.expectedSign("U2"), expectedSign("U2", "other"));
-  EXPECT_EQ(d.keyHash(kKey), keyHash(kKey));
-  EXPECT_EQ(d.expectedSign(kUserId), kSign);
-  EXPECT_EQ(d.digestsComputed(), 4u);
-}
-
-// The sign belongs to the key and the user id: the account a key leads to may change
-// (the key given to another account), and the sign must follow.
-TEST(CredentialDigests, TheSignFollowsTheUserId) {
-  CredentialDigests d(8);
-  d.keyHash(kKey);
-  EXPECT_EQ(d.expectedSign(kUserId), kSign);
-  d.keyHash(kKey);
-  EXPECT_EQ(d.expectedSign("U999"), expectedSign("U999", kKey));
-  d.keyHash(kKey);
-  EXPECT_EQ(d.expectedSign(kUserId), kSign);
-}
-
-TEST(CredentialDigests, StayWithinCapacityAndKeepNothingAtZero) {
-  CredentialDigests d(3);
-  for (int i = 0; i < 10; ++i) {
-    const std::string key = "key-" + std::to_string(i);
-    EXPECT_EQ(d.keyHash(key), keyHash(key));
-    EXPECT_EQ(d.expectedSign("U1"), expectedSign("U1", key));
-    EXPECT_LE(d.size(), 3u);
-  }
-  CredentialDigests none(0);
-  none.keyHash(kKey);
-  EXPECT_EQ(none.expectedSign(kUserId), kSign);
-  none.keyHash(kKey);
-  EXPECT_EQ(none.expectedSign(kUserId), kSign);
-  EXPECT_EQ(none.size(), 0u);
-  EXPECT_EQ(none.digestsComputed(), 4u);
-  // A key longer than kMaxKeyLength is not kept either.
-  CredentialDigests d2(8);
-  const std::string long_key(CredentialDigests::kMaxKeyLength + 1, 'k');
-  EXPECT_EQ(d2.keyHash(long_key), keyHash(long_key));
-  EXPECT_EQ(d2.expectedSign(kUserId), expectedSign(kUserId, long_key));
-  EXPECT_EQ(d2.size(), 0u);
-}
-
 }  // namespace
 }  // namespace warung::domain

@@ -66,7 +66,6 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[server]\nmax_body_bytes = \"big\"\n", {"server.max_body_bytes"});
   expectRefused("[api]\nalways_http_200 = \"yes\"\n", {"api.always_http_200"});
   expectRefused("[api]\nstatus_cache_orders = -1\n", {"api.status_cache_orders", "0 to 1000000"});
-  expectRefused("[api]\ncredential_memo_keys = -1\n", {"api.credential_memo_keys", "0 to 1000000"});
   expectRefused("[api]\nstatus_cache_orders = 1000001\n", {"api.status_cache_orders", "0 to 1000000"});
   expectRefused("[log]\nlevel = \"loud\"\n", {"log.level"});
   expectRefused("[server]\nlisten = \"no-port-here\"\n", {"server.listen"});
