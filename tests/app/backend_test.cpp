@@ -1,10 +1,12 @@
 // The wiring of the storage backend (app/backend): on SQLite, the server's order
-// writer and the store write in turns (store/sqlite/write_turn.hpp).
+// writer and the store write in turns (store/sqlite/write_turn.hpp), and once the
+// writer checkpoints on its own thread the store's commits no longer do.
 #include "app/backend.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/support.hpp"
@@ -13,6 +15,8 @@ namespace warung::app {
 namespace {
 
 using store::sqlite::testing::waitForWaiting;
+using store::sqlite::testing::walFrames;
+using store::sqlite::testing::writeBigServices;
 using testing::TempDir;
 using testing::store_orders::Collector;
 using testing::store_orders::makeOrder;
@@ -39,6 +43,28 @@ TEST(BackendTest, OnSqliteTheOrderWriterWaitsForTheStoresWriteTurn) {
   turn->unlock();
   ASSERT_TRUE(done.wait(1));
   EXPECT_TRUE(done.take().front().ok());
+}
+
+// With its own checkpoint thread (database.checkpoint_pages > 0, the default) the
+// writer takes the checkpoints over: the store's commits let the WAL grow. With
+// checkpoint_pages = 0 SQLite's own stay on both connections.
+TEST(BackendTest, OnSqliteTheStoreLeavesCheckpointsToAnOrderWriterThatMakesThem) {
+  for (const std::size_t checkpoint_pages : {std::size_t{16000}, std::size_t{0}}) {
+    SCOPED_TRACE("checkpoint_pages " + std::to_string(checkpoint_pages));
+    TempDir dir;
+    Config config;
+    config.db_path = dir.file("warung.db");
+    config.writer.checkpoint_pages = checkpoint_pages;
+    Backend backend(config);
+    std::unique_ptr<store::OrderWriter> writer = backend.makeOrderWriter();
+    int batch = 0;
+    ASSERT_TRUE(writeBigServices(backend.store(), 12, &batch));  // about 2,400 frames
+    if (checkpoint_pages > 0) {
+      EXPECT_GT(walFrames(config.db_path), 2000u) << "the store's commits still checkpoint";
+    } else {
+      EXPECT_LT(walFrames(config.db_path), 1800u) << "SQLite's own checkpoints were turned off";
+    }
+  }
 }
 
 }  // namespace

@@ -414,11 +414,7 @@ TEST_F(OrderWriterTest, ConcurrentSubmittersNeverOverdraw) {
 
 // ---------------------------------------------------------------- checkpoints
 
-std::uintmax_t walBytes(const std::string& db_path) {
-  std::error_code ec;
-  const auto n = std::filesystem::file_size(db_path + "-wal", ec);
-  return ec ? 0 : n;
-}
+using testing::walBytes;
 
 // Four submitters without pause keep the writer busy, so the WAL is rarely fully
 // copied while the writer is between batches: without the writer finishing the copy
@@ -580,28 +576,14 @@ TEST(WriteTurnStoreTest, AStoreWriteThatFindsNoTurnInTimeFailsAndTheTurnGoesOn) 
 // does the checkpoints, the store's commits no longer do: the WAL grows past that
 // until the writer's checkpoint thread copies it.
 TEST_F(OrderWriterTest, OnceTheWriterCheckpointsTheStoresCommitsDoNot) {
-  const auto walFrames = [&] { return walBytes(path_) / (4096 + 24); };
   int batch = 0;
-  const auto writeServices = [&](int transactions) {
-    for (int t = 0; t < transactions; ++t, ++batch) {
-      std::vector<domain::Service> services(400);
-      for (std::size_t i = 0; i < services.size(); ++i) {
-        services[i].kind = domain::Kind::kGame;
-        services[i].code = "S" + std::to_string(batch) + "-" + std::to_string(i);
-        services[i].name = std::string(2000, 'n');
-        services[i].prices = {Money{10}, Money{9}, Money{8}};
-      }
-      ASSERT_TRUE(store_.upsertServices(services).ok());
-    }
-  };
-  // 400 rows of 2 KB: about 200 frames per transaction.
-  writeServices(12);
-  EXPECT_LT(walFrames(), 1800u) << "SQLite's own checkpoints keep the WAL near 1,000 frames";
+  ASSERT_TRUE(testing::writeBigServices(store_, 12, &batch));
+  EXPECT_LT(testing::walFrames(path_), 1800u) << "SQLite's own checkpoints keep the WAL near 1,000 frames";
 
   store_.leaveCheckpointsToOrderWriter();
-  const std::uintmax_t before = walFrames();
-  writeServices(12);
-  EXPECT_GT(walFrames(), before + 2000u) << "the store's commits still checkpoint";
+  const std::uintmax_t before = testing::walFrames(path_);
+  ASSERT_TRUE(testing::writeBigServices(store_, 12, &batch));
+  EXPECT_GT(testing::walFrames(path_), before + 2000u) << "the store's commits still checkpoint";
 }
 
 // ---------------------------------------------------------------- transitions

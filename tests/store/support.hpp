@@ -31,6 +31,30 @@ using ::warung::testing::store_orders::makeOrder;
 using ::warung::testing::store_orders::newAccount;
 using ::warung::testing::store_orders::place;
 
+// Bytes in the WAL file beside `db_path` (0 when there is none).
+inline std::uintmax_t walBytes(const std::string& db_path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(db_path + "-wal", ec);
+  return ec ? 0 : n;
+}
+inline std::uintmax_t walFrames(const std::string& db_path) { return walBytes(db_path) / (4096 + 24); }
+
+// `transactions` upserts of 400 services of 2 KB each (about 200 WAL frames per
+// transaction), named after `*batch`, which each transaction advances.
+inline bool writeBigServices(Store& store, int transactions, int* batch) {
+  for (int t = 0; t < transactions; ++t, ++*batch) {
+    std::vector<domain::Service> services(400);
+    for (std::size_t i = 0; i < services.size(); ++i) {
+      services[i].kind = domain::Kind::kGame;
+      services[i].code = "S" + std::to_string(*batch) + "-" + std::to_string(i);
+      services[i].name = std::string(2000, 'n');
+      services[i].prices = {Money{10}, Money{9}, Money{8}};
+    }
+    if (!store.upsertServices(services).ok()) return false;
+  }
+  return true;
+}
+
 // Polls until `turn` has `n` callers waiting, or kDeadline passes (false).
 inline bool waitForWaiting(const WriteTurn& turn, std::size_t n) {
   const auto until = std::chrono::steady_clock::now() + kDeadline;
