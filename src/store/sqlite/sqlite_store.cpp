@@ -226,6 +226,16 @@ Status updateAccount(Connection& c, const char* query, std::int64_t account_id, 
   return okStatus();
 }
 
+// One account's order of one kind by ref_id (kSelectOrderScoped and
+// kSelectOrderIdStatusScoped): true when there is one. Another account's order reads
+// exactly like a missing one.
+bool stepScopedOrder(RawUse& q, std::string_view ref_id, std::int64_t account_id, domain::Kind kind) {
+  q->bindText(1, ref_id);
+  q->bind(2, account_id);
+  q->bindText(3, domain::toString(kind));
+  return q->step();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------
@@ -512,11 +522,7 @@ Result<domain::Order> SqliteStore::findOrder(std::int64_t account_id, domain::Ki
   return atEdge("findOrder", [&]() -> Result<domain::Order> {
     ReadLease c = acquireReader();
     RawUse q(c->raw(sql::kSelectOrderScoped));
-    q->bindText(1, ref_id);
-    q->bind(2, account_id);
-    q->bindText(3, domain::toString(kind));
-    // Another account's order reads exactly like a missing one.
-    if (!q->step()) return makeError(Errc::kNotFound, "order not found");
+    if (!stepScopedOrder(q, ref_id, account_id, kind)) return makeError(Errc::kNotFound, "order not found");
     return detail::readOrderRow(*q);
   });
 }
@@ -529,11 +535,7 @@ Status SqliteStore::visitOrderUnheld(std::int64_t account_id, domain::Kind kind,
     std::int64_t id = 0;
     {
       RawUse q(c->raw(sql::kSelectOrderIdStatusScoped));
-      q->bindText(1, ref_id);
-      q->bind(2, account_id);
-      q->bindText(3, domain::toString(kind));
-      // Another account's order reads exactly like a missing one.
-      if (!q->step()) return makeError(Errc::kNotFound, "order not found");
+      if (!stepScopedOrder(q, ref_id, account_id, kind)) return makeError(Errc::kNotFound, "order not found");
       id = q->int64(0);
       if (held(id, detail::readOrderStatus(*q, 1))) return okStatus();
     }
