@@ -286,15 +286,14 @@ std::optional<std::string_view> Params::get(std::string_view name) const {
   return std::nullopt;
 }
 
+// The text is never kept inline in the string object (whose address a move changes):
+// a moved Params keeps its views valid, as a vector of strings did.
 void Params::reserve(std::size_t params, std::size_t text_bytes) {
   items_.reserve(params);
-  text_.reserve(text_bytes);
+  text_.reserve(std::max(text_bytes, kMinText));
 }
 
 void Params::add(std::string_view name, std::string_view value) {
-  // Never kept inline in the string object (whose address a move changes): a moved
-  // Params keeps its views valid, as a vector of strings did.
-  constexpr std::size_t kMinText = 64;
   if (text_.capacity() < kMinText) text_.reserve(kMinText);
   const Item item{text_.size(), name.size(), text_.size() + name.size(), value.size()};
   text_.append(name);

@@ -34,6 +34,7 @@ class Params {
     std::size_t value_at;
     std::size_t value_size;
   };
+  static constexpr std::size_t kMinText = 64;  // past what a string keeps inline
   std::string_view view(std::size_t at, std::size_t size) const {
     return std::string_view(text_).substr(at, size);
   }
