@@ -35,10 +35,10 @@ std::unique_ptr<store::OrderWriter> Backend::makeOrderWriter() {
     return std::make_unique<store::postgres::PostgresOrderWriter>(config_.postgres, w);
   }
   // The store's connection (the dispatcher, webhooks, the console) and the writer's
-  // take turns to write (write_turn.hpp), and the writer's thread does the checkpoints.
+  // share a page cache and take turns to write (write_turn.hpp), and the writer's
+  // thread does the checkpoints.
   auto* sqlite = static_cast<store::sqlite::SqliteStore*>(store_);
-  auto writer = std::make_unique<store::sqlite::SqliteOrderWriter>(config_.db_path, config_.writer,
-                                                                   sqlite->writeTurn());
+  auto writer = std::make_unique<store::sqlite::SqliteOrderWriter>(config_.db_path, config_.writer);
   if (config_.writer.checkpoint_pages > 0) sqlite->leaveCheckpointsToOrderWriter();
   return writer;
 }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/wal_write_buffer.hpp"
 #include "store/support.hpp"
 #include "support/latest_unheld.hpp"
 #include "support/order_batch.hpp"
@@ -520,7 +521,7 @@ TEST_F(OrderWriterTest, CheckpointSettingsAreChecked) {
 TEST_F(OrderWriterTest, ABatchAndAStoreWriteTakeTurnsInTheOrderTheyAsked) {
   const std::int64_t acc = account("turns", 1000);
   const std::shared_ptr<WriteTurn> turn = store_.writeTurn();
-  SqliteOrderWriter w(path_, {}, turn);
+  SqliteOrderWriter w(path_);
   constexpr std::int64_t kNow = 2'000'000'000;
   // EXPECT, not ASSERT, while the test holds the turn: returning with it held would
   // leave the writer's shutdown waiting for it forever.
@@ -553,6 +554,29 @@ TEST_F(OrderWriterTest, ABatchAndAStoreWriteTakeTurnsInTheOrderTheyAsked) {
   ASSERT_TRUE(second.wait(1));
   ASSERT_TRUE(second.take().front().ok());
   EXPECT_EQ(store_.claimToSend(kNow, 10)->filed_manual, 1);
+}
+
+// The writer's connection and the store's share one page cache (connection.hpp): a
+// store commit between two batches leaves the writer nothing to read back from the
+// files, where a cache of its own would be dropped and each page the next orders
+// touch read again (and the store's, after every batch).
+TEST_F(OrderWriterTest, AStoreCommitBetweenBatchesLeavesTheWriterNothingToReadAgain) {
+  const std::int64_t acc = account("cache", 1'000'000);
+  SqliteOrderWriter w(path_);
+  auto placeSome = [&](const std::string& prefix) {
+    for (int i = 0; i < 20; ++i) {
+      const std::string n = prefix + std::to_string(i);
+      auto r = place(w, makeOrder(acc, n, 7, "target-" + n, 10));
+      EXPECT_TRUE(r.ok()) << n;
+    }
+  };
+  placeSome("A");
+  const std::uint64_t before = walWriteBufferStats().reads;
+  ASSERT_TRUE(store_.adjustBalance(acc, Money{1}, "top-up", 2).ok());
+  placeSome("B");
+  ASSERT_TRUE(store_.adjustBalance(acc, Money{1}, "top-up", 3).ok());
+  EXPECT_EQ(walWriteBufferStats().reads - before, 0u);
+  expectLedgerMatches(acc);
 }
 
 // A store write waits for the turn as long as for SQLite's lock (busy_timeout_ms),

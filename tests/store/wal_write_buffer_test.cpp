@@ -37,7 +37,7 @@ TEST(WalWriteBuffer, WhatOneConnectionCommitsEveryOtherReads) {
   const std::string path = dir.file("buffered.db");
   const WalWriteBufferStats before = walWriteBufferStats();
   {
-    Connection writer(path, 5000, /*create=*/true, /*query_only=*/false, /*buffer_wal_writes=*/true);
+    Connection writer(path, 5000, /*create=*/true, /*query_only=*/false, /*process_writer=*/true);
     writer.db().exec("PRAGMA journal_mode=WAL");
     writer.db().exec("PRAGMA wal_autocheckpoint=0");  // everything stays in the WAL
     writer.db().exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");

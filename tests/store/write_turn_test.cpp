@@ -4,16 +4,20 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/sqlite_store.hpp"
 #include "store/support.hpp"
 
 namespace warung::store::sqlite {
 namespace {
 
+using testing::newAccount;
+using testing::TempDir;
 using testing::waitForWaiting;
 
 TEST(WriteTurnTest, CallersGetTheTurnInTheOrderTheyAskedForIt) {
@@ -88,6 +92,44 @@ TEST(WriteTurnTest, AHoldThatFindsNoTurnInTimeThrowsAndHoldsNothing) {
   { WriteTurnHold hold(turn, std::chrono::milliseconds(20)); }
   EXPECT_TRUE(turn.try_lock_for(std::chrono::milliseconds(0)));
   turn.unlock();
+}
+
+// One turn per file in a process, however the path to it is spelt.
+TEST(ProcessWriteTurnTest, OneFileHasOneTurnByAnyPathAndAnotherFileAnother) {
+  TempDir dir;
+  const std::shared_ptr<WriteTurn> turn = processWriteTurn(dir.file("a.db"));
+  ASSERT_NE(turn, nullptr);
+  EXPECT_EQ(processWriteTurn(dir.file("a.db")), turn);
+  EXPECT_EQ(processWriteTurn((dir.path() / "." / "nowhere" / ".." / "a.db").string()), turn);
+  std::filesystem::create_directory_symlink(dir.path(), dir.path() / "link");
+  EXPECT_EQ(processWriteTurn((dir.path() / "link" / "a.db").string()), turn);
+  EXPECT_NE(processWriteTurn(dir.file("b.db")), turn);
+}
+
+// Two stores on one file in one process (their write connections share a page cache,
+// connection.hpp) take the same turn, so their writes at the same time all succeed:
+// with a turn each, a write of one meeting the other's transaction in the shared
+// cache would fail at once (SQLITE_LOCKED) instead of waiting.
+TEST(ProcessWriteTurnTest, TwoStoresOnOneFileTakeOneTurnAndWriteAtTheSameTime) {
+  TempDir dir;
+  SqliteStore first(dir.file("warung.db"));
+  SqliteStore second(dir.file("warung.db"));
+  EXPECT_EQ(first.writeTurn(), second.writeTurn());
+  auto account = first.createAccount(newAccount("both"));
+  ASSERT_TRUE(account.ok());
+  constexpr int kEach = 200;
+  std::atomic<int> failed{0};
+  auto credit = [&](SqliteStore& store) {
+    for (int i = 0; i < kEach; ++i) {
+      if (!store.adjustBalance(account->id, Money{1}, "credit", 1).ok()) failed.fetch_add(1);
+    }
+  };
+  std::thread a(credit, std::ref(first));
+  std::thread b(credit, std::ref(second));
+  a.join();
+  b.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(second.ledgerSum(account->id).value(), Money{2 * kEach});
 }
 
 }  // namespace

@@ -26,12 +26,24 @@ namespace warung::store::sqlite::detail {
 
 class Connection {
  public:
-  // Opens (creating when `create`) and configures a connection; `buffer_wal_writes`
-  // opens it through the WAL write buffer (wal_write_buffer.hpp). Throws
+  // Opens (creating when `create`) and configures a connection. Throws
   // std::runtime_error naming `path` when SQLite refuses.
+  //
+  // A `process_writer` is one of this process's write connections to the file
+  // (SqliteStore's and the order writer's). It goes through the WAL write buffer
+  // (wal_write_buffer.hpp), and it shares one page cache with the process's other
+  // write connections to the file (SQLite's shared-cache mode). A connection drops
+  // its whole cache when it begins a transaction after another connection has
+  // committed (SQLite cannot tell which pages changed); with a cache each, every
+  // dispatcher commit during a burst of orders made the order writer read back each
+  // page it touched next (75,000 reads in an 8 s order run), and every batch of orders
+  // did the same to the dispatcher. A shared cache has nothing to drop (about 1,000
+  // reads). Connections sharing a cache fail with SQLITE_LOCKED where others would
+  // wait; they never meet, as every transaction on them is taken during the
+  // process's one write turn for the file (write_turn.hpp), and so must every use.
   Connection(const std::string& path, int busy_timeout_ms, bool create, bool query_only,
-             bool buffer_wal_writes = false)
-      : db_(open(path, create, busy_timeout_ms, buffer_wal_writes)), busy_timeout_ms_(busy_timeout_ms) {
+             bool process_writer = false)
+      : db_(open(path, create, busy_timeout_ms, process_writer)), busy_timeout_ms_(busy_timeout_ms) {
     try {
       db_.exec(sql::kPragmaSynchronousFull);
       db_.exec(sql::kPragmaForeignKeys);
@@ -91,14 +103,15 @@ class Connection {
 
  private:
   static SQLite::Database open(const std::string& path, bool create, int busy_timeout_ms,
-                               bool buffer_wal_writes) {
+                               bool process_writer) {
     configureLibraryOnce();
-    const char* vfs = buffer_wal_writes ? walWriteBufferVfs() : nullptr;
+    const char* vfs = process_writer ? walWriteBufferVfs() : nullptr;
     try {
       // NOMUTEX: a connection is only ever used by one thread at a time (the writer
       // thread, the store's write turn, or a leased reader), so SQLite's per-call connection
       // lock is pure cost (about 15% of a status query's instructions).
-      const int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX | (create ? SQLite::OPEN_CREATE : 0);
+      int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX | (create ? SQLite::OPEN_CREATE : 0);
+      if (process_writer) flags |= SQLite::OPEN_SHAREDCACHE;
       return SQLite::Database(path.c_str(), flags, busy_timeout_ms, vfs);
     } catch (const SQLite::Exception& e) {
       throw std::runtime_error("cannot open database " + path + ": " + e.what());

@@ -35,14 +35,18 @@ Error internalError() { return makeError(Errc::kInternal, "storage error"); }
 
 }  // namespace
 
-SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg, std::shared_ptr<WriteTurn> turn)
-    : path_(std::move(path)), cfg_(cfg), turn_(turn ? std::move(turn) : std::make_shared<WriteTurn>()) {
+SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
+    : path_(std::move(path)), cfg_(cfg), turn_(processWriteTurn(path_)) {
   if (cfg_.queue_capacity == 0 || cfg_.max_batch == 0) {
     throw std::runtime_error("order writer: queue_capacity and max_batch must be positive");
   }
+  // Set up during the turn: the connection shares its page cache with the process's
+  // other write connections to the file (connection.hpp), among them SqliteStore's,
+  // which may be writing.
+  std::lock_guard turn(*turn_);
   // The WAL write buffer (wal_write_buffer.hpp): one write per batch, not two per page.
   conn_ = std::make_unique<detail::Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
-                                               /*query_only=*/false, /*buffer_wal_writes=*/true);
+                                               /*query_only=*/false, /*process_writer=*/true);
   try {
     conn_->db().exec(sql::kPragmaWal);
   } catch (const SQLite::Exception& e) {
@@ -81,7 +85,11 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg, std::sh
   });
 }
 
-SqliteOrderWriter::~SqliteOrderWriter() { shutdown(); }
+SqliteOrderWriter::~SqliteOrderWriter() {
+  shutdown();
+  std::lock_guard turn(*turn_);  // closing it leaves the shared page cache
+  conn_.reset();
+}
 
 void SqliteOrderWriter::submit(domain::Order order, Callback done) {
   std::optional<Error> refused;
@@ -230,9 +238,10 @@ bool SqliteOrderWriter::copyWal(sqlite3* db, std::uint64_t CheckpointStats::*cou
   return true;
 }
 
-// On the writer thread, between batches, while it is its turn: nothing is being
-// committed, so the copy reaches the end of the WAL (unless a reader still needs
-// older frames) and the next BEGIN starts the WAL over. A background round still
+// On the writer thread, between batches, taking the turn: nothing is being committed,
+// so the copy reaches the end of the WAL (unless a reader still needs older frames)
+// and the next BEGIN starts the WAL over; and no transaction of the connections that
+// share the writer's page cache is open, which a checkpoint through it needs. A background round still
 // running (the turn came past twice wal_max_pages) is not waited for: the writer
 // tries again after its next batch.
 void SqliteOrderWriter::copyTail() {
@@ -242,6 +251,7 @@ void SqliteOrderWriter::copyTail() {
     if (!tail_to_writer_) return;
     tail = wal_pages_ - std::min(copied_, wal_pages_);
   }
+  std::lock_guard turn(*turn_);
   if (!copyWal(conn_->db().getHandle(), &CheckpointStats::by_writer, /*wait=*/false)) return;
   {
     std::lock_guard lock(checkpoint_mutex_);

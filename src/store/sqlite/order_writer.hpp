@@ -32,8 +32,9 @@
 // round in progress, whatever is left). checkpoint_pages = 0 leaves checkpoints to
 // SQLite (1,000 pages, on the writer).
 //
-// The writer has its own connection, separate from SqliteStore's; the two take turns
-// through the WriteTurn they share (write_turn.hpp), a batch at a time. It may share
+// The writer has its own connection beside SqliteStore's, sharing its page cache
+// (connection.hpp); the two take turns through the process's WriteTurn for the file
+// (write_turn.hpp), a batch at a time. It may share
 // the file with other processes (the `warung` CLI); busy_timeout_ms bounds how long a
 // batch waits for their write lock.
 #include <condition_variable>
@@ -77,10 +78,10 @@ struct CheckpointStats {
 class SqliteOrderWriter final : public OrderWriter {
  public:
   // Opens the file (applying pending migrations, as SqliteStore does) and starts the
-  // writer thread. Each batch is written during `turn` (SqliteStore::writeTurn() of
-  // the store beside it; a turn of its own when null). Throws std::runtime_error
-  // naming the path on failure.
-  SqliteOrderWriter(std::string path, WriterConfig cfg = {}, std::shared_ptr<WriteTurn> turn = nullptr);
+  // writer thread. Each batch is written during the process's write turn for the
+  // file (processWriteTurn), which a SqliteStore on it shares. Throws
+  // std::runtime_error naming the path on failure.
+  explicit SqliteOrderWriter(std::string path, WriterConfig cfg = {});
   ~SqliteOrderWriter() override;  // calls shutdown()
   SqliteOrderWriter(const SqliteOrderWriter&) = delete;
   SqliteOrderWriter& operator=(const SqliteOrderWriter&) = delete;
@@ -117,7 +118,7 @@ class SqliteOrderWriter final : public OrderWriter {
 
   std::string path_;
   WriterConfig cfg_;
-  std::shared_ptr<WriteTurn> turn_;           // taken around each batch's transactions
+  std::shared_ptr<WriteTurn> turn_;           // processWriteTurn(path_): around every use of conn_
   std::unique_ptr<detail::Connection> conn_;  // used only by the writer thread after start
 
   std::mutex mutex_;

@@ -268,14 +268,19 @@ SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
   if (cfg_.busy_timeout_ms < 0) {
     throw std::runtime_error("sqlite: busy_timeout_ms must not be negative");
   }
-  writer_ = std::make_unique<Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
-                                         /*query_only=*/false);
-  try {
-    setWal(*writer_, path_);
-  } catch (const SQLite::Exception& e) {
-    throw std::runtime_error("database " + path_ + ": cannot enable WAL: " + e.what());
+  write_turn_ = processWriteTurn(path_);
+  {
+    // The write connection shares its cache with the process's others (connection.hpp).
+    WriteTurnHold turn(*write_turn_, turn_wait_);
+    writer_ = std::make_unique<Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
+                                           /*query_only=*/false, /*process_writer=*/true);
+    try {
+      setWal(*writer_, path_);
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error("database " + path_ + ": cannot enable WAL: " + e.what());
+    }
+    migrate(writer_->db(), path_);
   }
-  migrate(writer_->db(), path_);
   for (int i = 0; i < cfg_.read_connections; ++i) {
     // query_only: the pool is for SELECTs; a write through it would bypass the
     // write turn and is a bug we want to hear about.
@@ -284,7 +289,10 @@ SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
   }
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  std::lock_guard turn(*write_turn_);  // closing it leaves the shared page cache
+  writer_.reset();
+}
 
 void SqliteStore::leaveCheckpointsToOrderWriter() {
   WriteTurnHold turn(*write_turn_, turn_wait_);

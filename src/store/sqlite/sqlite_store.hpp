@@ -9,9 +9,10 @@
 //
 // Threads: every method may be called from any thread. Writes share one connection,
 // each in its own BEGIN IMMEDIATE transaction, taken during the process's write turn
-// (write_turn.hpp); reads take one of `read_connections` pooled connections, waiting
-// when all are busy. New orders do not go through here but through SqliteOrderWriter
-// (order_writer.hpp), which has its own connection and takes the same turn. Another
+// for the file (write_turn.hpp); reads take one of `read_connections` pooled
+// connections, waiting when all are busy. New orders do not go through here but
+// through SqliteOrderWriter (order_writer.hpp), whose connection shares its page cache
+// with this store's write connection (connection.hpp) and takes the same turn. Another
 // process (the `warung` CLI) may write the same file at the same time. busy_timeout_ms
 // is how long a write waits for its turn, and then a statement for SQLite's lock,
 // before failing.
@@ -90,8 +91,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
 
   const std::string& path() const { return path_; }
 
-  // The turn to write to this file in this process (write_turn.hpp), taken by every
-  // write of this store: hand it to the SqliteOrderWriter beside it.
+  // The turn to write to this file in this process (processWriteTurn, write_turn.hpp),
+  // taken by every write of this store and of the SqliteOrderWriter beside it.
   std::shared_ptr<WriteTurn> writeTurn() const { return write_turn_; }
   // Stops this store's connection from copying the WAL into the database after its
   // own commits (SQLite's autocheckpoint, past 1,000 frames), for a process whose
@@ -206,7 +207,7 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   std::string path_;
   SqliteConfig cfg_;
 
-  std::shared_ptr<WriteTurn> write_turn_ = std::make_shared<WriteTurn>();
+  std::shared_ptr<WriteTurn> write_turn_;  // processWriteTurn(path_)
   // How long a write waits for its turn (busy_timeout_ms, as for another process's lock).
   std::chrono::milliseconds turn_wait_;
   std::unique_ptr<detail::Connection> writer_;  // used during write_turn_

@@ -34,6 +34,7 @@ sqlite3_vfs g_vfs;
 sqlite3_io_methods g_methods;
 std::atomic<std::uint64_t> g_writes{0};
 std::atomic<std::uint64_t> g_flushes{0};
+std::atomic<std::uint64_t> g_reads{0};
 
 File& of(sqlite3_file* f) { return *reinterpret_cast<File*>(f); }
 const sqlite3_io_methods& realMethods(File& f) { return *f.real->pMethods; }
@@ -67,6 +68,7 @@ int xClose(sqlite3_file* file) {
 
 int xRead(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
   File& f = of(file);
+  g_reads.fetch_add(1, std::memory_order_relaxed);
   if (overlapsBuffer(f, offset, amount)) {
     if (const int rc = flush(f); rc != SQLITE_OK) return rc;
   }
@@ -214,7 +216,8 @@ const char* walWriteBufferVfs() {
 }
 
 WalWriteBufferStats walWriteBufferStats() {
-  return {g_writes.load(std::memory_order_relaxed), g_flushes.load(std::memory_order_relaxed)};
+  return {g_writes.load(std::memory_order_relaxed), g_flushes.load(std::memory_order_relaxed),
+          g_reads.load(std::memory_order_relaxed)};
 }
 
 }  // namespace warung::store::sqlite

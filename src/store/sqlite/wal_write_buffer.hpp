@@ -1,9 +1,10 @@
 #pragma once
 // A SQLite VFS that gathers a connection's writes to its WAL file and hands them to
 // the OS in one pwrite at the next sync, instead of two (frame header, page) for
-// every page a transaction changed. Used by the order writer's connection only: a
-// batch of orders changes a few hundred pages, and one system call for all of them
-// costs measurably less kernel time than hundreds (bench/README.md has the figures).
+// every page a transaction changed. Used by the process's write connections (the
+// order writer's and SqliteStore's, connection.hpp): a batch of orders changes a few
+// hundred pages, and one system call for all of them costs measurably less kernel
+// time than hundreds (bench/README.md has the figures).
 //
 // Durability is unchanged: SQLite syncs the WAL before a commit is visible or
 // reported (synchronous=FULL, which every warung connection sets), and the buffer is
@@ -19,11 +20,12 @@ namespace warung::store::sqlite {
 // The VFS's name for sqlite3_open_v2 (registered on first call; not the default).
 const char* walWriteBufferVfs();
 
-// Counters for tests: writes SQLite made to WAL files through the VFS, and the
-// writes the OS received for them.
+// Counters for tests: writes SQLite made to WAL files through the VFS, the writes
+// the OS received for them, and reads of any file (database or WAL) through the VFS.
 struct WalWriteBufferStats {
   std::uint64_t writes = 0;
   std::uint64_t flushes = 0;
+  std::uint64_t reads = 0;
 };
 WalWriteBufferStats walWriteBufferStats();
 

@@ -12,11 +12,18 @@
 // most the transactions that asked before it. Other processes (the CLI) still meet
 // SQLite's lock and busy handler.
 //
+// The turn is also what keeps the process's write connections to one file apart:
+// they share one page cache (connection.hpp), and connections sharing a cache do not
+// wait for each other's locks, they fail (SQLITE_LOCKED). So there is one turn per file
+// per process (processWriteTurn), and every transaction on those connections is
+// taken during it.
+//
 // Threads: any. Not recursive: a holder that asks again waits for itself forever.
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -63,6 +70,11 @@ class WriteTurn {
   std::uint64_t serving_ = 0;         // the ticket whose turn it is
   std::set<std::uint64_t> given_up_;  // tickets after serving_ whose callers left
 };
+
+// The turn to write to the database file at `path` in this process, the same for every
+// caller naming that file (by any path: the key is the file's canonical path). Kept
+// while someone holds it; a later caller after the last one let go gets a new one.
+std::shared_ptr<WriteTurn> processWriteTurn(const std::string& path);
 
 // Holds a WriteTurn for its scope, having waited at most `timeout` for it; throws
 // std::runtime_error saying so when it was not free by then (at the store's edge: a
