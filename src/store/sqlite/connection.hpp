@@ -40,7 +40,8 @@ class Connection {
   // did the same to the dispatcher. A shared cache has nothing to drop (about 1,000
   // reads). Connections sharing a cache fail with SQLITE_LOCKED where others would
   // wait; they never meet, as every transaction on them is taken during the
-  // process's one write turn for the file (write_turn.hpp), and so must every use.
+  // process's one write turn for the file (write_turn.hpp), and so is their set-up
+  // (SQLite itself keeps them apart with the cache's mutex; closing one needs no turn).
   Connection(const std::string& path, int busy_timeout_ms, bool create, bool query_only,
              bool process_writer = false)
       : db_(open(path, create, busy_timeout_ms, process_writer)), busy_timeout_ms_(busy_timeout_ms) {

@@ -85,11 +85,7 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
   });
 }
 
-SqliteOrderWriter::~SqliteOrderWriter() {
-  shutdown();
-  std::lock_guard turn(*turn_);  // closing it leaves the shared page cache
-  conn_.reset();
-}
+SqliteOrderWriter::~SqliteOrderWriter() { shutdown(); }
 
 void SqliteOrderWriter::submit(domain::Order order, Callback done) {
   std::optional<Error> refused;
@@ -240,10 +236,10 @@ bool SqliteOrderWriter::copyWal(sqlite3* db, std::uint64_t CheckpointStats::*cou
 
 // On the writer thread, between batches, taking the turn: nothing is being committed,
 // so the copy reaches the end of the WAL (unless a reader still needs older frames)
-// and the next BEGIN starts the WAL over; and no transaction of the connections that
-// share the writer's page cache is open, which a checkpoint through it needs. A background round still
-// running (the turn came past twice wal_max_pages) is not waited for: the writer
-// tries again after its next batch.
+// and the next BEGIN starts the WAL over; and no transaction is open on the
+// connections that share the writer's page cache (a checkpoint through it would fail
+// with SQLITE_LOCKED). A background round still running (the turn came past twice
+// wal_max_pages) is not waited for: the writer tries again after its next batch.
 void SqliteOrderWriter::copyTail() {
   std::size_t tail = 0;
   {

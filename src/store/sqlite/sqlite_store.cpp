@@ -289,10 +289,7 @@ SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
   }
 }
 
-SqliteStore::~SqliteStore() {
-  std::lock_guard turn(*write_turn_);  // closing it leaves the shared page cache
-  writer_.reset();
-}
+SqliteStore::~SqliteStore() = default;
 
 void SqliteStore::leaveCheckpointsToOrderWriter() {
   WriteTurnHold turn(*write_turn_, turn_wait_);

@@ -1,7 +1,11 @@
 #include "store/sqlite/write_turn.hpp"
 
 #include <filesystem>
+#include <iterator>
 #include <map>
+#include <mutex>
+#include <string>
+#include <system_error>
 
 namespace warung::store::sqlite {
 
