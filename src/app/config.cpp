@@ -56,6 +56,11 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"database.busy_retries", integer(c.postgres.busy_retries, 0, 100)},
       {"database.busy_timeout_ms", integer(c.sqlite.busy_timeout_ms, 0, 600'000)},
       {"database.read_connections", integer(c.sqlite.read_connections, 1, 256)},
+      {"database.cache_mb",  // one size for the store's connections and the order writer's
+       [&c](const toml::node& n, const std::string& key) {
+         integer(c.sqlite.cache_mb, 1, 65'536)(n, key);
+         c.writer.cache_mb = c.sqlite.cache_mb;
+       }},
       {"database.queue_capacity", integer(c.writer.queue_capacity, 1, 10'000'000)},
       {"database.max_batch", integer(c.writer.max_batch, 1, 100'000)},
       {"database.checkpoint_pages", integer(c.writer.checkpoint_pages, 0, 100'000'000)},

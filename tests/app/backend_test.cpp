@@ -5,15 +5,18 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 
+#include "app/config.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/support.hpp"
 
 namespace warung::app {
 namespace {
 
+using store::sqlite::testing::sharedWriteCacheKib;
 using store::sqlite::testing::waitForWaiting;
 using store::sqlite::testing::walFrames;
 using store::sqlite::testing::writeBigServices;
@@ -43,6 +46,21 @@ TEST(BackendTest, OnSqliteTheOrderWriterWaitsForTheStoresWriteTurn) {
   turn->unlock();
   ASSERT_TRUE(done.wait(1));
   EXPECT_TRUE(done.take().front().ok());
+}
+
+// database.cache_mb sets the page cache the store's write connection and the order
+// writer's share (connection.hpp), from the config file through Backend.
+TEST(BackendTest, OnSqliteCacheMbSizesTheWriteCacheOfTheStoreAndTheWriter) {
+  TempDir dir;
+  const std::string toml = dir.file("warung.toml");
+  std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db") << "\"\ncache_mb = 7\n";
+  const Config config = loadConfig(toml);
+  EXPECT_EQ(config.sqlite.cache_mb, 7);
+  EXPECT_EQ(config.writer.cache_mb, 7);
+  Backend backend(config);
+  EXPECT_EQ(sharedWriteCacheKib(config.db_path), 7 * 1024);
+  std::unique_ptr<store::OrderWriter> writer = backend.makeOrderWriter();
+  EXPECT_EQ(sharedWriteCacheKib(config.db_path), 7 * 1024);
 }
 
 // With its own checkpoint thread (database.checkpoint_pages > 0, the default) the

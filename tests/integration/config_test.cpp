@@ -73,6 +73,7 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[database]\npool_size = 0\n", {"database.pool_size"});
   expectRefused("[database]\nbusy_retries = 101\n", {"database.busy_retries"});
   expectRefused("[database]\ncheckpoint_pages = -1\n", {"database.checkpoint_pages"});
+  expectRefused("[database]\ncache_mb = 0\n", {"database.cache_mb", "1 to 65536"});
   expectRefused("[database]\ncheckpoint_pages = 500\nwal_max_pages = 400\n",
                 {"database.wal_max_pages", "database.checkpoint_pages"});
 }

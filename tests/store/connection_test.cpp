@@ -1,5 +1,6 @@
 // store/sqlite/connection: retryBusySoon waits for another connection's write lock in
-// short steps, and still gives up after busy_timeout_ms.
+// short steps, and still gives up after busy_timeout_ms; the page cache has the size
+// asked for.
 #include "store/sqlite/connection.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -60,6 +61,19 @@ TEST_F(BusyWaitTest, AWaitingConnectionStillGivesUpAfterBusyTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
   EXPECT_GT(waiter.busyRetries(), 0u);
   holder.db().exec("COMMIT");
+}
+
+TEST(ConnectionCacheTest, ThePageCacheHasTheSizeAskedFor) {
+  TempDir dir;
+  auto kib = [](Connection& c) {
+    SQLite::Statement q(c.db(), "PRAGMA cache_size");
+    return q.executeStep() ? -q.getColumn(0).getInt64() : 0;
+  };
+  Connection asked(dir.file("c.db"), 1000, /*create=*/true, /*query_only=*/false, /*process_writer=*/false,
+                   3);
+  EXPECT_EQ(kib(asked), 3 * 1024);
+  Connection standard(dir.file("c.db"), 1000, /*create=*/false, /*query_only=*/true);
+  EXPECT_EQ(kib(standard), sql::kDefaultCacheMib * 1024);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #pragma once
 // Shared helpers for the store tests: a real database file in a fresh temporary
 // directory, order builders, and waiting for writer callbacks with a deadline.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -16,6 +18,7 @@
 
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/wal_write_buffer.hpp"
 #include "store/sqlite/write_turn.hpp"
 #include "support/store_orders.hpp"
 #include "support/temp_dir.hpp"
@@ -53,6 +56,16 @@ inline bool writeBigServices(Store& store, int transactions, int* batch) {
     if (!store.upsertServices(services).ok()) return false;
   }
   return true;
+}
+
+// The size, in KiB, of the page cache this process's write connections to `db_path`
+// share (connection.hpp): read through a connection that joins that cache without
+// setting the size itself.
+inline std::int64_t sharedWriteCacheKib(const std::string& db_path) {
+  SQLite::Database joined(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_SHAREDCACHE, 0, walWriteBufferVfs());
+  SQLite::Statement q(joined, "PRAGMA cache_size");
+  if (!q.executeStep()) return 0;
+  return -q.getColumn(0).getInt64();  // negative: KiB
 }
 
 // Polls until `turn` has `n` callers waiting, or kDeadline passes (false).

@@ -132,5 +132,25 @@ TEST(ProcessWriteTurnTest, TwoStoresOnOneFileTakeOneTurnAndWriteAtTheSameTime) {
   EXPECT_EQ(second.ledgerSum(account->id).value(), Money{2 * kEach});
 }
 
+// database.cache_mb reaches the page cache the store's and the writer's connections
+// share (the last one opened sets it); 0 is refused by both.
+TEST(ProcessWriteTurnTest, TheSharedWriteCacheHasTheConfiguredSize) {
+  TempDir dir;
+  const std::string path = dir.file("warung.db");
+  SqliteConfig store_cfg;
+  store_cfg.cache_mb = 3;
+  SqliteStore store(path, store_cfg);
+  EXPECT_EQ(testing::sharedWriteCacheKib(path), 3 * 1024);
+  WriterConfig writer_cfg;
+  writer_cfg.cache_mb = 5;
+  SqliteOrderWriter writer(path, writer_cfg);
+  EXPECT_EQ(testing::sharedWriteCacheKib(path), 5 * 1024);
+
+  store_cfg.cache_mb = 0;
+  EXPECT_THROW(SqliteStore(dir.file("other.db"), store_cfg), std::runtime_error);
+  writer_cfg.cache_mb = 0;
+  EXPECT_THROW(SqliteOrderWriter(dir.file("other.db"), writer_cfg), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace warung::store::sqlite

@@ -42,13 +42,16 @@ class Connection {
   // wait; they never meet, as every transaction on them is taken during the
   // process's one write turn for the file (write_turn.hpp), and so is their set-up
   // (SQLite itself keeps them apart with the cache's mutex; closing one needs no turn).
+  //
+  // `cache_mib`: the page cache's size (shared write connections: the last one opened
+  // sets it for all).
   Connection(const std::string& path, int busy_timeout_ms, bool create, bool query_only,
-             bool process_writer = false)
+             bool process_writer = false, int cache_mib = sql::kDefaultCacheMib)
       : db_(open(path, create, busy_timeout_ms, process_writer)), busy_timeout_ms_(busy_timeout_ms) {
     try {
       db_.exec(sql::kPragmaSynchronousFull);
       db_.exec(sql::kPragmaForeignKeys);
-      db_.exec(sql::kPragmaCacheSize);
+      db_.exec("PRAGMA cache_size=-" + std::to_string(std::int64_t{cache_mib} * 1024));  // in KiB
       db_.exec(sql::kPragmaTempStoreMemory);
       if (query_only) db_.exec(sql::kPragmaQueryOnly);
     } catch (const SQLite::Exception& e) {

@@ -40,13 +40,14 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
   if (cfg_.queue_capacity == 0 || cfg_.max_batch == 0) {
     throw std::runtime_error("order writer: queue_capacity and max_batch must be positive");
   }
+  if (cfg_.cache_mb < 1) throw std::runtime_error("order writer: cache_mb must be at least 1");
   // Set up during the turn: the connection shares its page cache with the process's
   // other write connections to the file (connection.hpp), among them SqliteStore's,
   // which may be writing.
   std::lock_guard turn(*turn_);
   // The WAL write buffer (wal_write_buffer.hpp): one write per batch, not two per page.
   conn_ = std::make_unique<detail::Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
-                                               /*query_only=*/false, /*process_writer=*/true);
+                                               /*query_only=*/false, /*process_writer=*/true, cfg_.cache_mb);
   try {
     conn_->db().exec(sql::kPragmaWal);
   } catch (const SQLite::Exception& e) {

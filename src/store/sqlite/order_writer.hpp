@@ -64,6 +64,7 @@ struct WriterConfig {
   int busy_timeout_ms = 5000;
   std::size_t checkpoint_pages = 16000;  // background checkpoint per this many new WAL frames
   std::size_t wal_max_pages = 64000;     // past this the WAL is drained so that it starts over
+  int cache_mb = 16;  // page cache shared with SqliteStore's write connection (its cache_mb: the same)
 };
 
 // What the checkpoints did, for tests and operators.

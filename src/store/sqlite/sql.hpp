@@ -12,9 +12,10 @@ inline constexpr const char* kPragmaSynchronousFull = "PRAGMA synchronous=FULL";
 inline constexpr const char* kPragmaForeignKeys = "PRAGMA foreign_keys=ON";
 inline constexpr const char* kPragmaForeignKeysOff = "PRAGMA foreign_keys=OFF";  // the order writer
 inline constexpr const char* kPragmaQueryOnly = "PRAGMA query_only=ON";
-// Page cache per connection, in KiB (negative = KiB for SQLite): the default 2 MB
-// makes the order writer re-read index pages of a large orders table.
-inline constexpr const char* kPragmaCacheSize = "PRAGMA cache_size=-16384";
+// Page cache per connection (the process's two write connections share one), in
+// MiB: database.cache_mb. SQLite's default 2 MB made the order writer re-read index
+// pages of a large orders table.
+inline constexpr int kDefaultCacheMib = 16;
 inline constexpr const char* kPragmaTempStoreMemory = "PRAGMA temp_store=MEMORY";
 
 // --- versions

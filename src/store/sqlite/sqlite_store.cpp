@@ -268,12 +268,13 @@ SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
   if (cfg_.busy_timeout_ms < 0) {
     throw std::runtime_error("sqlite: busy_timeout_ms must not be negative");
   }
+  if (cfg_.cache_mb < 1) throw std::runtime_error("sqlite: cache_mb must be at least 1");
   write_turn_ = processWriteTurn(path_);
   {
     // The write connection shares its cache with the process's others (connection.hpp).
     WriteTurnHold turn(*write_turn_, turn_wait_);
     writer_ = std::make_unique<Connection>(path_, cfg_.busy_timeout_ms, /*create=*/true,
-                                           /*query_only=*/false, /*process_writer=*/true);
+                                           /*query_only=*/false, /*process_writer=*/true, cfg_.cache_mb);
     try {
       setWal(*writer_, path_);
     } catch (const SQLite::Exception& e) {
@@ -284,8 +285,9 @@ SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
   for (int i = 0; i < cfg_.read_connections; ++i) {
     // query_only: the pool is for SELECTs; a write through it would bypass the
     // write turn and is a bug we want to hear about.
-    readers_.push_back(std::make_unique<Connection>(path_, cfg_.busy_timeout_ms,
-                                                    /*create=*/false, /*query_only=*/true));
+    readers_.push_back(std::make_unique<Connection>(path_, cfg_.busy_timeout_ms, /*create=*/false,
+                                                    /*query_only=*/true, /*process_writer=*/false,
+                                                    cfg_.cache_mb));
   }
 }
 

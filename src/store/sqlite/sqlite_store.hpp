@@ -80,6 +80,7 @@ class Connection;
 struct SqliteConfig {
   int busy_timeout_ms = 5000;  // how long to wait for the write turn, and for another connection's lock
   int read_connections = 4;    // pooled read connections, at least 1
+  int cache_mb = 16;           // page cache of each read connection and of the shared write one, at least 1
 };
 
 class SqliteStore final : public Store, public DispatchStore, public AdminStore {
