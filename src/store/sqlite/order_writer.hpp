@@ -34,9 +34,9 @@
 //
 // The writer has its own connection beside SqliteStore's, sharing its page cache
 // (connection.hpp); the two take turns through the process's WriteTurn for the file
-// (write_turn.hpp), a batch at a time. It may share
-// the file with other processes (the `warung` CLI); busy_timeout_ms bounds how long a
-// batch waits for their write lock.
+// (write_turn.hpp), a batch at a time. It may share the file with other processes
+// (the `warung` CLI); busy_timeout_ms bounds how long a batch waits for their write
+// lock.
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
