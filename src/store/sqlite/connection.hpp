@@ -36,7 +36,7 @@ class Connection {
   // its whole cache when it begins a transaction after another connection has
   // committed (SQLite cannot tell which pages changed); with a cache each, every
   // dispatcher commit during a burst of orders made the order writer read back each
-  // page it touched next (75,000 reads in an 8 s order run), and every batch of orders
+  // page it touched next (75,000 reads in 7 s of an order run), and every batch of orders
   // did the same to the dispatcher. A shared cache has nothing to drop (about 1,000
   // reads). Connections sharing a cache fail with SQLITE_LOCKED where others would
   // wait; they never meet, as every transaction on them is taken during the
