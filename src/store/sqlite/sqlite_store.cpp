@@ -537,7 +537,7 @@ Result<domain::Order> SqliteStore::findOrder(std::int64_t account_id, domain::Ki
 Status SqliteStore::visitOrderUnheld(std::int64_t account_id, domain::Kind kind, std::string_view ref_id,
                                      const HeldOrder& held,
                                      const std::function<void(const domain::Order&)>& each) {
-  return atEdge("findOrder", [&]() -> Status {
+  return atEdge("visitOrderUnheld", [&]() -> Status {
     ReadLease c = acquireReader();
     std::int64_t id = 0;
     {
