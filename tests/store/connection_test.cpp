@@ -65,15 +65,11 @@ TEST_F(BusyWaitTest, AWaitingConnectionStillGivesUpAfterBusyTimeout) {
 
 TEST(ConnectionCacheTest, ThePageCacheHasTheSizeAskedFor) {
   TempDir dir;
-  auto kib = [](Connection& c) {
-    SQLite::Statement q(c.db(), "PRAGMA cache_size");
-    return q.executeStep() ? -q.getColumn(0).getInt64() : 0;
-  };
   Connection asked(dir.file("c.db"), 1000, /*create=*/true, /*query_only=*/false, /*process_writer=*/false,
                    3);
-  EXPECT_EQ(kib(asked), 3 * 1024);
+  EXPECT_EQ(testing::cacheKib(asked.db()), 3 * 1024);
   Connection standard(dir.file("c.db"), 1000, /*create=*/false, /*query_only=*/true);
-  EXPECT_EQ(kib(standard), sql::kDefaultCacheMib * 1024);
+  EXPECT_EQ(testing::cacheKib(standard.db()), sql::kDefaultCacheMib * 1024);
 }
 
 }  // namespace
