@@ -73,14 +73,14 @@ class Fulfilment : public ::testing::Test {
   ProviderSimulator& newSim(int complete_after_polls = 1) {
     ProviderSimulator::Options o;
     o.complete_after_polls = complete_after_polls;
-    o.delay = std::chrono::milliseconds(1500);  // beyond the providers' 500 ms timeout
+    o.delay = std::chrono::milliseconds(5000);  // beyond the providers' 2 s timeout
     sims_.push_back(std::make_unique<ProviderSimulator>(o));
     sims_.back()->start();
     return *sims_.back();
   }
 
   void addProvider(const std::string& name, const ProviderSimulator& sim, const std::string& dialect,
-                   std::int64_t timeout_ms = 500) {
+                   std::int64_t timeout_ms = 2000) {
     const auto p = sim.provider(dialect, name, timeout_ms);
     std::vector<std::string> args{"provider",
                                   "add",
