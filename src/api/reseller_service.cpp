@@ -21,15 +21,15 @@ Result<std::shared_ptr<const domain::Account>> ResellerService::authenticate(std
                                                                              std::string_view sign) {
   if (key.empty()) return makeError(Errc::kInvalidArgument, "parameter 'key' is required");
   if (sign.empty()) return makeError(Errc::kInvalidArgument, "parameter 'sign' is required");
-  auto account = directory_.accountByKeyHash(domain::keyHash(key));
-  if (!account) {
-    if (account.error().code == Errc::kNotFound) {
+  auto found = directory_.accountByKey(key);
+  if (!found) {
+    if (found.error().code == Errc::kNotFound) {
       return makeError(Errc::kUnauthenticated, std::string(domain::kBadCredentials));
     }
-    return account.error();
+    return found.error();
   }
-  if (auto st = domain::checkCredentials(**account, key, sign); !st) return st.error();
-  return account;
+  if (auto st = domain::checkSign(*(*found)->account, (*found)->sign, sign); !st) return st.error();
+  return (*found)->account;
 }
 
 void ResellerService::placeOrder(domain::Kind kind, const domain::Account& account,

@@ -86,6 +86,7 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"api.provider_webhook_queue", integer(c.provider_webhooks.queue, 1, 1'000'000)},
       {"business.time_zone", text(c.time_zone)},
       {"cache.refresh_ms", millis(c.directory.refresh_interval, 10, 60'000)},
+      {"cache.max_accounts", integer(c.directory.max_cached_accounts, 1, 100'000'000)},
       {"log.level", text(c.log_level)},
       {"dispatch.enabled", boolean(c.dispatcher.enabled)},
       {"dispatch.send_workers", integer(c.dispatcher.send_workers, 1, 256)},

@@ -84,6 +84,10 @@ bool hexEqualsConstantTime(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+bool equalsConstantTime(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 namespace {
 
 // Random bytes drawn from OpenSSL's CSPRNG 4 KiB at a time, per thread: a RAND_bytes

@@ -15,6 +15,8 @@ std::string sha256Hex(std::string_view data);
 std::string hmacSha256Hex(std::string_view key, std::string_view data);
 // Constant-time comparison of two hex strings, case-insensitive (sign may be upper-case).
 bool hexEqualsConstantTime(std::string_view a, std::string_view b);
+// Byte-for-byte comparison in time that depends on the sizes only (secrets, API keys).
+bool equalsConstantTime(std::string_view a, std::string_view b);
 // `n` characters from [a-z0-9] drawn from the CSPRNG.
 std::string randomAlnum(std::size_t n);
 // An order reference: `unix_ms` as 8 base-36 digits ([0-9a-z], so ids sort by time as

@@ -4,7 +4,9 @@
 
 #include <stdexcept>
 
+#include "common/crypto.hpp"
 #include "common/thread_name.hpp"
+#include "domain/accounts.hpp"
 
 namespace warung::store {
 namespace {
@@ -58,6 +60,7 @@ void Directory::refresh() {
   if (v->accounts != seen_.accounts) {
     std::unique_lock w(accounts_mu_);
     accounts_.clear();
+    by_key_.clear();
     ++generation_;
     seen_.accounts = v->accounts;
   }
@@ -86,6 +89,29 @@ Result<std::shared_ptr<const domain::Account>> Directory::accountByKeyHash(const
     accounts_.emplace(key_hash, shared);
   }
   return shared;
+}
+
+bool Directory::KeyEquals::operator()(std::string_view a, std::string_view b) const noexcept {
+  return crypto::equalsConstantTime(a, b);
+}
+
+Result<std::shared_ptr<const KeyedAccount>> Directory::accountByKey(std::string_view api_key) {
+  std::uint64_t generation = 0;
+  {
+    std::shared_lock r(accounts_mu_);
+    if (auto it = by_key_.find(api_key); it != by_key_.end()) return it->second;
+    generation = generation_;
+  }
+  auto account = accountByKeyHash(domain::keyHash(api_key));
+  if (!account) return account.error();
+  auto keyed = std::make_shared<const KeyedAccount>(
+      KeyedAccount{*account, domain::signFor((*account)->user_id, api_key)});
+  std::unique_lock w(accounts_mu_);
+  // As in accountByKeyHash: what was found before the last invalidation may be stale.
+  if (generation == generation_ && by_key_.size() < config_.max_cached_accounts) {
+    by_key_.emplace(api_key, keyed);
+  }
+  return keyed;
 }
 
 }  // namespace warung::store

@@ -72,6 +72,21 @@ TEST(CheckCredentials, SuspendedWithWrongSignDoesNotRevealSuspension) {
   EXPECT_EQ(st.error().code, Errc::kUnauthenticated);
 }
 
+// The request path checks against the sign worked out once per key (Directory).
+TEST(CheckSign, TakesTheSignWorkedOutBeforeWithTheSameRules) {
+  EXPECT_EQ(signFor(kUserId, kKey), kSign);
+  EXPECT_TRUE(checkSign(account(), signFor(kUserId, kKey), kSign).ok());
+  std::string upper(kSign);
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  EXPECT_TRUE(checkSign(account(), kSign, upper).ok());
+  auto st = checkSign(account(), kSign, "00000000000000000000000000000000");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, Errc::kUnauthenticated);
+  st = checkSign(account(AccountStatus::kSuspended), kSign, kSign);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, Errc::kForbidden);
+}
+
 TEST(KeyHash, IsSha256HexAndDeterministic) {
   // sha256("k3yS3cret"), computed with sha256sum.
   EXPECT_EQ(keyHash(kKey), "e4dec671d2a0b8f660085f098a5f5cafbff708c3b78505e329b83d0610ce75ee");

@@ -107,5 +107,15 @@ TEST(RandomIdGenerator, RefIdsAre20CharactersAndFollowTheClock) {
   EXPECT_LE(a.substr(0, 8), b.substr(0, 8));  // same or a later millisecond
 }
 
+TEST(EqualsConstantTime, EqualOnlyForTheSameBytes) {
+  EXPECT_TRUE(crypto::equalsConstantTime("key-one", "key-one"));
+  EXPECT_TRUE(crypto::equalsConstantTime("", ""));
+  EXPECT_FALSE(crypto::equalsConstantTime("key-one", "key-onf"));
+  EXPECT_FALSE(crypto::equalsConstantTime("key-one", "KEY-ONE"));  // keys are not hex: case counts
+  EXPECT_FALSE(crypto::equalsConstantTime("key-one", "key-on"));
+  EXPECT_FALSE(crypto::equalsConstantTime("key-on", "key-one"));
+  EXPECT_FALSE(crypto::equalsConstantTime(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
+}
+
 }  // namespace
 }  // namespace warung

@@ -68,6 +68,7 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[api]\nstatus_cache_orders = -1\n", {"api.status_cache_orders", "0 to 1000000"});
   expectRefused("[api]\nstatus_cache_orders = 1000001\n", {"api.status_cache_orders", "0 to 1000000"});
   expectRefused("[log]\nlevel = \"loud\"\n", {"log.level"});
+  expectRefused("[cache]\nmax_accounts = 0\n", {"cache.max_accounts", "1 to 100000000"});
   expectRefused("[server]\nlisten = \"no-port-here\"\n", {"server.listen"});
   expectRefused("[database]\nurl = \"mysql://db/warung\"\n", {"database.url"});
   expectRefused("[database]\npool_size = 0\n", {"database.pool_size"});

@@ -58,14 +58,14 @@ inline bool writeBigServices(Store& store, int transactions, int* batch) {
   return true;
 }
 
-// The size, in KiB, of the page cache this process's write connections to `db_path`
-// share (connection.hpp): read through a connection that joins that cache without
-// setting the size itself.
 // A connection's page cache size, in KiB.
 inline std::int64_t cacheKib(SQLite::Database& db) {
   SQLite::Statement q(db, "PRAGMA cache_size");
   return q.executeStep() ? -q.getColumn(0).getInt64() : 0;  // negative: KiB
 }
+// The size, in KiB, of the page cache this process's write connections to `db_path`
+// share (connection.hpp): read through a connection that joins that cache without
+// setting the size itself.
 inline std::int64_t sharedWriteCacheKib(const std::string& db_path) {
   SQLite::Database joined(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_SHAREDCACHE, 0, walWriteBufferVfs());
   return cacheKib(joined);
