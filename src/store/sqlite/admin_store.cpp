@@ -103,9 +103,8 @@ Result<Admin> SqliteStore::createAdmin(std::string_view username, std::string_vi
                                        std::int64_t now) {
   if (username.empty()) return makeError(Errc::kInvalidArgument, "username must not be empty");
   return atEdge("createAdmin", [&]() -> Result<Admin> {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
     try {
-      SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+      WriteTransaction tx(*this);
       std::int64_t id = 0;
       {
         StatementUse q(writer_->statement(kInsertAdmin));
@@ -146,9 +145,8 @@ Result<Admin> SqliteStore::findAdmin(std::string_view username) {
 
 Status SqliteStore::createSession(const AdminSession& s) {
   return atEdge("createSession", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
     try {
-      SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+      WriteTransaction tx(*this);
       {
         StatementUse q(writer_->statement(kDeleteExpiredSessions));
         q->bind(1, s.created_at);
@@ -177,8 +175,7 @@ Status SqliteStore::createSession(const AdminSession& s) {
 Result<AdminSession> SqliteStore::touchSession(std::string_view token_hash, std::int64_t now,
                                                std::int64_t ttl_s, std::int64_t absolute_limit_s) {
   return atEdge("touchSession", [&]() -> Result<AdminSession> {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     AdminSession s;
     {
       StatementUse q(writer_->statement(kTouchSession));
@@ -202,8 +199,7 @@ Result<AdminSession> SqliteStore::touchSession(std::string_view token_hash, std:
 
 Status SqliteStore::deleteSession(std::string_view token_hash) {
   return atEdge("deleteSession", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     {
       StatementUse q(writer_->statement(kDeleteSession));
       bindText(*q, 1, token_hash);
@@ -217,9 +213,8 @@ Status SqliteStore::deleteSession(std::string_view token_hash) {
 Status SqliteStore::createToken(const AdminToken& t) {
   if (t.name.empty()) return makeError(Errc::kInvalidArgument, "token name must not be empty");
   return atEdge("createToken", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
     try {
-      SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+      WriteTransaction tx(*this);
       {
         StatementUse q(writer_->statement(kInsertToken));
         bindText(*q, 1, t.token_hash);
@@ -250,8 +245,7 @@ Result<AdminToken> SqliteStore::findToken(std::string_view token_hash) {
 
 Status SqliteStore::revokeToken(std::string_view name) {
   return atEdge("revokeToken", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     {
       StatementUse q(writer_->statement(kRevokeToken));
@@ -276,8 +270,7 @@ Result<std::vector<AdminToken>> SqliteStore::listTokens() {
 
 Status SqliteStore::appendAudit(const AuditEntry& e) {
   return atEdge("appendAudit", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     {
       StatementUse q(writer_->statement(kInsertAudit));
       q->bind(1, e.at);

@@ -178,8 +178,7 @@ Status missingOr(Connection& c, const char* exists_query, std::int64_t id, const
 Result<domain::Provider> SqliteStore::createProvider(const domain::Provider& p) {
   return atEdge("createProvider", [&]() -> Result<domain::Provider> {
     if (p.name.empty()) return makeError(Errc::kInvalidArgument, "provider name must not be empty");
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     domain::Provider created = p;
     try {
       StatementUse q(writer_->statement(sql::kInsertProvider));
@@ -224,8 +223,7 @@ Result<domain::Provider> SqliteStore::findProviderById(std::int64_t id) {
 Status SqliteStore::updateProvider(const domain::Provider& p) {
   return atEdge("updateProvider", [&]() -> Status {
     if (p.name.empty()) return makeError(Errc::kInvalidArgument, "provider name must not be empty");
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     try {
       StatementUse q(writer_->statement(sql::kUpdateProvider));
@@ -254,8 +252,7 @@ Status SqliteStore::setRoutes(std::int64_t service_id, const std::vector<domain:
       }
       if (r.cost.rupiah < 0) return makeError(Errc::kInvalidArgument, "route cost must not be negative");
     }
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     {
       StatementUse q(writer_->statement(sql::kServiceExists));
       q->bind(1, service_id);
@@ -317,8 +314,7 @@ Result<SendClaim> SqliteStore::claimToSend(std::int64_t now, int limit) {
   return atEdge("claimToSend", [&]() -> Result<SendClaim> {
     SendClaim out;
     if (limit <= 0) return out;
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     std::vector<std::int64_t> ids;
     {
       StatementUse q(writer_->statement(sql::kClaimQueued));
@@ -384,8 +380,7 @@ Result<std::vector<DispatchItem>> SqliteStore::claimDue(DispatchPhase phase, std
     // is over, its worker may still be waiting for the provider.
     const std::int64_t touched_before =
         phase == DispatchPhase::kSending ? now - lease_s : std::numeric_limits<std::int64_t>::max();
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     std::vector<std::int64_t> ids;
     {
       StatementUse q(writer_->statement(sql::kClaimDue));
@@ -405,8 +400,7 @@ Result<std::vector<DispatchItem>> SqliteStore::claimDue(DispatchPhase phase, std
 
 Status SqliteStore::saveDispatch(const domain::Dispatch& d, DispatchPhase expected) {
   return atEdge("saveDispatch", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     {
       StatementUse q(writer_->statement(sql::kSaveDispatch));
@@ -467,8 +461,7 @@ Result<domain::Dispatch> SqliteStore::findDispatch(std::int64_t order_id) {
 
 Status SqliteStore::appendEvent(const domain::OrderEvent& e) {
   return atEdge("appendEvent", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     try {
       StatementUse q(writer_->statement(sql::kInsertEvent));
       q->bind(1, e.order_id);
@@ -509,8 +502,7 @@ Result<std::vector<domain::OrderEvent>> SqliteStore::events(std::int64_t order_i
 
 Status SqliteStore::setCallback(std::int64_t account_id, std::string_view url, std::string_view secret) {
   return atEdge("setCallback", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     {
       StatementUse q(writer_->statement(sql::kUpdateAccountCallback));
@@ -530,8 +522,7 @@ Result<std::vector<domain::WebhookDelivery>> SqliteStore::claimDeliveries(std::i
   return atEdge("claimDeliveries", [&]() -> Result<std::vector<domain::WebhookDelivery>> {
     if (lease_s < 0) return makeError(Errc::kInvalidArgument, "lease must not be negative");
     if (limit <= 0) return std::vector<domain::WebhookDelivery>{};
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     std::vector<domain::WebhookDelivery> out;
     {
       StatementUse q(writer_->statement(sql::kClaimDeliveries));
@@ -566,8 +557,7 @@ Result<std::vector<domain::WebhookDelivery>> SqliteStore::claimDeliveries(std::i
 
 Status SqliteStore::markDelivered(std::int64_t id, std::int64_t now) {
   return atEdge("markDelivered", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     {
       StatementUse q(writer_->statement(sql::kMarkDelivered));
@@ -586,8 +576,7 @@ Status SqliteStore::markDelivered(std::int64_t id, std::int64_t now) {
 
 Status SqliteStore::markRetry(std::int64_t id, int attempts, std::int64_t next_at, std::string_view error) {
   return atEdge("markRetry", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     {
       StatementUse q(writer_->statement(sql::kMarkRetry));
@@ -608,8 +597,7 @@ Status SqliteStore::markRetry(std::int64_t id, int attempts, std::int64_t next_a
 
 Status SqliteStore::markFailed(std::int64_t id, int attempts, std::string_view error) {
   return atEdge("markFailed", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     {
       StatementUse q(writer_->statement(sql::kMarkFailed));
@@ -662,8 +650,7 @@ Result<std::vector<domain::WebhookDelivery>> SqliteStore::listDeliveries(const D
 
 Status SqliteStore::replayDelivery(std::int64_t id, std::int64_t now) {
   return atEdge("replayDelivery", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     int changed = 0;
     {
       StatementUse q(writer_->statement(sql::kReplayDelivery));

@@ -321,8 +321,7 @@ Result<Versions> SqliteStore::versions() {
 
 Result<domain::Account> SqliteStore::createAccount(const NewAccount& a) {
   return atEdge("createAccount", [&]() -> Result<domain::Account> {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     domain::Account created;
     try {
       StatementUse q(writer_->statement(sql::kInsertAccount));
@@ -419,8 +418,7 @@ Status SqliteStore::setPriceOverride(std::int64_t account_id, std::int64_t servi
     if (price && price->rupiah < 0) {
       return makeError(Errc::kInvalidArgument, "price must not be negative");
     }
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     try {
       StatementUse q(writer_->statement(price ? sql::kUpsertOverride : sql::kDeleteOverride));
       q->bind(1, account_id);
@@ -442,8 +440,7 @@ Result<domain::LedgerEntry> SqliteStore::adjustBalance(std::int64_t account_id, 
                                                        std::string_view note, std::int64_t now) {
   return atEdge("adjustBalance", [&]() -> Result<domain::LedgerEntry> {
     if (amount.rupiah == 0) return makeError(Errc::kInvalidArgument, "amount must not be zero");
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     std::optional<Money> balance_after;
     {
       StatementUse q(writer_->statement(sql::kAdjustBalance));
@@ -509,8 +506,7 @@ Result<std::vector<domain::Service>> SqliteStore::loadServices() {
 
 Status SqliteStore::upsertServices(const std::vector<domain::Service>& services) {
   return atEdge("upsertServices", [&]() -> Status {
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     for (const domain::Service& s : services) {
       StatementUse q(writer_->statement(sql::kUpsertService));
       bindService(*q, s);
@@ -692,8 +688,7 @@ Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) 
     if (t.refund.rupiah < 0) return makeError(Errc::kInvalidArgument, "refund must not be negative");
     // An order's status is its version (Store::visitLatestOrdersUnheld): every change moves it.
     if (t.to == t.from) return makeError(Errc::kInvalidArgument, "a transition must change the status");
-    WriteTurnHold turn(*write_turn_, turn_wait_);
-    SQLite::Transaction tx(writer_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*this);
     std::optional<domain::Order> updated;
     {
       StatementUse q(writer_->statement(sql::kTransitionOrder));

@@ -200,7 +200,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
   Result<std::vector<domain::Order>> stuckOrders(std::int64_t updated_before, int limit) override;
 
  private:
-  class ReadLease;  // a pooled read connection, returned to the pool on destruction
+  class ReadLease;         // a pooled read connection, returned to the pool on destruction
+  class WriteTransaction;  // the write turn, then BEGIN IMMEDIATE on writer_
 
   ReadLease acquireReader();
   void releaseReader(std::unique_ptr<detail::Connection> c);

@@ -15,6 +15,7 @@
 #include "common/result.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/write_turn.hpp"
 
 namespace warung::store::sqlite {
 namespace detail {
@@ -66,6 +67,21 @@ class SqliteStore::ReadLease {
  private:
   SqliteStore* store_;
   std::unique_ptr<detail::Connection> c_;
+};
+
+// A transaction on the store's write connection: the process's write turn for the
+// file (write_turn.hpp), then BEGIN IMMEDIATE. Rolled back unless committed, and the
+// turn released after that.
+class SqliteStore::WriteTransaction {
+ public:
+  explicit WriteTransaction(SqliteStore& store)
+      : turn_(*store.write_turn_, store.turn_wait_),
+        tx_(store.writer_->db(), SQLite::TransactionBehavior::IMMEDIATE) {}
+  void commit() { tx_.commit(); }
+
+ private:
+  WriteTurnHold turn_;
+  SQLite::Transaction tx_;
 };
 
 }  // namespace warung::store::sqlite
