@@ -112,6 +112,9 @@ int serve(const Config& base_config, bool demo) {
     dispatch::ProviderSimulator::Options sim_options;
     sim_options.random_outcomes = true;
     sim_options.seed = static_cast<unsigned>(clock.nowUnix());
+    // Beside the demo database, so a restart finds the orders it had sent still there
+    // (on PostgreSQL there is no file to keep it beside: in memory only).
+    if (config.postgres.url.empty()) sim_options.state_file = config.db_path + ".providers.json";
     simulator = std::make_unique<dispatch::ProviderSimulator>(sim_options);
     simulator->start();
     if (auto st = connectDemoProviders(store, dstore, *simulator, clock); !st) {

@@ -1,6 +1,7 @@
 #include "dispatch/simulator.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +18,7 @@
 
 #include "common/crypto.hpp"
 #include "common/json_writer.hpp"
+#include "dispatch/simulator_state.hpp"
 
 namespace warung::dispatch {
 
@@ -196,13 +198,7 @@ std::optional<Behaviour> parseBehaviour(std::string_view s) {
 }
 
 struct ProviderSimulator::Impl {
-  struct Order {
-    OrderView view;
-    Outcome outcome = Outcome::kSuccess;
-    std::int64_t final_remains = 0;
-    int complete_after = 2;
-    std::int64_t created_at = 0;
-  };
+  using Order = detail::SimulatedOrder;
 
   explicit Impl(Options o)
       : options(std::move(o)), complete_after(options.complete_after_polls), rng(options.seed) {}
@@ -278,7 +274,36 @@ struct ProviderSimulator::Impl {
   OrderView poll(Order& o) {
     ++o.view.polls;
     refresh(o);
+    persist();
     return o.view;
+  }
+
+  // Rewrites the state file (Options::state_file), if any; the caller holds mu. A
+  // failure is logged: the answer still goes out, as a real provider's would.
+  void persist() {
+    if (options.state_file.empty()) return;
+    try {
+      detail::saveSimulatedOrders(options.state_file, orders);
+    } catch (const std::exception& e) {
+      spdlog::warn("provider simulator: {}", e.what());
+    }
+  }
+
+  // Takes over the orders in the state file, if any (start-up).
+  void restore() {
+    if (options.state_file.empty()) return;
+    std::vector<Order> saved = detail::loadSimulatedOrders(options.state_file);
+    for (Order& o : saved) {
+      if (o.view.id != next_id) {
+        throw std::runtime_error(
+            fmt::format("{}: order {} where {} was expected", options.state_file, o.view.id, next_id));
+      }
+      ++next_id;
+      refresh(o);
+      by_provider_id[o.view.provider_order_id] = orders.size();
+      if (!o.view.idempotency_key.empty()) by_idempotency[o.view.idempotency_key] = orders.size();
+      orders.push_back(std::move(o));
+    }
   }
 
   struct AddPlan {
@@ -332,6 +357,7 @@ struct ProviderSimulator::Impl {
     by_provider_id[o.view.provider_order_id] = index;
     if (!o.view.idempotency_key.empty()) by_idempotency[o.view.idempotency_key] = index;
     orders.push_back(std::move(o));
+    persist();
     return orders.back();
   }
 
@@ -823,6 +849,7 @@ void ProviderSimulator::start() {
   {
     std::lock_guard lock(m.mu);
     if (m.started) throw std::runtime_error("provider simulator: start() called twice");
+    m.restore();
     m.started = true;
   }
   beast::error_code ec;

@@ -45,6 +45,8 @@
 // accepted unless `accept_any_service` is false, then only the listed ones
 // (smm-v2 "1".."3"; osimesa social "1".."3", game "ML86", "FF100", "PULSA10").
 //
+// Orders are kept in memory, and in Options::state_file when one is given.
+//
 // Threads: start() binds and runs one acceptor thread; each connection is served by
 // its own thread (so a delayed answer does not hold others). All methods are
 // thread-safe. stop() (also run by the destructor) interrupts delays, closes every
@@ -90,6 +92,11 @@ class ProviderSimulator {
     std::chrono::milliseconds delay{2000};  // kTimeout / kTimeoutNoCreate wait, unless given
     bool accept_any_service = true;
     std::string balance = "1500000.50";  // smm-v2 action=balance, as the panel writes it
+    // Where the orders are kept across restarts ("": in memory only). Loaded by
+    // start() (which throws naming the file when it is not one of ours), rewritten on
+    // every change. The demo keeps one beside its database, so orders a restart of
+    // `warung serve --demo` finds in flight still end, and new ones get new ids.
+    std::string state_file;
   };
 
   // What the simulator holds for one order (a copy).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 #include <future>
 #include <map>
 
@@ -10,6 +11,7 @@
 #include "dispatch/adapters/osimesa.hpp"
 #include "dispatch/adapters/smm_v2.hpp"
 #include "dispatch/support.hpp"
+#include "support/temp_dir.hpp"
 
 namespace warung::dispatch {
 namespace {
@@ -186,6 +188,72 @@ TEST(ProviderSimulator, OsimesaStatusWithoutReferenceListsTheLatest) {
   auto doc = boost::json::parse(r->body);
   ASSERT_EQ(doc.at("data").as_array().size(), 3u);
   EXPECT_EQ(doc.at("data").as_array()[0].at("ref_id").as_string(), sim.orders().back().provider_order_id);
+}
+
+// The demo's: orders a simulator had when it stopped are still there when it starts
+// again on the same state file, go on ending as they would have, and new orders get
+// new ids (an id given again would answer an old order's poll with a new order).
+TEST(ProviderSimulator, AStateFileKeepsTheOrdersAcrossARestart) {
+  testing::TempDir dir;
+  ProviderSimulator::Options o;
+  o.state_file = dir.file("providers.json");
+  o.complete_after_polls = 3;
+  auto http = std::shared_ptr<HttpClient>(makeCurlHttpClient());
+  adapters::SmmV2Adapter smm(http);
+  adapters::OsimesaAdapter osimesa(http);
+  AddRequest game;
+  game.our_ref = "g1";
+  game.kind = domain::Kind::kGame;
+  game.provider_service = "ML86";
+  game.data = {"123", "4", ""};
+  std::string social_id;
+  std::string game_id;
+  {
+    ProviderSimulator first(o);
+    first.start();
+    social_id = smm.add(first.provider("smm-v2"), socialAdd("a")).provider_order_id;
+    game_id = osimesa.add(first.provider("osimesa"), game).provider_order_id;
+    EXPECT_EQ(smm.status(first.provider("smm-v2"), {social_id})[0].state, RemoteState::kProcessing);
+  }
+  ProviderSimulator second(o);
+  second.start();
+  const auto kept = second.findOrder(social_id);
+  ASSERT_TRUE(kept) << "the restarted simulator lost order " << social_id;
+  EXPECT_EQ(kept->polls, 1);
+  EXPECT_EQ(kept->data[0], "link-a");
+  const auto p = second.provider("smm-v2");
+  EXPECT_EQ(smm.status(p, {social_id})[0].state, RemoteState::kProcessing);
+  EXPECT_EQ(smm.status(p, {social_id})[0].state, RemoteState::kSuccess);  // the third poll
+  const auto g = second.provider("osimesa");
+  osimesa.status(g, {game_id});
+  osimesa.status(g, {game_id});
+  const auto ended = osimesa.status(g, {game_id});
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].state, RemoteState::kSuccess) << ended[0].raw;
+  EXPECT_EQ(ended[0].voucher.rfind("SN-", 0), 0u) << ended[0].raw;
+  // The idempotency key still finds the game order: no second one is created.
+  EXPECT_EQ(osimesa.add(g, game).provider_order_id, game_id);
+  const std::string next = smm.add(p, socialAdd("b")).provider_order_id;
+  EXPECT_NE(next, social_id);
+  EXPECT_EQ(second.orders().size(), 3u);
+}
+
+TEST(ProviderSimulator, AStateFileThatIsNotOneOfOursStopsStartNamingIt) {
+  testing::TempDir dir;
+  ProviderSimulator::Options o;
+  o.state_file = dir.file("providers.json");
+  for (const std::string bad :
+       {"not json", R"({"format":2,"orders":[]})", R"({"format":1,"orders":[{"id":1001}]})"}) {
+    SCOPED_TRACE(bad);
+    std::ofstream(o.state_file) << bad;
+    ProviderSimulator sim(o);
+    try {
+      sim.start();
+      ADD_FAILURE() << "started";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(o.state_file), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

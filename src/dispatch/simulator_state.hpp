@@ -1,0 +1,31 @@
+#pragma once
+// Internal to the provider simulator: its orders as they stand, and keeping them in a
+// JSON file across restarts (ProviderSimulator::Options::state_file; the demo's).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dispatch/simulator.hpp"
+
+namespace warung::dispatch::detail {
+
+// One order the simulator holds: what was asked, and how and when it ends.
+struct SimulatedOrder {
+  ProviderSimulator::OrderView view;
+  ProviderSimulator::Outcome outcome = ProviderSimulator::Outcome::kSuccess;
+  std::int64_t final_remains = 0;
+  int complete_after = 2;
+  std::int64_t created_at = 0;
+};
+
+// Writes `orders` to `path` whole: a temporary file beside it, then a rename, so a
+// crash leaves the old file or the new one. Throws std::runtime_error naming the path.
+void saveSimulatedOrders(const std::string& path, const std::vector<SimulatedOrder>& orders);
+
+// The orders saved in `path`, in their order (none when there is no such file); the
+// view's derived fields (status, start count, remains, voucher) are left for the
+// simulator to work out. Throws std::runtime_error naming the path and what is wrong
+// when the file cannot be read or is not what saveSimulatedOrders writes.
+std::vector<SimulatedOrder> loadSimulatedOrders(const std::string& path);
+
+}  // namespace warung::dispatch::detail
