@@ -197,6 +197,25 @@ std::optional<Behaviour> parseBehaviour(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view toString(Outcome o) {
+  switch (o) {
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kPartial:
+      return "partial";
+    case Outcome::kError:
+      return "error";
+  }
+  return "error";
+}
+
+std::optional<Outcome> parseOutcome(std::string_view s) {
+  for (Outcome o : {Outcome::kSuccess, Outcome::kPartial, Outcome::kError}) {
+    if (toString(o) == s) return o;
+  }
+  return std::nullopt;
+}
+
 struct ProviderSimulator::Impl {
   using Order = detail::SimulatedOrder;
 
@@ -720,16 +739,9 @@ struct ProviderSimulator::Impl {
       return json(200, R"({"ok":true})");
     }
     if (path == "/_sim/completion") {
-      const std::string o = param(f, "outcome");
-      if (o == "success") {
-        completion = Outcome::kSuccess;
-      } else if (o == "partial") {
-        completion = Outcome::kPartial;
-      } else if (o == "error") {
-        completion = Outcome::kError;
-      } else {
-        return json(400, R"({"error":"outcome must be success, partial or error"})");
-      }
+      const auto o = parseOutcome(param(f, "outcome"));
+      if (!o) return json(400, R"({"error":"outcome must be success, partial or error"})");
+      completion = *o;
       if (auto n = parsePositive(param(f, "after_polls"))) complete_after = static_cast<int>(*n);
       partial_remains = parsePositive(param(f, "remains"));
       return json(200, R"({"ok":true})");

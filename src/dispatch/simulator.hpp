@@ -158,5 +158,7 @@ class ProviderSimulator {
 
 std::string_view toString(ProviderSimulator::Behaviour b);  // "succeed", "refuse-balance", ...
 std::optional<ProviderSimulator::Behaviour> parseBehaviour(std::string_view s);
+std::string_view toString(ProviderSimulator::Outcome o);  // "success", "partial", "error"
+std::optional<ProviderSimulator::Outcome> parseOutcome(std::string_view s);
 
 }  // namespace warung::dispatch

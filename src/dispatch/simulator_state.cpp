@@ -12,28 +12,7 @@ namespace warung::dispatch::detail {
 namespace {
 
 namespace json = boost::json;
-using Outcome = ProviderSimulator::Outcome;
-
 constexpr std::int64_t kFormat = 1;
-
-std::string_view outcomeName(Outcome o) {
-  switch (o) {
-    case Outcome::kSuccess:
-      return "success";
-    case Outcome::kPartial:
-      return "partial";
-    case Outcome::kError:
-      return "error";
-  }
-  return "error";
-}
-
-Outcome parseOutcome(std::string_view s) {
-  if (s == "success") return Outcome::kSuccess;
-  if (s == "partial") return Outcome::kPartial;
-  if (s == "error") return Outcome::kError;
-  throw std::runtime_error("unknown outcome '" + std::string(s) + "'");
-}
 
 json::object toJson(const SimulatedOrder& o) {
   const auto& v = o.view;
@@ -48,7 +27,7 @@ json::object toJson(const SimulatedOrder& o) {
                       {"quantity", v.quantity},
                       {"idempotency_key", v.idempotency_key},
                       {"polls", v.polls},
-                      {"outcome", outcomeName(o.outcome)},
+                      {"outcome", toString(o.outcome)},
                       {"final_remains", o.final_remains},
                       {"complete_after", o.complete_after},
                       {"created_at", o.created_at}};
@@ -74,7 +53,9 @@ SimulatedOrder fromJson(const json::object& j) {
   v.quantity = j.at("quantity").as_int64();
   v.idempotency_key = text(j, "idempotency_key");
   v.polls = static_cast<int>(j.at("polls").as_int64());
-  o.outcome = parseOutcome(j.at("outcome").as_string());
+  const auto outcome = parseOutcome(j.at("outcome").as_string());
+  if (!outcome) throw std::runtime_error("unknown outcome '" + text(j, "outcome") + "'");
+  o.outcome = *outcome;
   o.final_remains = j.at("final_remains").as_int64();
   o.complete_after = static_cast<int>(j.at("complete_after").as_int64());
   o.created_at = j.at("created_at").as_int64();

@@ -45,6 +45,11 @@ TEST(ProviderSimulator, BehaviourNamesRoundTrip) {
     EXPECT_EQ(parseBehaviour(toString(b)), b) << toString(b);
   }
   EXPECT_FALSE(parseBehaviour("explode"));
+  for (auto o : {ProviderSimulator::Outcome::kSuccess, ProviderSimulator::Outcome::kPartial,
+                 ProviderSimulator::Outcome::kError}) {
+    EXPECT_EQ(parseOutcome(toString(o)), o) << toString(o);
+  }
+  EXPECT_FALSE(parseOutcome("done"));
 }
 
 TEST(ProviderSimulator, ControlEndpointsDriveBehaviourAndReportStats) {
