@@ -1,7 +1,6 @@
 #include "dispatch/simulator_state.hpp"
 
 #include <boost/json.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

@@ -18,8 +18,10 @@ struct SimulatedOrder {
   std::int64_t created_at = 0;
 };
 
-// Writes `orders` to `path` whole: a temporary file beside it, then a rename, so a
-// crash leaves the old file or the new one. Throws std::runtime_error naming the path.
+// Writes `orders` to `path` whole (meant for the demo's few orders): a temporary file
+// beside it, then a rename, so a process killed meanwhile leaves the old file or the
+// new one (not synced: a power cut may lose the last changes). Throws
+// std::runtime_error naming the path.
 void saveSimulatedOrders(const std::string& path, const std::vector<SimulatedOrder>& orders);
 
 // The orders saved in `path`, in their order (none when there is no such file); the
