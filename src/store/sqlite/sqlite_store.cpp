@@ -601,7 +601,7 @@ Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind
 Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit,
                                             const HeldOrder& held,
                                             const std::function<void(const domain::Order&)>& each) {
-  return atEdge("latestOrders", [&]() -> Status {
+  return atEdge("visitLatestOrdersUnheld", [&]() -> Status {
     ReadLease c = acquireReader();
     const int n = std::clamp(limit, 1, kMaxListLimit);
     const std::string_view kind_text = domain::toString(kind);

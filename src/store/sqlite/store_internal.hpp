@@ -1,8 +1,8 @@
 #pragma once
 // Internal to store/sqlite: what the translation units of SqliteStore share
 // (sqlite_store.cpp for the Store, dispatch_store.cpp for the DispatchStore): the
-// store edge that turns exceptions into kInternal, constraint checks, and the pooled
-// read connection lease. Not part of the storage interface.
+// store edge that turns exceptions into kInternal, constraint checks, the pooled
+// read connection lease and the write transaction. Not part of the storage interface.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
