@@ -21,10 +21,14 @@ constexpr std::string_view kJson =
     R"("data3":"Cepat","idempotency_key":"inv-2024-0001"})";
 
 std::string multipartBody(std::string_view boundary) {
-  const std::pair<const char*, const char*> fields[] = {
-      {"key", "tj73v9cncjfnsy1ow8sg933tvbhwlf062r1ho9cq"}, {"sign", "82fe3422c94f0c745b99b2eef1affe86"},
-      {"type", "order"}, {"service", "S123"}, {"data1", "https://instagram.com/p/Cx9_a-b?igsh=1"},
-      {"data2", "100"}, {"data3", "Cepat"}, {"idempotency_key", "inv-2024-0001"}};
+  const std::pair<const char*, const char*> fields[] = {{"key", "tj73v9cncjfnsy1ow8sg933tvbhwlf062r1ho9cq"},
+                                                        {"sign", "82fe3422c94f0c745b99b2eef1affe86"},
+                                                        {"type", "order"},
+                                                        {"service", "S123"},
+                                                        {"data1", "https://instagram.com/p/Cx9_a-b?igsh=1"},
+                                                        {"data2", "100"},
+                                                        {"data3", "Cepat"},
+                                                        {"idempotency_key", "inv-2024-0001"}};
   std::string b;
   for (const auto& [name, value] : fields) {
     b += "--";

@@ -8,11 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
-#include <cstdlib>
-#include <filesystem>
 #include <mutex>
-#include <stdexcept>
 
+#include "micro/temp_dir.hpp"
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -20,33 +18,17 @@ namespace {
 
 using namespace warung;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "warung-bench-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
 void BM_PlaceOrderTransaction(benchmark::State& state) {
   spdlog::set_level(spdlog::level::warn);
   const auto batch = static_cast<std::size_t>(state.range(0));
-  TempDir dir;
+  bench::TempDir dir;
   const std::string path = dir.file("bench.db");
   store::sqlite::SqliteStore store(path);
   constexpr int kAccounts = 64;
   std::vector<std::int64_t> accounts;
   for (int i = 0; i < kAccounts; ++i) {
-    store::NewAccount na{fmt::format("U{:09d}", i), "bench", domain::Level::kStandar, fmt::format("hash-{}", i), 1};
+    store::NewAccount na{fmt::format("U{:09d}", i), "bench", domain::Level::kStandar,
+                         fmt::format("hash-{}", i), 1};
     auto a = store.createAccount(na);
     if (!a || !store.adjustBalance(a->id, Money{1'000'000'000'000}, "seed", 1)) {
       state.SkipWithError("seed failed");
@@ -113,4 +95,9 @@ void BM_PlaceOrderTransaction(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_PlaceOrderTransaction)->Arg(1)->Arg(256)->ArgName("batch")->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PlaceOrderTransaction)
+    ->Arg(1)
+    ->Arg(256)
+    ->ArgName("batch")
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
