@@ -6,9 +6,9 @@
 
 #include "common/crypto.hpp"
 #include "domain/accounts.hpp"
-#include "micro/temp_dir.hpp"
 #include "store/directory.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -41,7 +41,7 @@ void BM_KeyHash(benchmark::State& state) {
 // Keys of 1,000 accounts kept, asked in turn, as a server's request path does.
 void BM_AuthenticateKeptKey(benchmark::State& state) {
   spdlog::set_level(spdlog::level::warn);
-  bench::TempDir dir;
+  testing::TempDir dir;
   store::sqlite::SqliteStore store(dir.file("auth.db"));
   std::vector<std::pair<std::string, std::string>> credentials;  // key, sign
   for (int i = 0; i < 1000; ++i) {

@@ -10,9 +10,9 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "micro/temp_dir.hpp"
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -21,7 +21,7 @@ using namespace warung;
 void BM_PlaceOrderTransaction(benchmark::State& state) {
   spdlog::set_level(spdlog::level::warn);
   const auto batch = static_cast<std::size_t>(state.range(0));
-  bench::TempDir dir;
+  testing::TempDir dir;
   const std::string path = dir.file("bench.db");
   store::sqlite::SqliteStore store(path);
   constexpr int kAccounts = 64;
