@@ -95,19 +95,28 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
   data += '[';
   const std::size_t empty_list = data.size();
   // By ref_id and the latest list: an order encoded before in the same status is
-  // copied, any other read, encoded and kept (order_cache.hpp).
-  auto copyHeld = [&](std::int64_t id, domain::OrderStatus status) {
+  // copied, any other read, encoded and kept (order_cache.hpp). The two callbacks
+  // capture one pointer each, so the std::function each becomes holds it in place
+  // (more than 16 bytes of captures would cost an allocation per request).
+  struct Listing {
+    std::string& data;
+    const std::size_t empty_list;
+    OrderJsonCache& orders;
+  } listing{data, empty_list, orders_};
+  auto copyHeld = [&listing](std::int64_t id, domain::OrderStatus status) {
+    auto& [data, empty_list, orders] = listing;
     const bool first = data.size() == empty_list;
     if (!first) data += ',';
-    if (orders_.appendTo(data, id, status)) return true;
+    if (orders.appendTo(data, id, status)) return true;
     if (!first) data.pop_back();
     return false;
   };
-  auto encodeAndKeep = [&](const domain::Order& o) {
+  auto encodeAndKeep = [&listing](const domain::Order& o) {
+    auto& [data, empty_list, orders] = listing;
     if (data.size() > empty_list) data += ',';
     const std::size_t start = data.size();
     appendOrder(data, o, true);
-    orders_.put(o.id, o.status, std::string_view(data).substr(start));
+    orders.put(o.id, o.status, std::string_view(data).substr(start));
   };
   Status listed = okStatus();
   if (ref) {
