@@ -94,8 +94,8 @@ class ProviderSimulator {
     std::string balance = "1500000.50";  // smm-v2 action=balance, as the panel writes it
     // Where the orders are kept across restarts ("": in memory only). Loaded by
     // start() (which throws naming the file when it is not one of ours), rewritten
-    // whole on every add and poll (fine for the demo's few orders). The demo keeps one beside its database, so orders a restart of
-    // `warung serve --demo` finds in flight still end, and new ones get new ids.
+    // whole on every add and poll (fine for the demo's few orders). The demo keeps one beside its database,
+    // so orders a restart of `warung serve --demo` finds in flight still end, and new ones get new ids.
     std::string state_file;
   };
 
