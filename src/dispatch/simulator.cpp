@@ -246,6 +246,7 @@ struct ProviderSimulator::Impl {
   std::optional<std::int64_t> partial_remains;
   std::mt19937 rng;
 
+  bool polled = false;  // polls not yet in the state file
   std::int64_t next_id = kFirstOrderId;
   std::vector<Order> orders;  // by id - kFirstOrderId
   std::unordered_map<std::string, std::size_t> by_provider_id;
@@ -293,12 +294,13 @@ struct ProviderSimulator::Impl {
   OrderView poll(Order& o) {
     ++o.view.polls;
     refresh(o);
-    persist();
+    polled = true;  // saved once the request's polls are done (handle)
     return o.view;
   }
 
   // Rewrites the state file (Options::state_file), if any; the caller holds mu. A
-  // failure is logged: the answer still goes out, as a real provider's would.
+  // failure is logged: the answer still goes out, as a real provider's would. An add
+  // saves at once (before any delayed answer); a request's polls, once at its end.
   void persist() {
     if (options.state_file.empty()) return;
     try {
@@ -788,8 +790,16 @@ struct ProviderSimulator::Impl {
     Form f = parseForm(req.body());
     for (auto& kv : parseForm(query)) f.push_back(std::move(kv));
     std::unique_lock lock(mu);
+    Answer a = route(path, req.method() == http::verb::post, f, lock);
+    if (polled) {
+      polled = false;
+      persist();
+    }
+    return a;
+  }
+
+  Answer route(const std::string& path, bool post, const Form& f, std::unique_lock<std::mutex>& lock) {
     if (path.rfind("/_sim/", 0) == 0) return control(path, f);
-    const bool post = req.method() == http::verb::post;
     if (path == "/api/v2") {
       if (!post) return smmError("Use POST");
       return smm(f, lock);
