@@ -59,7 +59,6 @@ void Directory::refresh() {
   if (!v) return;  // logged by the store; try again next tick
   if (v->accounts != seen_.accounts) {
     std::unique_lock w(accounts_mu_);
-    accounts_.clear();
     by_key_.clear();
     ++generation_;
     seen_.accounts = v->accounts;
@@ -73,24 +72,6 @@ void Directory::refresh() {
   }
 }
 
-Result<std::shared_ptr<const domain::Account>> Directory::accountByKeyHash(const std::string& key_hash) {
-  std::uint64_t generation = 0;
-  {
-    std::shared_lock r(accounts_mu_);
-    if (auto it = accounts_.find(key_hash); it != accounts_.end()) return it->second;
-    generation = generation_;
-  }
-  auto a = store_.findAccountByKeyHash(key_hash);
-  if (!a) return a.error();
-  auto shared = std::make_shared<const domain::Account>(std::move(*a));
-  std::unique_lock w(accounts_mu_);
-  // Only cache what was read after the last invalidation; an older read may be stale.
-  if (generation == generation_ && accounts_.size() < config_.max_cached_accounts) {
-    accounts_.emplace(key_hash, shared);
-  }
-  return shared;
-}
-
 bool Directory::KeyEquals::operator()(std::string_view a, std::string_view b) const noexcept {
   return crypto::equalsConstantTime(a, b);
 }
@@ -102,12 +83,13 @@ Result<std::shared_ptr<const KeyedAccount>> Directory::accountByKey(std::string_
     if (auto it = by_key_.find(api_key); it != by_key_.end()) return it->second;
     generation = generation_;
   }
-  auto account = accountByKeyHash(domain::keyHash(api_key));
+  auto account = store_.findAccountByKeyHash(domain::keyHash(api_key));
   if (!account) return account.error();
+  std::string sign = domain::signFor(account->user_id, api_key);
   auto keyed = std::make_shared<const KeyedAccount>(
-      KeyedAccount{*account, domain::signFor((*account)->user_id, api_key)});
+      KeyedAccount{std::make_shared<const domain::Account>(std::move(*account)), std::move(sign)});
   std::unique_lock w(accounts_mu_);
-  // As in accountByKeyHash: what was found before the last invalidation may be stale.
+  // Only keep what was read after the last invalidation; an older read may be stale.
   if (generation == generation_ && by_key_.size() < config_.max_cached_accounts) {
     by_key_.emplace(api_key, keyed);
   }

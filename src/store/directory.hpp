@@ -1,6 +1,6 @@
 #pragma once
-// Read-mostly caches over a Store: the catalog snapshot, accounts by key hash, and
-// accounts by API key with the sign their requests carry.
+// Read-mostly caches over a Store: the catalog snapshot, and accounts by API key with
+// the sign their requests carry.
 //
 // Freshness: a background thread reads Store::versions() every `refresh_interval`
 // (default 200 ms). The database bumps those versions on any catalog or account
@@ -28,8 +28,8 @@ namespace warung::store {
 
 struct DirectoryConfig {
   std::chrono::milliseconds refresh_interval{200};
-  // Accounts kept in memory (by key hash, and by key); beyond, each request with a key
-  // not kept reads its account from the store.
+  // Accounts kept in memory with their keys; beyond, each request with a key not kept
+  // reads its account from the store.
   std::size_t max_cached_accounts = 100'000;
 };
 
@@ -51,12 +51,11 @@ class Directory {
   void stop();   // joins it; idempotent
 
   std::shared_ptr<const domain::Catalog> catalog() const;
-  // The account with this key hash (kNotFound when none).
-  Result<std::shared_ptr<const domain::Account>> accountByKeyHash(const std::string& key_hash);
   // The account whose API key this is (kNotFound when none), with its sign. A key
   // that found its account since the last change to any account is answered from
   // memory, compared in constant time: no hash of the key, no md5 for the sign (a
-  // third of a status request's work before). Otherwise by accountByKeyHash.
+  // third of a status request's work before). Otherwise the store is asked by the
+  // key's hash (domain::keyHash).
   Result<std::shared_ptr<const KeyedAccount>> accountByKey(std::string_view api_key);
   // Checks versions now and reloads what changed (the refresh thread calls this).
   void refresh();
@@ -69,7 +68,6 @@ class Directory {
   std::mutex refresh_mu_;
 
   mutable std::shared_mutex accounts_mu_;
-  std::unordered_map<std::string, std::shared_ptr<const domain::Account>> accounts_;
   // Keys of accounts: only keys that found one go in, so no stranger can fill it.
   struct KeyHasher {
     using is_transparent = void;
