@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 TEST(DemoProviders, AnOrderInFlightAtARestartStillEnds) {
   if (postgresBackend()) {
-    GTEST_SKIP() << "on PostgreSQL there is no database file to keep the file beside: in memory only";
+    GTEST_SKIP() << "on PostgreSQL the demo's providers keep their orders in memory only (no database file)";
   }
   TempDir dir;
   const std::string db = testDatabase(dir, "demo.db");
