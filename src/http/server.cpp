@@ -199,9 +199,9 @@ struct Server::Impl {
 class Server::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server::Impl& server, tcp::socket&& socket, Executor executor)
-      : server_(server), executor_(executor), stream_(std::move(socket)), deadline_timer_(executor) {
+      : server_(server), executor_(executor), socket_(std::move(socket)), timer_(executor) {
     beast::error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
+    const auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
     if (server_.access_log_) remote_ = ec ? std::string("-") : fmt::format("{}:{}", remote_ip_, ep.port());
   }
@@ -233,12 +233,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     if (server_.stopping_) return closeNow();
     if (fresh) {
       deadline_ = Clock::now() + server_.config_.request_timeout;
-      stream_.expires_at(deadline_);
+      setDue(deadline_);
     } else {
-      stream_.expires_after(server_.config_.idle_timeout);
+      setDue(Clock::now() + server_.config_.idle_timeout);
     }
     if (buffer_.size() > 0) return beginRequest(fresh);  // pipelined bytes already here
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+    socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
                             [self = shared_from_this(), fresh](beast::error_code ec, std::size_t n) {
                               if (ec) return self->closeNow();  // idle timeout, EOF, drain
                               self->buffer_.commit(n);
@@ -250,13 +250,13 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     state_ = State::kReading;
     started_ = Clock::now();
     if (!fresh) deadline_ = started_ + server_.config_.request_timeout;
-    stream_.expires_at(deadline_);
+    setDue(deadline_);
     parser_.emplace();
     parser_->header_limit(
         static_cast<std::uint32_t>(std::min<std::size_t>(server_.config_.max_header_bytes, UINT32_MAX)));
     parser_->body_limit(server_.config_.max_body_bytes);
     bhttp::async_read_header(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
   }
 
@@ -267,7 +267,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     const auto expect = req[bhttp::field::expect];
     if (req.version() >= 11 && beast::iequals(expect, "100-continue") && !parser_->is_done()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+      return net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                               [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                 if (ec) return self->closeNow();
                                 self->readBody();
@@ -278,7 +278,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void readBody() {
     if (parser_->is_done()) return onRequest();
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->onReadError(ec);
                         self->onRequest();
@@ -320,11 +320,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
                              Errc::kNotFound, fmt::format("no such path: {}", pathOf(req_.target())))));
     }
 
-    deadline_timer_.expires_at(deadline_);
-    deadline_timer_.async_wait([self = shared_from_this(), seq](beast::error_code ec) {
-      if (ec == net::error::operation_aborted) return;
-      self->onDeadline(seq);
-    });
+    // The handler's deadline is the request's (deadline_, already due): onTimer
+    // answers for a handler that has not by then.
 
     // The respond callback holds the session weakly: a handler that never answers
     // must not keep a dead connection's memory alive, and a late answer after the
@@ -372,7 +369,6 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   // Exactly-once gate for handler answers (respond, not-found, handler exception).
   void answer(std::uint64_t seq, Response r) {
     if (seq != seq_ || state_ != State::kHandling) return;
-    deadline_timer_.cancel();
     if (r.finish) {
       try {
         auto finish = std::move(r.finish);
@@ -417,18 +413,14 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     const bool http10 = req_.version() == 10;
     formatHead(head_, r, http10, close, body.size());
     if (head || !mayHaveBody(r.status)) body = {};
-    if (grace) {
-      stream_.expires_after(kErrorWriteGrace);
-    } else {
-      stream_.expires_at(deadline_);
-    }
+    setDue(grace ? Clock::now() + kErrorWriteGrace : deadline_);
     const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(body.data(), body.size())};
-    // Everything left in one send each time (Asio's default stops each at 64 KiB, and
-    // every send on the stream arms and cancels its timer: a 2 MB service list took 35).
+    // Everything left in one send each time (Asio's default stops each at 64 KiB: a
+    // 2 MB service list took 35 sends).
     const auto whole_rest = [](const beast::error_code& ec, std::size_t) -> std::size_t {
       return ec ? 0 : std::size_t{1} << 30;
     };
-    net::async_write(stream_, wire, whole_rest,
+    net::async_write(socket_, wire, whole_rest,
                      [self = shared_from_this(), close, linger](beast::error_code ec, std::size_t n) {
                        self->onWrite(ec, n, close, linger);
                      });
@@ -496,15 +488,15 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void lingeringClose() {
     state_ = State::kClosing;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return closeNow();
-    stream_.expires_after(kLingerTimeout);
+    setDue(Clock::now() + kLingerTimeout);
     discardInput();
   }
 
   void discardInput() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+    socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->closeNow();
                               self->discardInput();
@@ -514,15 +506,60 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void closeNow() {
     state_ = State::kClosing;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
-    deadline_timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    due_ = armed_ = Clock::time_point::max();
+    timer_.cancel();
+  }
+
+  // --- the connection's one timer ---------------------------------------------
+  // Every phase (waiting for a request, reading it, handling, writing, lingering)
+  // ends by a deadline, due_, and a keep-alive request moves it three times. Arming
+  // a timer for each move (Beast's timed stream around every read and write, and one
+  // for the handler) cost 6,500 instructions per request with the stream's wrapping,
+  // 30 % of a /healthz answer (bench/README.md): every move cancels a wait, and a
+  // cancelled wait runs its handler too. So the socket is a plain one, and the timer
+  // is armed only when the deadline moves earlier than the pending wait, and never
+  // later than the shortest of request_timeout and idle_timeout from now: every
+  // phase's deadline lies at least that far after the phase starts, so the normal
+  // phases never move it earlier (only the error paths' shorter grace and linger
+  // do). When the timer fires before due_ (it moved later meanwhile) it is armed
+  // again: once per that period per connection.
+  void setDue(Clock::time_point due) {
+    due_ = due;
+    if (due < armed_) arm(due);
+  }
+
+  void arm(Clock::time_point at) {
+    const auto period = std::min(server_.config_.request_timeout, server_.config_.idle_timeout);
+    armed_ = std::min(at, Clock::now() + period);
+    timer_.expires_at(armed_);  // a pending wait ends with operation_aborted
+    // The wait holds the session: while a handler works on a request nothing else
+    // does (its respond callback holds it weakly). closeNow cancels the wait.
+    timer_.async_wait([self = shared_from_this(), at = armed_](beast::error_code ec) {
+      // Cancelled, or a wait that completed just before it was re-armed.
+      if (ec || self->armed_ != at) return;
+      self->onTimer();
+    });
+  }
+
+  void onTimer() {
+    armed_ = Clock::time_point::max();
+    if (state_ == State::kClosing && !socket_.is_open()) return;
+    if (Clock::now() < due_) return arm(due_);
+    // A handler that has not answered by the request's deadline gets a timeout
+    // answer; any other phase past its deadline (an idle or slow client, a write
+    // that does not drain, a lingering close) ends the connection.
+    if (state_ == State::kHandling) return onDeadline(seq_);
+    closeNow();
   }
 
   Server::Impl& server_;
   Executor executor_;  // the socket's io context, kept typed for running_in_this_thread()
-  beast::tcp_stream stream_;
-  net::steady_timer deadline_timer_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  Clock::time_point due_ = Clock::time_point::max();    // when the current phase must end
+  Clock::time_point armed_ = Clock::time_point::max();  // the pending wait's expiry; max: none
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Request req_;

@@ -682,6 +682,49 @@ TEST(Server, TricklingOnKeepAliveConnectionIsCutToo) {
   EXPECT_TRUE(client.trickleUntilClosed(raw, 20ms));
 }
 
+// The connection's one timer fires at most the shorter of the two timeouts after it
+// was armed and is armed again when the deadline has moved on since (server.cpp):
+// these fail if a firing before the deadline ended the connection or the request.
+TEST(Server, KeepAliveConnectionOutlivesManyTimerPeriods) {
+  auto config = testConfig();
+  config.request_timeout = 100ms;
+  config.idle_timeout = 5s;
+  TestServer server(config);
+  server->route("/a", okHandler());
+  server.start();
+
+  Client client(server.port());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(client.get("/a").result_int(), 200u) << "request " << i;
+    std::this_thread::sleep_for(150ms);  // idle longer than request_timeout
+  }
+  EXPECT_EQ(client.get("/a").result_int(), 200u);
+}
+
+TEST(Server, LaterRequestOnKeepAliveConnectionHasItsOwnDeadline) {
+  auto config = testConfig();
+  config.request_timeout = 200ms;
+  TestServer server(config);
+  std::mutex mu;
+  std::vector<Respond> kept;
+  server->route("/a", okHandler());
+  server->route("/hang", [&](const Request&, Respond respond) {
+    std::lock_guard lock(mu);
+    kept.push_back(std::move(respond));
+  });
+  server.start();
+
+  Client client(server.port());
+  EXPECT_EQ(client.get("/a").result_int(), 200u);
+  std::this_thread::sleep_for(150ms);
+  // The timer armed for the first request fires 50 ms into this one.
+  const auto start = std::chrono::steady_clock::now();
+  auto res = client.get("/hang");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
+  EXPECT_EQ(res.result_int(), 408u);
+  EXPECT_EQ(errorOf(res), "request took longer than 200 ms");
+}
+
 // --- connection cap ---------------------------------------------------------------
 
 TEST(Server, ConnectionsBeyondTheCapGet503) {

@@ -494,7 +494,11 @@ TEST_F(OrderWriterTest, PastWalMaxPagesTheWriterCopiesOnlyAShortTail) {
     EXPECT_LE(stats.largest_tail, 50u + 100u)
         << "by writer " << stats.by_writer << ", forced " << stats.forced;
     EXPECT_LT(stats.forced, stats.by_writer);
-    EXPECT_LE(walBytes(path_), (2 * cfg.wal_max_pages) * (4096 + 24));
+    // Past 2 x wal_max_pages the writer copies after the batch that crossed the line,
+    // which is in the WAL by then: up to one batch's frames more (a loaded machine,
+    // where the checkpoint thread falls behind, once reached 1,339 frames here).
+    EXPECT_LE(walBytes(path_), (2 * cfg.wal_max_pages + 200) * (4096 + 24))
+        << "by writer " << stats.by_writer << ", forced " << stats.forced;
   }
   EXPECT_EQ(orderCount(acc), static_cast<std::size_t>(kChunks * kChunk));
   expectLedgerMatches(acc);
