@@ -255,9 +255,32 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(
         static_cast<std::uint32_t>(std::min<std::size_t>(server_.config_.max_header_bytes, UINT32_MAX)));
     parser_->body_limit(server_.config_.max_body_bytes);
+    beast::error_code ec;
+    if (parseBuffered([this] { return parser_->is_header_done(); }, ec)) return onHeader(ec);
     bhttp::async_read_header(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+  }
+
+  // Parses what the buffer already holds, as Beast's read operations do first, until
+  // `enough` or an error: true then (ec says which). False when more bytes are needed,
+  // for Beast's async_read_header / async_read to read them. A request usually
+  // arrives whole in the first read, and parsing it here instead of through those
+  // composed operations (each completing through the io context's queue) saved
+  // 4,000 instructions per request, a quarter of a /healthz answer (bench/README.md).
+  template <class Enough>
+  bool parseBuffered(const Enough& enough, beast::error_code& ec) {
+    while (buffer_.size() > 0 && !enough()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        return false;
+      }
+      if (ec) return true;
+      if (used == 0) break;  // no progress: Beast's own loop takes over
+    }
+    return enough();
   }
 
   void onHeader(beast::error_code ec) {
@@ -277,7 +300,10 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void readBody() {
-    if (parser_->is_done()) return onRequest();
+    beast::error_code ec;
+    if (parseBuffered([this] { return parser_->is_done(); }, ec)) {
+      return ec ? onReadError(ec) : onRequest();
+    }
     bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->onReadError(ec);

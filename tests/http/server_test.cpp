@@ -457,6 +457,41 @@ TEST(Server, IdleKeepAliveConnectionIsClosed) {
   EXPECT_TRUE(client.closedByServer());
 }
 
+// A request usually arrives whole and is parsed straight from the first read; these
+// arrive in pieces, so the parse goes on in Beast's reads from where it stopped.
+TEST(Server, BodyArrivingAfterItsHeaderIsRead) {
+  TestServer server;
+  server->route("/echo", echoHandler());
+  server.start();
+
+  Client client(server.port());
+  ASSERT_FALSE(client.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_FALSE(client.sendRaw("hello"));
+  ClientResponse res;
+  ASSERT_FALSE(client.read(res));
+  EXPECT_EQ(res.body(), "hello");
+}
+
+TEST(Server, BodySplitAcrossReadsIsReadWhole) {
+  TestServer server;
+  server->route("/echo", echoHandler());
+  server.start();
+
+  Client client(server.port());
+  ASSERT_FALSE(client.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_FALSE(client.sendRaw(" world"));
+  ClientResponse res;
+  ASSERT_FALSE(client.read(res));
+  EXPECT_EQ(res.body(), "hello world");
+  // And the connection goes on with the next request, sent whole.
+  ASSERT_FALSE(client.sendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"));
+  ClientResponse next;
+  ASSERT_FALSE(client.read(next));
+  EXPECT_EQ(next.body(), "ok");
+}
+
 TEST(Server, ExpectContinueGetsInterimAnswer) {
   TestServer server;
   server->route("/echo", echoHandler());
