@@ -557,7 +557,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void arm(Clock::time_point at) {
-    const auto period = std::min(server_.config_.request_timeout, server_.config_.idle_timeout);
+    // At least 1 ms, so that a zero timeout set in code cannot make the timer spin.
+    const auto period = std::max(std::min(server_.config_.request_timeout, server_.config_.idle_timeout),
+                                 std::chrono::milliseconds(1));
     armed_ = std::min(at, Clock::now() + period);
     timer_.expires_at(armed_);  // a pending wait ends with operation_aborted
     // The wait holds the session: while a handler works on a request nothing else
