@@ -573,7 +573,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void onTimer() {
     armed_ = Clock::time_point::max();
-    if (state_ == State::kClosing && !socket_.is_open()) return;
+    if (!socket_.is_open()) return;  // closed (only closeNow closes it, and it cancels)
     if (Clock::now() < due_) return arm(due_);
     // A handler that has not answered by the request's deadline gets a timeout
     // answer; any other phase past its deadline (an idle or slow client, a write
