@@ -77,6 +77,20 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[database]\ncache_mb = 0\n", {"database.cache_mb", "1 to 65536"});
   expectRefused("[database]\ncheckpoint_pages = 500\nwal_max_pages = 400\n",
                 {"database.wal_max_pages", "database.checkpoint_pages"});
+  expectRefused("[database]\noverlap_sync = 1\n", {"database.overlap_sync", "true or false"});
+}
+
+// On SQLite one server takes the orders of a file (its order writer keeps the
+// duplicate-pending rule in memory): a second one stops at start, saying why.
+TEST_F(ConfigTest, ASecondServerOnOneSqliteFileStopsAtStart) {
+  if (postgresBackend()) GTEST_SKIP() << "several servers on one PostgreSQL database are the point there";
+  ServerProcess first(db_);
+  const CliResult r =
+      runBounded({"serve", "--db", db_, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("another server is taking orders on it"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("warung listening"), std::string::npos) << r.out;
+  EXPECT_TRUE(first.alive());
 }
 
 TEST_F(ConfigTest, BadConsoleSettingsStopStartUpNamingTheKey) {

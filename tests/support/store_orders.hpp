@@ -67,6 +67,10 @@ class Collector {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, kDeadline, [&] { return results_.size() >= n; });
   }
+  std::size_t count() {  // answers so far
+    std::lock_guard lock(mutex_);
+    return results_.size();
+  }
   std::vector<Result<Placed>> take() {
     std::lock_guard lock(mutex_);
     return std::move(results_);

@@ -1,17 +1,26 @@
 #include "store/sqlite/order_writer.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "common/thread_name.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sql.hpp"
+#include "store/sqlite/wal_write_buffer.hpp"
 
 namespace warung::store::sqlite {
 namespace {
@@ -29,6 +38,7 @@ constexpr const char* kWriterStatements[] = {
     sql::kInsertOrder,
     sql::kDeleteOrderById,
     sql::kInsertLedger,
+    sql::kSelectOrderPendingKey,
 };
 
 Error internalError() { return makeError(Errc::kInternal, "storage error"); }
@@ -41,6 +51,7 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
     throw std::runtime_error("order writer: queue_capacity and max_batch must be positive");
   }
   if (cfg_.cache_mb < 1) throw std::runtime_error("order writer: cache_mb must be at least 1");
+  lockOrdersOfFile();
   // Set up during the turn: the connection shares its page cache with the process's
   // other write connections to the file (connection.hpp), among them SqliteStore's,
   // which may be writing.
@@ -64,6 +75,7 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
   conn_->db().exec(sql::kPragmaForeignKeysOff);
   try {
     for (const char* q : kWriterStatements) conn_->statement(q);
+    loadPendingTargets();
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("database " + path_ + ": cannot prepare: " + e.what());
   }
@@ -80,6 +92,15 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
       checkpointLoop();
     });
   }
+  if (!cfg_.sync_file) {
+    cfg_.sync_file = [](int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; };
+  }
+  if (cfg_.overlap_sync) {
+    sync_thread_ = std::thread([this] {
+      setThreadName("order-sync");
+      syncLoop();
+    });
+  }
   thread_ = std::thread([this] {
     setThreadName("order-writer");
     run();
@@ -88,11 +109,52 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
 
 SqliteOrderWriter::~SqliteOrderWriter() { shutdown(); }
 
+SqliteOrderWriter::LockFd::~LockFd() {
+  if (fd >= 0) ::close(fd);  // lets the next writer (this process or another) in
+}
+
+// One order writer per file, in every process: the duplicate-pending rule is kept in
+// its memory (pending_targets.hpp). flock, so the lock goes with the process.
+void SqliteOrderWriter::lockOrdersOfFile() {
+  const std::string lock_path = path_ + "-orders.lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw std::runtime_error("database " + path_ + ": cannot open " + lock_path + ": " +
+                             std::strerror(errno));
+  }
+  lock_.fd = fd;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err == EWOULDBLOCK) {
+      throw std::runtime_error("database " + path_ +
+                               ": another server is taking orders on it (one per SQLite file; lock " +
+                               lock_path + ")");
+    }
+    throw std::runtime_error("database " + path_ + ": cannot lock " + lock_path + ": " + std::strerror(err));
+  }
+}
+
+// Every pending order, from the file as it is now (during the turn).
+void SqliteOrderWriter::loadPendingTargets() {
+  PendingTargets& pending = turn_->pendingTargets();
+  pending.clear();
+  SQLite::Statement q(conn_->db(), sql::kSelectPendingOrderKeys);
+  while (q.executeStep()) {
+    const char* target = q.getColumn(3).getText();
+    pending.add(
+        PendingTargets::keyOf(q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                              std::string_view(target, static_cast<std::size_t>(q.getColumn(3).size()))),
+        q.getColumn(0).getInt64());
+  }
+}
+
 void SqliteOrderWriter::submit(domain::Order order, Callback done) {
   std::optional<Error> refused;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) {
+    if (sync_failed_.load(std::memory_order_relaxed)) {
+      refused = internalError();
+    } else if (stopping_) {
       refused = makeError(Errc::kOverloaded, "server is shutting down");
     } else if (queue_.size() >= cfg_.queue_capacity) {
       refused = makeError(Errc::kOverloaded, "server busy, try again");
@@ -117,6 +179,15 @@ void SqliteOrderWriter::shutdown() {
   // From a callback (the writer thread itself) we cannot join; run() still drains the
   // queue and exits, and the destructor's call joins it.
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  // After the writer: it hands its last batches over, and this thread syncs and
+  // answers them before it ends (from one of its own callbacks it cannot be joined;
+  // the destructor's call does).
+  {
+    std::lock_guard lock(sync_mutex_);
+    sync_stopping_ = true;
+  }
+  sync_wake_.notify_all();
+  if (sync_thread_.joinable() && sync_thread_.get_id() != std::this_thread::get_id()) sync_thread_.join();
   {
     std::lock_guard lock(checkpoint_mutex_);
     checkpoint_stopping_ = true;
@@ -279,26 +350,80 @@ void SqliteOrderWriter::run() {
         queue_.pop_front();
       }
     }
-    {
+    owed_fd_ = -1;
+    if (sync_failed_.load(std::memory_order_relaxed)) {
+      results.assign(batch.size(), internalError());  // written nothing: see the header
+    } else {
       std::lock_guard turn(*turn_);
       writeBatch(batch, results);
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      Result<Placed>& r = results[i];
-      // A new order's answer is the batch's own Order (placeOne filled in its id and
-      // status and left it there): moved, not copied.
-      if (r && !r->replayed) r->order = std::move(batch[i].order);
-      try {
-        batch[i].done(std::move(r));
-      } catch (const std::exception& e) {
-        spdlog::error("order writer: an order's callback threw: {}", e.what());
-      } catch (...) {
-        spdlog::error("order writer: an order's callback threw");
+    if (cfg_.overlap_sync) {
+      {
+        std::lock_guard lock(sync_mutex_);
+        committed_.push_back(Committed{std::move(batch), std::move(results), owed_fd_});
       }
+      sync_wake_.notify_one();
+      batch = {};
+      results = {};
+      batch.reserve(std::min<std::size_t>(cfg_.max_batch, 64));
+    } else {
+      answer(batch, results, /*synced=*/true);
     }
     batch.clear();
     results.clear();
     copyTail();
+  }
+}
+
+// The sync thread: takes every batch committed so far, makes them durable with one
+// fdatasync of the WAL (all batches share its file), then answers them in order.
+void SqliteOrderWriter::syncLoop() {
+  std::deque<Committed> taken;
+  std::unique_lock lock(sync_mutex_);
+  for (;;) {
+    sync_wake_.wait(lock, [&] { return sync_stopping_ || !committed_.empty(); });
+    if (committed_.empty()) return;  // stopping, and the writer handed over its last batch
+    taken.swap(committed_);
+    lock.unlock();
+    int fd = -1;
+    for (const Committed& c : taken) {
+      if (c.owed_fd >= 0) fd = c.owed_fd;
+    }
+    bool synced = !sync_failed_.load(std::memory_order_relaxed);
+    if (synced && fd >= 0) {
+      deferred_syncs_.fetch_add(1, std::memory_order_relaxed);
+      if (const int err = cfg_.sync_file(fd); err != 0) {
+        sync_failed_.store(true, std::memory_order_relaxed);
+        synced = false;
+        std::size_t orders = 0;
+        for (const Committed& c : taken) orders += c.batch.size();
+        spdlog::critical(
+            "order writer: {}: syncing the WAL failed ({}): the last {} orders were answered with a storage "
+            "error and may or may not be on disk; no order is taken until the server is restarted",
+            path_, std::strerror(err), orders);
+      }
+    }
+    for (Committed& c : taken) answer(c.batch, c.results, synced);
+    taken.clear();
+    lock.lock();
+  }
+}
+
+void SqliteOrderWriter::answer(std::vector<Pending>& batch, std::vector<Result<Placed>>& results,
+                               bool synced) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Result<Placed>& r = results[i];
+    if (!synced) r = internalError();
+    // A new order's answer is the batch's own Order (placeOne filled in its id and
+    // status and left it there): moved, not copied.
+    if (r && !r->replayed) r->order = std::move(batch[i].order);
+    try {
+      batch[i].done(std::move(r));
+    } catch (const std::exception& e) {
+      spdlog::error("order writer: an order's callback threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("order writer: an order's callback threw");
+    }
   }
 }
 
@@ -334,7 +459,34 @@ void SqliteOrderWriter::commit() {
   if (sqlite3_get_autocommit(conn_->db().getHandle()) != 0) {
     throw std::runtime_error("the transaction was rolled back by SQLite");
   }
+  if (!cfg_.overlap_sync) {
+    conn_->db().exec(sql::kCommit);
+    return;
+  }
+  DeferWalSync defer;  // the sync thread syncs what this COMMIT leaves owed
   conn_->db().exec(sql::kCommit);
+  if (defer.owedFd() >= 0) owed_fd_ = defer.owedFd();
+}
+
+// The transaction's orders were never placed: nor are they pending.
+void SqliteOrderWriter::rollback() {
+  conn_->db().tryExec(sql::kRollback);
+  for (const auto& [key, id] : added_) turn_->pendingTargets().remove(key, id);
+  added_.clear();
+}
+
+// Whether the order `id`, remembered under o's key, is still pending with o's key
+// (nullopt: it is pending with another key that hashes alike); false forgets it.
+std::optional<bool> SqliteOrderWriter::pendingWithKeyOf(std::int64_t id, const domain::Order& o) {
+  StatementUse q(conn_->statement(sql::kSelectOrderPendingKey));
+  q->bind(1, id);
+  if (!q->executeStep() || q->getColumn(3).getInt() == 0) return false;  // gone, or final
+  const SQLite::Column target = q->getColumn(2);
+  if (q->getColumn(0).getInt64() == o.account_id && q->getColumn(1).getInt64() == o.service_id &&
+      std::string_view(target.getText(), static_cast<std::size_t>(target.size())) == o.target) {
+    return true;
+  }
+  return std::nullopt;
 }
 
 void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results) {
@@ -345,9 +497,10 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Resu
   try {
     for (Pending& p : batch) results.push_back(placeOne(p.order));
     commit();
+    added_.clear();
     return;
   } catch (const std::exception& e) {
-    conn_->db().tryExec(sql::kRollback);
+    rollback();
     results.clear();
     if (batch.size() == 1) {
       spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_,
@@ -367,11 +520,12 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Resu
     try {
       Result<Placed> r = placeOne(p.order);
       commit();
+      added_.clear();
       results.push_back(std::move(r));
     } catch (const std::exception& e) {
       spdlog::error("order writer: {}: placing {} failed, nothing charged: {}", path_, p.order.ref_id,
                     e.what());
-      conn_->db().tryExec(sql::kRollback);
+      rollback();
       results.push_back(internalError());
     }
   }
@@ -406,8 +560,18 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     }
   }
 
-  // 2. The order row. The partial unique index enforces "one pending order per service
-  // and target"; a refused insert changes nothing. (The account is checked by the debit.)
+  // 2. One pending order per account, service and target (pending_targets.hpp).
+  PendingTargets& pending = turn_->pendingTargets();
+  const PendingTargets::Key key = PendingTargets::keyOf(o.account_id, o.service_id, o.target);
+  for (auto [it, end] = pending.range(key); it != end;) {
+    const std::optional<bool> same = pendingWithKeyOf(it->second, o);
+    if (same && *same)
+      return makeError(Errc::kConflict, "an order for this service and target is still pending");
+    it = same ? pending.erase(it) : std::next(it);
+  }
+
+  // 3. The order row; a refused insert changes nothing. (The account is checked by
+  // the debit.)
   o.status = domain::OrderStatus::kWaiting;
   try {
     StatementUse q(conn_->statement(sql::kInsertOrder));
@@ -442,9 +606,6 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   } catch (const SQLite::Exception& e) {
     if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
     const std::string_view what = e.what();
-    if (what.find("orders.target") != std::string_view::npos) {
-      return makeError(Errc::kConflict, "an order for this service and target is still pending");
-    }
     if (what.find("orders.idempotency_key") != std::string_view::npos) {
       // Only reachable if the SELECT above missed it; same answer as there.
       return makeError(Errc::kConflict, "idempotency_key was already used with different parameters");
@@ -454,7 +615,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     return internalError();
   }
 
-  // 3. Guarded debit: the database refuses to overdraw or to charge a suspended account.
+  // 4. Guarded debit: the database refuses to overdraw or to charge a suspended account.
   bool debited = false;
   Money balance_after{0};
   {
@@ -485,13 +646,15 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
                                                      std::to_string(o.charge.rupiah));
   }
 
-  // 4. The ledger row.
+  // 5. The ledger row.
   {
     StatementUse q(conn_->statement(sql::kInsertLedger));
     detail::bindLedger(*q, o.account_id, -o.charge, balance_after, domain::LedgerReason::kOrder, o.id,
                        o.ref_id, o.created_at);
     if (q->exec() != 1) throw std::runtime_error("ledger insert wrote no row");
   }
+  pending.add(key, o.id);
+  added_.emplace_back(key, o.id);
   return Placed{domain::Order{}, false};
 }
 

@@ -757,6 +757,10 @@ Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) 
       q->exec();  // nothing when the order never entered fulfilment
     }
     tx.commit();
+    if (domain::isFinal(t.to)) {  // still in the turn: the writer's pending map (pending_targets.hpp)
+      write_turn_->pendingTargets().remove(
+          PendingTargets::keyOf(updated->account_id, updated->service_id, updated->target), updated->id);
+    }
     return *updated;
   });
 }

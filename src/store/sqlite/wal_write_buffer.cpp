@@ -1,6 +1,8 @@
 #include "store/sqlite/wal_write_buffer.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +13,11 @@
 #include <string>
 
 namespace warung::store::sqlite {
+
+struct DeferWalSyncAccess {
+  static void owe(DeferWalSync& d, int fd) { d.owed_fd_ = fd; }
+};
+
 namespace {
 
 constexpr const char* kName = "warung-wal-buffer";
@@ -26,7 +33,11 @@ struct File {
   sqlite3_file* real;       // the underlying file, in the same allocation after this
   std::string* buffer;      // WAL files only: bytes not yet given to the OS
   sqlite3_int64 buffer_at;  // the file offset of buffer's first byte
+  int sync_fd;              // WAL files only: our own descriptor of it, for DeferWalSync; or -1
 };
+// A WAL file starts with a 32-byte header, which SQLite syncs on its own right after
+// writing it when the WAL starts over; frames follow.
+constexpr sqlite3_int64 kWalHeaderBytes = 32;
 constexpr std::size_t kFileBytes = (sizeof(File) + 7) / 8 * 8;
 
 sqlite3_vfs* g_base = nullptr;
@@ -35,6 +46,7 @@ sqlite3_io_methods g_methods;
 std::atomic<std::uint64_t> g_writes{0};
 std::atomic<std::uint64_t> g_flushes{0};
 std::atomic<std::uint64_t> g_reads{0};
+thread_local DeferWalSync* t_defer = nullptr;
 
 File& of(sqlite3_file* f) { return *reinterpret_cast<File*>(f); }
 const sqlite3_io_methods& realMethods(File& f) { return *f.real->pMethods; }
@@ -63,6 +75,8 @@ int xClose(sqlite3_file* file) {
   flush(f);  // never synced, so never committed; written anyway to leave the file as SQLite wrote it
   delete f.buffer;
   f.buffer = nullptr;
+  if (f.sync_fd >= 0) ::close(f.sync_fd);
+  f.sync_fd = -1;
   return realMethods(f).xClose(f.real);
 }
 
@@ -102,7 +116,15 @@ int xTruncate(sqlite3_file* file, sqlite3_int64 size) {
 
 int xSync(sqlite3_file* file, int flags) {
   File& f = of(file);
+  // A commit's sync: frames after the header are waiting. (The header's own sync has
+  // the header alone in the buffer; an empty buffer is synced in place, to be safe.)
+  const bool deferrable = t_defer != nullptr && f.sync_fd >= 0 && f.buffer != nullptr && !f.buffer->empty() &&
+                          f.buffer_at >= kWalHeaderBytes;
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  if (deferrable) {
+    DeferWalSyncAccess::owe(*t_defer, f.sync_fd);
+    return SQLITE_OK;
+  }
   return realMethods(f).xSync(f.real, flags);
 }
 
@@ -162,11 +184,17 @@ int xOpen(sqlite3_vfs* /*vfs*/, const char* name, sqlite3_file* file, int flags,
   f.real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kFileBytes);
   f.buffer = nullptr;
   f.buffer_at = 0;
+  f.sync_fd = -1;
   const int rc = g_base->xOpen(g_base, name, f.real, flags, out_flags);
   // SQLite calls xClose when pMethods is set, even after a failed open; ours then
   // closes the underlying file exactly when it would have been closed.
   f.base.pMethods = f.real->pMethods != nullptr ? &g_methods : nullptr;
-  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) f.buffer = new std::string();
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) {
+    f.buffer = new std::string();
+    // The file SQLite just opened, by its name: fdatasync acts on the file, whichever
+    // descriptor it is given. Without one, commit syncs are never deferred.
+    if (name != nullptr) f.sync_fd = ::open(name, O_RDONLY | O_CLOEXEC);
+  }
   return rc;
 }
 
@@ -208,6 +236,9 @@ void registerOnce() {
 }
 
 }  // namespace
+
+DeferWalSync::DeferWalSync() { t_defer = this; }
+DeferWalSync::~DeferWalSync() { t_defer = nullptr; }
 
 const char* walWriteBufferVfs() {
   static std::once_flag once;

@@ -13,6 +13,16 @@
 // run, a buffer over 4 MiB, and closing the file all write the buffer out first.
 // Frames still buffered when the process dies were never synced, so never committed.
 // Connections opened without this VFS are not affected.
+//
+// One exception to "SQLite syncs before a commit is reported", for the order writer's
+// pipelined group commit (order_writer.hpp): while a DeferWalSync lives on a thread,
+// a commit's sync of a WAL file (by a connection through this VFS, on that thread)
+// writes the buffer out but does not sync; the DeferWalSync then names the file's
+// descriptor, and its owner syncs it later, before it tells anyone of the commit.
+// Only the commit's sync is deferred: the sync of a new WAL header after the WAL
+// started over (SQLite's guard against out-of-order writes after a restart) and every
+// checkpoint's syncs still happen in place. The commit is visible to other connections
+// before it is on disk: see order_writer.hpp for why nothing acts on it too early.
 #include <cstdint>
 
 namespace warung::store::sqlite {
@@ -28,5 +38,24 @@ struct WalWriteBufferStats {
   std::uint64_t reads = 0;
 };
 WalWriteBufferStats walWriteBufferStats();
+
+// Defers the commit syncs of WAL files made on the constructing thread, for its
+// lifetime (see above). Not nestable; one thread, one scope.
+class DeferWalSync {
+ public:
+  DeferWalSync();
+  ~DeferWalSync();
+  DeferWalSync(const DeferWalSync&) = delete;
+  DeferWalSync& operator=(const DeferWalSync&) = delete;
+
+  // A descriptor of the WAL file whose commit sync was deferred in this scope (the
+  // VFS's own, open as long as SQLite keeps the file open), or -1 when none was:
+  // fdatasync(owedFd()) makes the commit durable.
+  int owedFd() const { return owed_fd_; }
+
+ private:
+  friend struct DeferWalSyncAccess;
+  int owed_fd_ = -1;
+};
 
 }  // namespace warung::store::sqlite

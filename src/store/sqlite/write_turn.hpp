@@ -29,6 +29,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/sqlite/pending_targets.hpp"
+
 namespace warung::store::sqlite {
 
 class WriteTurn {
@@ -56,6 +58,11 @@ class WriteTurn {
     }
     turn_.notify_all();  // a few waiters at most: the one whose ticket it is goes
   }
+  // The orders pending under each key, for the duplicate-pending rule
+  // (pending_targets.hpp): one per file per process like the turn, and used only by
+  // its holder (the order writer places orders, the store makes them final).
+  PendingTargets& pendingTargets() { return pending_targets_; }
+
   // Callers waiting for the turn (the holder not counted), for tests.
   std::size_t waiting() const {
     std::lock_guard l(mutex_);
@@ -69,6 +76,7 @@ class WriteTurn {
   std::uint64_t next_ = 0;            // the ticket the next caller gets
   std::uint64_t serving_ = 0;         // the ticket whose turn it is
   std::set<std::uint64_t> given_up_;  // tickets after serving_ whose callers left
+  PendingTargets pending_targets_;    // used only by the turn's holder
 };
 
 // The turn to write to the database file at `path` in this process, the same for every
