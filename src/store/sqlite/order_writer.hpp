@@ -2,8 +2,8 @@
 // SqliteOrderWriter: the OrderWriter on SQLite, with group commit.
 //
 // submit() queues the order (bounded); one background thread takes up to max_batch
-// queued orders, places them in one BEGIN IMMEDIATE transaction, and commits the batch
-// with a single fsync (synchronous=FULL). An order refused for a business reason
+// queued orders, places them in one BEGIN IMMEDIATE transaction, and commits the batch,
+// made durable by a single fsync (below). An order refused for a business reason
 // leaves nothing behind and the others of its batch alone (see placeOne); an
 // unexpected failure rolls the batch back and places its orders one per transaction.
 // An accepted order is on disk before anyone hears of it; if BEGIN or COMMIT fails,
