@@ -70,10 +70,31 @@ inline constexpr const char* kAccountExists = "SELECT 1 FROM accounts WHERE id =
 inline constexpr const char* kInsertLedger =
     "INSERT INTO ledger (account_id, amount, balance_after, reason, order_id, ref, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+// An account's ledger comes from two places (migration 7): its rows other than order
+// debits, by the partial index ledger_account_id_not_order; and its order debits,
+// reached through its orders (orders_account_kind_id_status, then ledger_order_id).
+// An order's debit row is written right after the order, in its transaction, so the
+// debits of newer orders have larger ids: the newest ?2 debits of each kind are among
+// the newest ?2 orders of that kind. One arm per kind (domain::Kind has two), so that
+// each walks its index backwards and stops after ?2 rows.
+#define WARUNG_LEDGER_COLUMNS(t)                                                                     \
+  t "id, " t "account_id, " t "amount, " t "balance_after, " t "reason, " t "order_id, " t "ref, " t \
+    "created_at"
+#define WARUNG_LEDGER_ORDER_DEBITS(kind) \
+  "SELECT * FROM (SELECT " WARUNG_LEDGER_COLUMNS("l.") " FROM orders o JOIN ledger l ON l.order_id = o.id" \
+  " WHERE o.account_id = ?1 AND o.kind = '" kind "' AND l.reason = 'order' ORDER BY o.id DESC LIMIT ?2)"
 inline constexpr const char* kSelectLedger =
-    "SELECT id, account_id, amount, balance_after, reason, order_id, ref, created_at"
-    " FROM ledger WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2";
-inline constexpr const char* kLedgerSum = "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?1";
+    "SELECT " WARUNG_LEDGER_COLUMNS("") " FROM ("
+    "SELECT * FROM (SELECT " WARUNG_LEDGER_COLUMNS("") " FROM ledger"
+    " WHERE account_id = ?1 AND reason <> 'order' ORDER BY id DESC LIMIT ?2)"
+    " UNION ALL " WARUNG_LEDGER_ORDER_DEBITS("social-media") " UNION ALL " WARUNG_LEDGER_ORDER_DEBITS("game")
+    ") ORDER BY id DESC LIMIT ?2";
+#undef WARUNG_LEDGER_ORDER_DEBITS
+#undef WARUNG_LEDGER_COLUMNS
+inline constexpr const char* kLedgerSum =
+    "SELECT (SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?1 AND reason <> 'order')"
+    " + (SELECT COALESCE(SUM(l.amount), 0) FROM orders o JOIN ledger l ON l.order_id = o.id"
+    " WHERE o.account_id = ?1 AND l.reason = 'order')";
 
 // --- services
 #define WARUNG_FIELD_COLUMNS(n)                                                                          \
