@@ -8,11 +8,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <future>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/order_writer.hpp"
@@ -24,22 +21,11 @@ namespace warung::store::sqlite {
 namespace {
 
 using testing::Collector;
-using testing::kDeadline;
 using testing::makeOrder;
 using testing::newAccount;
 using testing::place;
+using testing::pollUntil;
 using testing::TempDir;
-
-// Polls `done` until it holds or kDeadline passes.
-template <typename F>
-bool eventually(F done) {
-  const auto until = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
 
 class OrderSyncTest : public ::testing::Test {
  protected:
@@ -87,14 +73,14 @@ TEST_F(OrderSyncTest, AnOrderIsAnsweredOnlyAfterTheWalIsSyncedAndTheNextBatchGoe
 
   Collector first;
   w.submit(makeOrder(account_, "A1", 7, "a", 100), first.callback());
-  ASSERT_TRUE(eventually([&] { return syncs.load() == 1; }));
+  ASSERT_TRUE(pollUntil([&] { return syncs.load() == 1; }));
   EXPECT_TRUE(same_file) << "the sync was not of the database's WAL";
   EXPECT_EQ(rowsWithRef("A1"), 1);  // committed ...
   EXPECT_EQ(first.count(), 0u);     // ... and not answered
 
   Collector second;
   w.submit(makeOrder(account_, "A2", 7, "b", 100), second.callback());
-  EXPECT_TRUE(eventually([&] { return rowsWithRef("A2") == 1; })) << "the writer waited for the sync";
+  EXPECT_TRUE(pollUntil([&] { return rowsWithRef("A2") == 1; })) << "the writer waited for the sync";
   EXPECT_EQ(second.count(), 0u);
 
   release.set_value();

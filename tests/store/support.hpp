@@ -71,14 +71,20 @@ inline std::int64_t sharedWriteCacheKib(const std::string& db_path) {
   return cacheKib(joined);
 }
 
-// Polls until `turn` has `n` callers waiting, or kDeadline passes (false).
-inline bool waitForWaiting(const WriteTurn& turn, std::size_t n) {
+// Polls `done` every millisecond until it holds (true) or kDeadline passes (false).
+template <typename F>
+bool pollUntil(F done) {
   const auto until = std::chrono::steady_clock::now() + kDeadline;
-  while (turn.waiting() != n) {
+  while (!done()) {
     if (std::chrono::steady_clock::now() > until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+// Polls until `turn` has `n` callers waiting, or kDeadline passes (false).
+inline bool waitForWaiting(const WriteTurn& turn, std::size_t n) {
+  return pollUntil([&] { return turn.waiting() == n; });
 }
 
 }  // namespace warung::store::sqlite::testing

@@ -180,6 +180,10 @@ class StatementUse {
 
 // SQLiteCpp binds std::string, not string_view.
 inline void bindText(SQLite::Statement& s, int index, std::string_view v) { s.bind(index, std::string(v)); }
+// A text column without a copy, valid until the statement steps or resets.
+inline std::string_view textOf(const SQLite::Column& c) {
+  return {c.getText(), static_cast<std::size_t>(c.size())};
+}
 
 // Binds text that SQLite reads where it is (SQLITE_STATIC) instead of copying it twice
 // (into a std::string for SQLiteCpp, then SQLite's own copy): `v` must stay alive and

@@ -10,10 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <iterator>
-#include <optional>
 #include <stdexcept>
-#include <string_view>
 #include <utility>
 
 #include "common/thread_name.hpp"
@@ -75,9 +72,13 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
   conn_->db().exec(sql::kPragmaForeignKeysOff);
   try {
     for (const char* q : kWriterStatements) conn_->statement(q);
-    loadPendingTargets();
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("database " + path_ + ": cannot prepare: " + e.what());
+  }
+  try {
+    loadPendingTargets();
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("database " + path_ + ": cannot read the pending orders: " + e.what());
   }
   if (cfg_.checkpoint_pages > 0) {
     if (cfg_.wal_max_pages < cfg_.checkpoint_pages) {
@@ -140,11 +141,9 @@ void SqliteOrderWriter::loadPendingTargets() {
   pending.clear();
   SQLite::Statement q(conn_->db(), sql::kSelectPendingOrderKeys);
   while (q.executeStep()) {
-    const char* target = q.getColumn(3).getText();
-    pending.add(
-        PendingTargets::keyOf(q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
-                              std::string_view(target, static_cast<std::size_t>(q.getColumn(3).size()))),
-        q.getColumn(0).getInt64());
+    pending.add(PendingTargets::keyOf(q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                                      detail::textOf(q.getColumn(3))),
+                q.getColumn(0).getInt64());
   }
 }
 
@@ -363,14 +362,13 @@ void SqliteOrderWriter::run() {
         committed_.push_back(Committed{std::move(batch), std::move(results), owed_fd_});
       }
       sync_wake_.notify_one();
-      batch = {};
+      batch = {};  // moved from: empty again, for the next batch
       results = {};
-      batch.reserve(std::min<std::size_t>(cfg_.max_batch, 64));
     } else {
       answer(batch, results, /*synced=*/true);
+      batch.clear();
+      results.clear();
     }
-    batch.clear();
-    results.clear();
     copyTail();
   }
 }
@@ -475,18 +473,15 @@ void SqliteOrderWriter::rollback() {
   added_.clear();
 }
 
-// Whether the order `id`, remembered under o's key, is still pending with o's key
-// (nullopt: it is pending with another key that hashes alike); false forgets it.
-std::optional<bool> SqliteOrderWriter::pendingWithKeyOf(std::int64_t id, const domain::Order& o) {
+// What the order `id`, remembered under o's key, is now (read in the open transaction).
+SqliteOrderWriter::Remembered SqliteOrderWriter::remembered(std::int64_t id, const domain::Order& o) {
   StatementUse q(conn_->statement(sql::kSelectOrderPendingKey));
   q->bind(1, id);
-  if (!q->executeStep() || q->getColumn(3).getInt() == 0) return false;  // gone, or final
-  const SQLite::Column target = q->getColumn(2);
-  if (q->getColumn(0).getInt64() == o.account_id && q->getColumn(1).getInt64() == o.service_id &&
-      std::string_view(target.getText(), static_cast<std::size_t>(target.size())) == o.target) {
-    return true;
-  }
-  return std::nullopt;
+  if (!q->executeStep() || q->getColumn(3).getInt() == 0) return Remembered::kNoLongerPending;
+  const bool same_key = q->getColumn(0).getInt64() == o.account_id &&
+                        q->getColumn(1).getInt64() == o.service_id &&
+                        detail::textOf(q->getColumn(2)) == o.target;
+  return same_key ? Remembered::kPendingSameKey : Remembered::kPendingOtherKey;
 }
 
 void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results) {
@@ -564,10 +559,16 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   PendingTargets& pending = turn_->pendingTargets();
   const PendingTargets::Key key = PendingTargets::keyOf(o.account_id, o.service_id, o.target);
   for (auto [it, end] = pending.range(key); it != end;) {
-    const std::optional<bool> same = pendingWithKeyOf(it->second, o);
-    if (same && *same)
-      return makeError(Errc::kConflict, "an order for this service and target is still pending");
-    it = same ? pending.erase(it) : std::next(it);
+    switch (remembered(it->second, o)) {
+      case Remembered::kPendingSameKey:
+        return makeError(Errc::kConflict, "an order for this service and target is still pending");
+      case Remembered::kPendingOtherKey:  // another key with the same hash
+        ++it;
+        break;
+      case Remembered::kNoLongerPending:  // final (for good) or gone: forgotten
+        it = pending.erase(it);
+        break;
+    }
   }
 
   // 3. The order row; a refused insert changes nothing. (The account is checked by

@@ -68,7 +68,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -151,7 +150,8 @@ class SqliteOrderWriter final : public OrderWriter {
   void writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results);
   Result<Placed> placeOne(domain::Order& order);
   void rollback();
-  std::optional<bool> pendingWithKeyOf(std::int64_t id, const domain::Order& o);
+  enum class Remembered { kPendingSameKey, kPendingOtherKey, kNoLongerPending };
+  Remembered remembered(std::int64_t id, const domain::Order& o);
   void lockOrdersOfFile();
   void loadPendingTargets();
 
