@@ -153,5 +153,31 @@ TEST(DeferWalSync, ACommitInsideTheScopeOwesTheWalsSync) {
   }
 }
 
+// When the WAL starts over, SQLite writes a new header and syncs it before any frame
+// (its guard against out-of-order writes after a restart): that sync is made in place
+// even inside a DeferWalSync; only the commit's own sync is owed.
+TEST(DeferWalSync, TheSyncOfANewWalHeaderIsMadeInPlace) {
+  TempDir dir;
+  const std::string path = dir.file("restart.db");
+  detail::Connection c(path, 5000, /*create=*/true, /*query_only=*/false, /*process_writer=*/true);
+  c.db().exec("PRAGMA journal_mode=WAL");
+  c.db().exec("CREATE TABLE t (x INTEGER)");
+  c.db().exec("INSERT INTO t VALUES (1)");
+  c.db().exec("PRAGMA wal_checkpoint(TRUNCATE)");  // the next write starts the WAL over
+  ASSERT_EQ(testing::walBytes(path), 0u);
+
+  const WalWriteBufferStats before = walWriteBufferStats();
+  int owed = -1;
+  {
+    DeferWalSync defer;
+    c.db().exec("INSERT INTO t VALUES (2)");
+    owed = defer.owedFd();
+  }
+  const WalWriteBufferStats after = walWriteBufferStats();
+  EXPECT_GE(owed, 0);
+  EXPECT_EQ(after.wal_syncs - before.wal_syncs, 1u) << "the new header's sync";
+  EXPECT_EQ(after.deferred_syncs - before.deferred_syncs, 1u) << "the commit's sync";
+}
+
 }  // namespace
 }  // namespace warung::store::sqlite

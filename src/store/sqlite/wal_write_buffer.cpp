@@ -46,6 +46,8 @@ sqlite3_io_methods g_methods;
 std::atomic<std::uint64_t> g_writes{0};
 std::atomic<std::uint64_t> g_flushes{0};
 std::atomic<std::uint64_t> g_reads{0};
+std::atomic<std::uint64_t> g_wal_syncs{0};
+std::atomic<std::uint64_t> g_deferred_syncs{0};
 thread_local DeferWalSync* t_defer = nullptr;
 
 File& of(sqlite3_file* f) { return *reinterpret_cast<File*>(f); }
@@ -122,9 +124,11 @@ int xSync(sqlite3_file* file, int flags) {
                           f.buffer_at >= kWalHeaderBytes;
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
   if (deferrable) {
+    g_deferred_syncs.fetch_add(1, std::memory_order_relaxed);
     DeferWalSyncAccess::owe(*t_defer, f.sync_fd);
     return SQLITE_OK;
   }
+  if (f.buffer != nullptr) g_wal_syncs.fetch_add(1, std::memory_order_relaxed);
   return realMethods(f).xSync(f.real, flags);
 }
 
@@ -248,7 +252,8 @@ const char* walWriteBufferVfs() {
 
 WalWriteBufferStats walWriteBufferStats() {
   return {g_writes.load(std::memory_order_relaxed), g_flushes.load(std::memory_order_relaxed),
-          g_reads.load(std::memory_order_relaxed)};
+          g_reads.load(std::memory_order_relaxed), g_wal_syncs.load(std::memory_order_relaxed),
+          g_deferred_syncs.load(std::memory_order_relaxed)};
 }
 
 }  // namespace warung::store::sqlite

@@ -36,6 +36,8 @@ struct WalWriteBufferStats {
   std::uint64_t writes = 0;
   std::uint64_t flushes = 0;
   std::uint64_t reads = 0;
+  std::uint64_t wal_syncs = 0;       // WAL syncs passed on to the OS
+  std::uint64_t deferred_syncs = 0;  // WAL syncs left owed to a DeferWalSync
 };
 WalWriteBufferStats walWriteBufferStats();
 
