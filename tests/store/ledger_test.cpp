@@ -78,8 +78,12 @@ TEST(SqliteLedger, AnAccountsLedgerIsItsRowsNewestFirstForEveryLimitAndSumsToIts
       const std::string ref = "L" + std::to_string(i);
       auto placed = place(w, makeOrder(acc, ref, 7 + i % 4, ref, 100 + i, kind));
       ASSERT_TRUE(placed.ok()) << placed.error().detail;
-      if (i % 5 == 0) ASSERT_TRUE(store.adjustBalance(acc, Money{50 + i}, "top-up", 2).ok());
-      if (i % 7 == 0) ASSERT_TRUE(store.adjustBalance(acc, Money{-(10 + i)}, "correction", 3).ok());
+      if (i % 5 == 0) {
+        ASSERT_TRUE(store.adjustBalance(acc, Money{50 + i}, "top-up", 2).ok());
+      }
+      if (i % 7 == 0) {
+        ASSERT_TRUE(store.adjustBalance(acc, Money{-(10 + i)}, "correction", 3).ok());
+      }
       if (i % 4 == 0) {
         domain::Transition t;
         t.order_id = placed->order.id;
