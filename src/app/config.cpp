@@ -82,6 +82,7 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"server.access_log", boolean(c.server.access_log)},
       {"api.always_http_200", boolean(c.osimesa.always_http_200)},
       {"api.status_cache_orders", integer(c.osimesa.status_cache_orders, 0, 1'000'000)},
+      {"api.status_cache_lists", integer(c.osimesa.status_cache_lists, 0, 1'000'000)},
       {"api.max_idempotency_key_length", integer(c.reseller.max_idempotency_key_length, 1, 4096)},
       {"api.provider_webhook_workers", integer(c.provider_webhooks.workers, 1, 64)},
       {"api.provider_webhook_queue", integer(c.provider_webhooks.queue, 1, 1'000'000)},

@@ -28,6 +28,7 @@
 //   api.always_http_200        false
 //   api.max_idempotency_key_length 128
 //   api.status_cache_orders    65536  encoded orders kept for type=status (0: none)
+//   api.status_cache_lists     4096   whole latest lists kept for type=status (0: none)
 //   api.provider_webhook_workers 2    threads applying providers' status webhooks
 //   api.provider_webhook_queue 1000   webhooks waiting for one; beyond: 503
 //   business.time_zone         "Asia/Jakarta"

@@ -120,6 +120,26 @@ class Store {
       if (!held(o.id, o.status)) each(o);
     });
   }
+  // For answers kept per list (the status list, api/osimesa/list_cache.hpp): an
+  // account's order-list version changes in the same transaction as anything that
+  // changes what a list of its orders shows (an order placed, changed or deleted), so
+  // a list made while it was v is still the list while it is v. This reads it first,
+  // in the snapshot the list is read from: when it equals `known`, nothing is visited
+  // and the answer says `unchanged`; otherwise it visits as visitLatestOrdersUnheld
+  // and answers the version the list was read at. `version` is nullopt where the store
+  // keeps none (this default, PostgreSQL): then no list may be kept.
+  struct LatestVisit {
+    bool unchanged = false;
+    std::optional<std::int64_t> version;
+  };
+  virtual Result<LatestVisit> visitLatestOrdersSince(std::int64_t account_id, domain::Kind kind, int limit,
+                                                     std::optional<std::int64_t> known, const HeldOrder& held,
+                                                     const std::function<void(const domain::Order&)>& each) {
+    (void)known;
+    Status s = visitLatestOrdersUnheld(account_id, kind, limit, held, each);
+    if (!s) return s.error();
+    return LatestVisit{};
+  }
   // findOrder for the same kept answers: the order's (id, status) is offered to
   // `held`, and the order is handed to `each` only when `held` answers false.
   // kNotFound as findOrder. This default reads the order first; SQLite decodes the row

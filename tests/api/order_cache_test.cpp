@@ -1,12 +1,18 @@
-// type=status's encoded orders, kept per (id, status) (api/osimesa/order_cache.hpp).
+// type=status's encoded orders, kept per (id, status) (api/osimesa/order_cache.hpp),
+// its whole latest lists, kept per version (api/osimesa/list_cache.hpp), and the
+// bounded map both are kept in (api/osimesa/clock_cache.hpp).
 #include "api/osimesa/order_cache.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "api/osimesa/clock_cache.hpp"
+#include "api/osimesa/list_cache.hpp"
 
 namespace warung::api::osimesa {
 namespace {
@@ -47,22 +53,39 @@ TEST(OrderJsonCache, HoldsAtMostItsCapacity) {
   }
 }
 
-TEST(OrderJsonCache, DropsTheOldestEntryNotReadSinceItCameRound) {
-  // 32 orders in 16 shards: ids 0, 16, 32 and 48 share shard 0, which holds two.
-  OrderJsonCache c(32);
-  c.put(0, OrderStatus::kWaiting, "zero");
-  c.put(16, OrderStatus::kWaiting, "sixteen");
-  EXPECT_EQ(held(c, 0, OrderStatus::kWaiting), "zero");  // 0, the older, was read
-  c.put(32, OrderStatus::kWaiting, "thirty-two");
-  EXPECT_EQ(held(c, 16, OrderStatus::kWaiting), "(none)") << "unread: it goes, though newer";
-  EXPECT_EQ(held(c, 0, OrderStatus::kWaiting), "zero");
-  EXPECT_EQ(held(c, 32, OrderStatus::kWaiting), "thirty-two");
+TEST(ClockCache, DropsTheOldestEntryNotReadSinceItCameRound) {
+  ClockCache<std::string> c(2, 1);  // one shard of two
+  auto put = [&](std::int64_t key, const std::string& v) {
+    c.put(key, [&](std::string& s, bool) { s = v; });
+  };
+  auto get = [&](std::int64_t key) {
+    std::string out = "(none)";
+    c.read(key, [&](const std::string& s) { return out = s, true; });
+    return out;
+  };
+  put(1, "one");
+  put(2, "two");
+  EXPECT_EQ(get(1), "one");  // 1, the older, was read
+  put(3, "three");
+  EXPECT_EQ(get(2), "(none)") << "unread: it goes, though newer";
+  EXPECT_EQ(get(1), "one");
+  EXPECT_EQ(get(3), "three");
   // Both read now: their marks are cleared in turn and the oldest goes.
-  c.put(48, OrderStatus::kWaiting, "forty-eight");
-  EXPECT_EQ(held(c, 0, OrderStatus::kWaiting), "(none)");
-  EXPECT_EQ(held(c, 32, OrderStatus::kWaiting), "thirty-two");
-  EXPECT_EQ(held(c, 48, OrderStatus::kWaiting), "forty-eight");
-  EXPECT_EQ(c.size(), 2u) << "only shard 0 was used";
+  put(4, "four");
+  EXPECT_EQ(get(1), "(none)");
+  EXPECT_EQ(get(3), "three");
+  EXPECT_EQ(get(4), "four");
+  EXPECT_EQ(c.size(), 2u);
+}
+
+TEST(ClockCache, AMissedReadLeavesTheEntryUnmarked) {
+  ClockCache<std::string> c(2, 1);
+  c.put(1, [](std::string& s, bool) { s = "one"; });
+  c.put(2, [](std::string& s, bool) { s = "two"; });
+  EXPECT_FALSE(c.read(1, [](const std::string&) { return false; })) << "the caller declined it";
+  c.put(3, [](std::string& s, bool) { s = "three"; });
+  EXPECT_FALSE(c.read(1, [](const std::string&) { return true; })) << "1 was not marked read: it went";
+  EXPECT_TRUE(c.read(2, [](const std::string&) { return true; }));
 }
 
 TEST(OrderJsonCache, CapacityZeroKeepsNothing) {
@@ -102,6 +125,64 @@ TEST(OrderJsonCache, ThreadsNeverSeeAnotherOrdersOrStatusesAnswer) {
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_GT(hits.load(), 0);
   EXPECT_LE(c.size(), 40u);
+}
+
+std::shared_ptr<const std::string> text(const std::string& s) {
+  return std::make_shared<const std::string>(s);
+}
+
+std::string heldList(ListJsonCache& c, std::int64_t account, domain::Kind kind, int limit) {
+  auto h = c.get(account, kind, limit);
+  return h ? std::to_string(h->version) + ":" + *h->answer : "(none)";
+}
+
+TEST(ListJsonCache, KeepsOneAnswerPerAccountKindAndLimitAtItsVersion) {
+  using domain::Kind;
+  ListJsonCache c(100);
+  EXPECT_EQ(heldList(c, 1, Kind::kGame, 15), "(none)");
+  c.put(1, Kind::kGame, 15, 7, text("g15"));
+  c.put(1, Kind::kGame, 5, 7, text("g5"));
+  c.put(1, Kind::kSocialMedia, 15, 7, text("s15"));
+  c.put(2, Kind::kGame, 15, 3, text("b"));
+  EXPECT_EQ(heldList(c, 1, Kind::kGame, 15), "7:g15");
+  EXPECT_EQ(heldList(c, 1, Kind::kGame, 5), "7:g5");
+  EXPECT_EQ(heldList(c, 1, Kind::kSocialMedia, 15), "7:s15");
+  EXPECT_EQ(heldList(c, 2, Kind::kGame, 15), "3:b");
+  EXPECT_EQ(heldList(c, 2, Kind::kGame, 14), "(none)");
+  EXPECT_EQ(c.size(), 4u);
+
+  c.put(1, Kind::kGame, 15, 9, text("g15 at 9"));
+  EXPECT_EQ(heldList(c, 1, Kind::kGame, 15), "9:g15 at 9") << "a later version replaces";
+  c.put(1, Kind::kGame, 15, 8, text("g15 at 8"));
+  EXPECT_EQ(heldList(c, 1, Kind::kGame, 15), "9:g15 at 9") << "an earlier one, finished late, does not";
+  EXPECT_EQ(c.size(), 4u);
+}
+
+TEST(ListJsonCache, KeepsNothingOutsideItsKeysRange) {
+  ListJsonCache c(100);
+  for (auto [account, limit] :
+       {std::pair<std::int64_t, int>{-1, 15}, {std::int64_t{1} << 56, 15}, {1, 0}, {1, 16}}) {
+    c.put(account, domain::Kind::kGame, limit, 1, text("x"));
+    EXPECT_EQ(heldList(c, account, domain::Kind::kGame, limit), "(none)") << account << " " << limit;
+  }
+  EXPECT_EQ(c.size(), 0u);
+  ListJsonCache none(0);
+  none.put(1, domain::Kind::kGame, 15, 1, text("x"));
+  EXPECT_EQ(none.size(), 0u);
+}
+
+TEST(ListJsonCache, ListsOfOneLimitSpreadOverTheShards) {
+  // The keys of one limit differ only above their low bits: spread by those, these 32
+  // lists would share one shard (a sixteenth of the capacity, 4) and push each other out.
+  ListJsonCache c(64);
+  for (std::int64_t account = 1; account <= 32; ++account) {
+    c.put(account, domain::Kind::kSocialMedia, 15, 1, text(std::to_string(account)));
+  }
+  int held = 0;
+  for (std::int64_t account = 1; account <= 32; ++account) {
+    held += heldList(c, account, domain::Kind::kSocialMedia, 15) != "(none)";
+  }
+  EXPECT_GE(held, 28) << "a few shards may run over, not most";
 }
 
 }  // namespace

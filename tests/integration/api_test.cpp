@@ -867,9 +867,10 @@ TEST_F(ApiTest, StatusFollowsTheOperatorsStatusChanges) {
 }
 
 TEST_F(ApiTest, StatusLatestFollowsChangesMadeByAnotherProcess) {
-  // The latest list is answered from encoded orders kept per (order, status): a change
-  // made by the CLI, another process, must show in the very next answer, entry for
-  // entry the same as the order's answer by ref_id.
+  // The latest list is answered whole while the account's orders are unchanged, and
+  // from encoded orders kept per (order, status): a change made by the CLI, another
+  // process, must show in the very next answer, entry for entry the same as the
+  // order's answer by ref_id.
   const Reseller a = reseller("standar", 100'000);
   std::vector<std::string> refs;
   for (int i = 0; i < 3; ++i) {
@@ -908,6 +909,14 @@ TEST_F(ApiTest, StatusLatestFollowsChangesMadeByAnotherProcess) {
   const json::value lv = list.json();
   EXPECT_EQ(json::serialize(dataArray(lv)[1].at("detail")), R"({"start":7,"amount":100,"remain":40})");
   EXPECT_EQ(dataArray(lv)[1].at("note"), json::value("part"));
+  // A refund (the CLI's "error") and a new order placed here move the list too.
+  expectCli({"order", "set-status", refs[2], "error", "--db", db_});
+  expectListMatchesRefs({"success", "partial", "error"});
+  Reply r =
+      order(kSocial, a, {{"service", "5"}, {"data1", "https://instagram.com/p/keep-new"}, {"data2", "100"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  refs.push_back(refOf(r));
+  expectListMatchesRefs({"success", "partial", "error", "waiting"});
 }
 
 // --- errors -------------------------------------------------------------------
@@ -1410,22 +1419,28 @@ TEST_F(ApiConfigTest, AlwaysHttp200PutsTheRealCodeInTheBody) {
   EXPECT_TRUE(server.alive()) << server.log();
 }
 
-TEST_F(ApiConfigTest, StatusListWithoutTheOrderCacheAnswersTheSame) {
+TEST_F(ApiConfigTest, StatusListWithoutTheOrderOrListCacheAnswersTheSame) {
   importCatalog(db_, kCatalog, dir_);
-  const Reseller a = createReseller(db_, "NoCache", "standar", 100'000);
-  ServerProcess server(db_, {"--config", writeConfig("[api]\nstatus_cache_orders = 0\n")});
-  HttpClient http(server.port());
-  Reply placed = http.postForm(kGame, with(a.auth("order"), {{"service", "CUT1"}, {"data1", "0812"}}));
-  ASSERT_EQ(placed.status, 200u) << placed.body;
-  const std::string ref(placed.json().at("data").at("ref_id").as_string());
-  Reply list = http.postForm(kGame, a.auth("status"));
-  expectSuccess(list, "Success.");
-  EXPECT_EQ(firstEntry(list).at("status"), json::value("waiting"));
-  expectCli({"order", "set-status", ref, "success", "--voucher", "SN-7", "--db", db_});
-  Reply after = http.postForm(kGame, a.auth("status"));
-  EXPECT_EQ(firstEntry(after).at("status"), json::value("success"));
-  EXPECT_EQ(json::serialize(firstEntry(after)),
-            json::serialize(firstEntry(http.postForm(kGame, with(a.auth("status"), {{"ref_id", ref}})))));
+  int n = 0;
+  for (const char* config : {"[api]\nstatus_cache_orders = 0\n", "[api]\nstatus_cache_lists = 0\n",
+                             "[api]\nstatus_cache_orders = 0\nstatus_cache_lists = 0\n"}) {
+    SCOPED_TRACE(config);
+    const Reseller a = createReseller(db_, "NoCache" + std::to_string(++n), "standar", 100'000);
+    ServerProcess server(db_, {"--config", writeConfig(config)});
+    HttpClient http(server.port());
+    Reply placed = http.postForm(kGame, with(a.auth("order"), {{"service", "CUT1"}, {"data1", "0812"}}));
+    ASSERT_EQ(placed.status, 200u) << placed.body;
+    const std::string ref(placed.json().at("data").at("ref_id").as_string());
+    Reply list = http.postForm(kGame, a.auth("status"));
+    expectSuccess(list, "Success.");
+    EXPECT_EQ(firstEntry(list).at("status"), json::value("waiting"));
+    EXPECT_EQ(http.postForm(kGame, a.auth("status")).body, list.body);
+    expectCli({"order", "set-status", ref, "success", "--voucher", "SN-7", "--db", db_});
+    Reply after = http.postForm(kGame, a.auth("status"));
+    EXPECT_EQ(firstEntry(after).at("status"), json::value("success"));
+    EXPECT_EQ(json::serialize(firstEntry(after)),
+              json::serialize(firstEntry(http.postForm(kGame, with(a.auth("status"), {{"ref_id", ref}})))));
+  }
 }
 
 TEST_F(ApiConfigTest, CutoffFollowsTheConfiguredTimeZone) {

@@ -67,6 +67,8 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[api]\nalways_http_200 = \"yes\"\n", {"api.always_http_200"});
   expectRefused("[api]\nstatus_cache_orders = -1\n", {"api.status_cache_orders", "0 to 1000000"});
   expectRefused("[api]\nstatus_cache_orders = 1000001\n", {"api.status_cache_orders", "0 to 1000000"});
+  expectRefused("[api]\nstatus_cache_lists = -1\n", {"api.status_cache_lists", "0 to 1000000"});
+  expectRefused("[api]\nstatus_cache_lists = 1000001\n", {"api.status_cache_lists", "0 to 1000000"});
   expectRefused("[log]\nlevel = \"loud\"\n", {"log.level"});
   expectRefused("[cache]\nmax_accounts = 0\n", {"cache.max_accounts", "1 to 100000000"});
   expectRefused("[server]\nlisten = \"no-port-here\"\n", {"server.listen"});

@@ -25,6 +25,7 @@ using testing::makeOrder;
 using testing::newAccount;
 using testing::place;
 using testing::TempDir;
+using ::warung::testing::expectLatestOrdersSince;
 using ::warung::testing::expectLatestOrdersUnheld;
 using ::warung::testing::placeAsOneBatch;
 using ::warung::testing::placeMixedBatch;
@@ -822,6 +823,12 @@ TEST_F(OrderWriterTest, LatestOrdersUnheldReadsOnlyTheOrdersNotHeld) {
   const auto a = account("a", 100000);
   SqliteOrderWriter w(path_);
   expectLatestOrdersUnheld(store_, w, a);
+}
+
+TEST_F(OrderWriterTest, LatestOrdersSinceReadsAListOnlyWhenItsVersionMoved) {
+  const auto a = account("a", 100000);
+  SqliteOrderWriter w(path_);
+  expectLatestOrdersSince(store_, w, a, true);
 }
 
 TEST_F(OrderWriterTest, ListOrdersFilters) {

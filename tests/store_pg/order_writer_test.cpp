@@ -24,6 +24,7 @@ using testing::makeOrder;
 using testing::newAccount;
 using testing::place;
 using testing::TestDatabase;
+using ::warung::testing::expectLatestOrdersSince;
 using ::warung::testing::expectLatestOrdersUnheld;
 using ::warung::testing::placeMixedBatch;
 
@@ -502,6 +503,12 @@ TEST_F(OrderWriterTest, LatestOrdersUnheldReadsOnlyTheOrdersNotHeld) {
   const auto a = account("a", 100000);
   PostgresOrderWriter w(db_.config());
   expectLatestOrdersUnheld(store_, w, a);
+}
+
+TEST_F(OrderWriterTest, LatestOrdersSinceReadsAListOnlyWhenItsVersionMoved) {
+  const auto a = account("a", 100000);
+  PostgresOrderWriter w(db_.config());
+  expectLatestOrdersSince(store_, w, a, false);
 }
 
 TEST_F(OrderWriterTest, ListOrdersFilters) {

@@ -2,11 +2,13 @@
 // Store::visitLatestOrdersUnheld and visitOrderUnheld, the same scenario on both
 // backends (tests/store and tests/store_pg): an order held in its current status is
 // only offered, every other is read in full, and an order that has moved on is
-// offered in its new status.
+// offered in its new status. And visitLatestOrdersSince: the list's version moves with
+// every order placed or changed, and a list asked for at its version is not read.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -118,6 +120,96 @@ inline void expectLatestOrdersUnheld(store::Store& s, store::OrderWriter& w, std
   EXPECT_EQ(same.error().code, Errc::kInvalidArgument);
   visit({}, 15);
   EXPECT_EQ(read[1].start_count, 33) << "the refused change left the order as it was";
+}
+
+// `keeps_versions`: the store answers a version (SQLite); else it must answer none
+// and read the list every time (PostgreSQL).
+inline void expectLatestOrdersSince(store::Store& s, store::OrderWriter& w, std::int64_t account,
+                                    bool keeps_versions) {
+  using S = domain::OrderStatus;
+  std::vector<std::string> read;
+  auto visit = [&](std::optional<std::int64_t> known) {
+    read.clear();
+    auto v = s.visitLatestOrdersSince(
+        account, domain::Kind::kSocialMedia, 15, known, [](std::int64_t, S) { return false; },
+        [&](const domain::Order& o) { read.push_back(o.ref_id); });
+    EXPECT_TRUE(v.ok()) << v.error().detail;
+    return v.ok() ? *v : store::Store::LatestVisit{};
+  };
+  auto placeOne = [&](const std::string& ref) {
+    auto p = store_orders::place(w, store_orders::makeOrder(account, ref, 7, "v-" + ref, 10));
+    EXPECT_TRUE(p.ok()) << p.error().detail;
+    return p.ok() ? p->order : domain::Order{};
+  };
+  const domain::Order v0 = placeOne("V0");
+  const store::Store::LatestVisit first = visit(std::nullopt);
+  EXPECT_FALSE(first.unchanged);
+  EXPECT_EQ(read, std::vector<std::string>{"V0"});
+  if (!keeps_versions) {
+    EXPECT_FALSE(first.version.has_value());
+    for (std::int64_t known : {0, 1, 2}) {
+      const auto again = visit(known);
+      EXPECT_FALSE(again.unchanged);
+      EXPECT_EQ(read, std::vector<std::string>{"V0"}) << "read every time";
+    }
+    return;
+  }
+  ASSERT_TRUE(first.version.has_value());
+  std::int64_t version = *first.version;
+  // Asked at its version: nothing read. At any other: read.
+  auto expectUnchanged = [&](const char* after) {
+    SCOPED_TRACE(after);
+    const auto same = visit(version);
+    EXPECT_TRUE(same.unchanged);
+    EXPECT_EQ(same.version, version);
+    EXPECT_TRUE(read.empty());
+  };
+  auto expectMoved = [&](const char* after, const std::vector<std::string>& refs) {
+    SCOPED_TRACE(after);
+    const auto moved = visit(version);
+    EXPECT_FALSE(moved.unchanged);
+    ASSERT_TRUE(moved.version.has_value());
+    EXPECT_NE(*moved.version, version);
+    EXPECT_EQ(read, refs);
+    version = *moved.version;
+  };
+  expectUnchanged("nothing changed");
+  const auto future = visit(version + 1);
+  EXPECT_FALSE(future.unchanged);
+  EXPECT_EQ(future.version, version) << "a version not reached yet reads the list";
+
+  const domain::Order v1 = placeOne("V1");
+  expectMoved("an order placed", {"V1", "V0"});
+  expectUnchanged("placed, then nothing");
+
+  domain::Transition t;
+  t.order_id = v1.id;
+  t.account_id = account;
+  t.ref_id = "V1";
+  t.from = S::kWaiting;
+  t.to = S::kProcessing;
+  t.start_count = 5;
+  t.remain = v1.remain;
+  t.at = 1700000900;
+  ASSERT_TRUE(s.applyTransition(t).ok());
+  expectMoved("a transition without a refund", {"V1", "V0"});
+
+  auto refused = s.applyTransition(t);  // no longer waiting
+  ASSERT_FALSE(refused.ok());
+  expectUnchanged("a refused transition");
+
+  t.order_id = v0.id;
+  t.ref_id = "V0";
+  t.to = S::kError;
+  t.refund = v0.charge;
+  ASSERT_TRUE(s.applyTransition(t).ok());
+  expectMoved("a transition with a refund", {"V1", "V0"});
+
+  // Orders of the other kind are in the account's one version too.
+  ASSERT_TRUE(
+      store_orders::place(w, store_orders::makeOrder(account, "VG", 7, "v-game", 10, domain::Kind::kGame))
+          .ok());
+  expectMoved("an order of the other kind", {"V1", "V0"});
 }
 
 }  // namespace warung::testing

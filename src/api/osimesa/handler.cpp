@@ -28,7 +28,10 @@ Result<int> parseLimit(const http::Params& p) {
 }  // namespace
 
 OsimesaApi::OsimesaApi(OsimesaConfig config, ResellerService& service)
-    : config_(config), service_(service), orders_(config.status_cache_orders) {}
+    : config_(config),
+      service_(service),
+      orders_(config.status_cache_orders),
+      lists_(config.status_cache_lists) {}
 
 void OsimesaApi::mount(http::Server& server) {
   server.route("/api/social-media", [this](const http::Request& req, http::Respond respond) {
@@ -119,9 +122,31 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
     orders.put(o.id, o.status, std::string_view(data).substr(start));
   };
   Status listed = okStatus();
+  if (!ref && !idem) {
+    // The latest list: the one held while the account's orders are as they were,
+    // else read again (orders held copied, as above) and kept.
+    const std::optional<ListJsonCache::Held> kept = lists_.get(account.id, kind, *limit);
+    auto visit = service_.latestStatus(
+        account, kind, *limit, kept ? std::optional(kept->version) : std::nullopt, copyHeld, encodeAndKeep);
+    if (!visit) return error(visit.error());
+    if (visit->unchanged) {
+      data.clear();
+      answer.shared_body = kept->answer;
+      return answer;
+    }
+    data += ']';
+    appendSuccessTail(data, kSuccessMessage);
+    if (visit->version) {
+      auto whole = std::make_shared<const std::string>(std::move(data));
+      lists_.put(account.id, kind, *limit, *visit->version, whole);
+      answer.body.clear();
+      answer.shared_body = std::move(whole);
+    }
+    return answer;
+  }
   if (ref) {
     listed = service_.statusByRef(account, kind, *ref, copyHeld, encodeAndKeep);
-  } else if (idem) {
+  } else {
     auto o = service_.orderByIdempotencyKey(account, kind, *idem);
     if (!o) return error(o.error());
     appendOrder(data, *o, true);
@@ -130,8 +155,6 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
     data += ",\"idempotency_key\":\"";
     appendJsonEscaped(data, *idem);
     data += "\"}";
-  } else {
-    listed = service_.latestStatus(account, kind, *limit, copyHeld, encodeAndKeep);
   }
   if (!listed) return error(listed.error());
   data += ']';

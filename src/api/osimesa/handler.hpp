@@ -3,6 +3,7 @@
 // type=service|services|order|status (see docs/api.md). Decodes, calls one
 // ResellerService operation, encodes. Thread-safe.
 #include "api/osimesa/encode.hpp"
+#include "api/osimesa/list_cache.hpp"
 #include "api/osimesa/order_cache.hpp"
 #include "api/reseller_service.hpp"
 #include "http/body.hpp"
@@ -13,6 +14,7 @@ namespace warung::api::osimesa {
 struct OsimesaConfig {
   bool always_http_200 = false;             // API-NOTES: every answer HTTP 200, the real code in the body
   std::size_t status_cache_orders = 65536;  // encoded orders kept for type=status
+  std::size_t status_cache_lists = 4096;    // whole latest lists kept for type=status
 };
 
 class OsimesaApi {
@@ -37,6 +39,7 @@ class OsimesaApi {
   ResellerService& service_;
   ServiceListCache services_;
   OrderJsonCache orders_;
+  ListJsonCache lists_;
 };
 
 inline constexpr std::string_view kOrderPlacedMessage =

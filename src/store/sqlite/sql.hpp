@@ -61,11 +61,17 @@ inline constexpr const char* kAdjustBalance =
 // writer's statements: SQLite builds a temporary table for every statement that
 // returns rows that way, which cost the writer more than reading the row again
 // (kSelectAccountStatusBalance) or sqlite3_last_insert_rowid.
+// Every statement that places or changes an order moves its account's order-list
+// version (accounts.order_version, migration 8) in the same transaction: the debit
+// for a new order, the refund's credit or kBumpOrderListVersion for a transition.
 inline constexpr const char* kDebitForOrder =
-    "UPDATE accounts SET balance = balance - ?1"
+    "UPDATE accounts SET balance = balance - ?1, order_version = order_version + 1"
     " WHERE id = ?2 AND status = 'active' AND balance >= ?1";
 inline constexpr const char* kCreditRefund =
-    "UPDATE accounts SET balance = balance + ?1 WHERE id = ?2 RETURNING balance";
+    "UPDATE accounts SET balance = balance + ?1, order_version = order_version + 1 WHERE id = ?2"
+    " RETURNING balance";
+inline constexpr const char* kBumpOrderListVersion =
+    "UPDATE accounts SET order_version = order_version + 1 WHERE id = ?1";
 inline constexpr const char* kAccountExists = "SELECT 1 FROM accounts WHERE id = ?1";
 inline constexpr const char* kInsertLedger =
     "INSERT INTO ledger (account_id, amount, balance_after, reason, order_id, ref, created_at)"
@@ -157,6 +163,8 @@ inline constexpr const char* kSelectLatestOrders =
 // Read from the index orders_account_kind_id_status alone (no row is visited).
 inline constexpr const char* kSelectLatestOrderKeys =
     "SELECT id, status FROM orders WHERE account_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT ?3";
+// The version of an account's order list (see kDebitForOrder).
+inline constexpr const char* kSelectOrderListVersion = "SELECT order_version FROM accounts WHERE id = ?1";
 // The rows of the list from one order on, for the orders the caller lacks.
 inline constexpr const char* kSelectLatestOrdersFrom =
     "SELECT " WARUNG_ORDER_COLUMNS
@@ -177,7 +185,8 @@ inline constexpr const char* kInsertOrder =
     " start_count, remain, voucher, note, idempotency_key, fingerprint, created_at,"
     " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
     " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
-// Compare-and-set on the status the transition was planned from.
+// Compare-and-set on the status the transition was planned from. The one change to an
+// order: applyTransition moves the account's order-list version with it.
 inline constexpr const char* kTransitionOrder =
     "UPDATE orders SET status = ?1, start_count = ?2, remain = ?3, voucher = ?4, note = ?5,"
     " updated_at = ?6 WHERE id = ?7 AND status = ?8 RETURNING " WARUNG_ORDER_COLUMNS;

@@ -598,44 +598,74 @@ Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind
   });
 }
 
+namespace {
+
+// visitLatestOrdersUnheld's reading, on a connection whose read transaction the caller
+// may hold open (visitLatestOrdersSince reads the list version first).
+void readLatestUnheld(detail::Connection& c, std::int64_t account_id, domain::Kind kind, int limit,
+                      const Store::HeldOrder& held, const std::function<void(const domain::Order&)>& each) {
+  const int n = std::clamp(limit, 1, kMaxListLimit);
+  const std::string_view kind_text = domain::toString(kind);
+  RawUse keys(c.raw(sql::kSelectLatestOrderKeys));
+  keys->bind(1, account_id);
+  keys->bindText(2, kind_text);
+  keys->bind(3, n);
+  // While `keys` steps, its read transaction is open: the rows below come from the
+  // same snapshot. A run of orders the caller lacks is read by one cursor started
+  // at the first of them (a cold list costs one more index scan than reading the
+  // rows alone); an order it holds ends the run.
+  std::optional<RawUse> rows;
+  domain::Order row;
+  for (int offered = 0; keys->step(); ++offered) {
+    const std::int64_t id = keys->int64(0);
+    if (held(id, detail::readOrderStatus(*keys, 1))) {
+      rows.reset();
+      continue;
+    }
+    if (!rows) {
+      rows.emplace(c.raw(sql::kSelectLatestOrdersFrom));
+      (*rows)->bind(1, account_id);
+      (*rows)->bindText(2, kind_text);
+      (*rows)->bind(3, id);
+      (*rows)->bind(4, n - offered);
+    }
+    if (!(*rows)->step() || (*rows)->int64(0) != id) {
+      throw std::runtime_error("order " + std::to_string(id) +
+                               " is in the index but not read from the table");
+    }
+    detail::readOrderRowInto(**rows, row);
+    each(row);
+  }
+}
+
+}  // namespace
+
 Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit,
                                             const HeldOrder& held,
                                             const std::function<void(const domain::Order&)>& each) {
   return atEdge("visitLatestOrdersUnheld", [&]() -> Status {
     ReadLease c = acquireReader();
-    const int n = std::clamp(limit, 1, kMaxListLimit);
-    const std::string_view kind_text = domain::toString(kind);
-    RawUse keys(c->raw(sql::kSelectLatestOrderKeys));
-    keys->bind(1, account_id);
-    keys->bindText(2, kind_text);
-    keys->bind(3, n);
-    // While `keys` steps, its read transaction is open: the rows below come from the
-    // same snapshot. A run of orders the caller lacks is read by one cursor started
-    // at the first of them (a cold list costs one more index scan than reading the
-    // rows alone); an order it holds ends the run.
-    std::optional<RawUse> rows;
-    domain::Order row;
-    for (int offered = 0; keys->step(); ++offered) {
-      const std::int64_t id = keys->int64(0);
-      if (held(id, detail::readOrderStatus(*keys, 1))) {
-        rows.reset();
-        continue;
-      }
-      if (!rows) {
-        rows.emplace(c->raw(sql::kSelectLatestOrdersFrom));
-        (*rows)->bind(1, account_id);
-        (*rows)->bindText(2, kind_text);
-        (*rows)->bind(3, id);
-        (*rows)->bind(4, n - offered);
-      }
-      if (!(*rows)->step() || (*rows)->int64(0) != id) {
-        throw std::runtime_error("order " + std::to_string(id) +
-                                 " is in the index but not read from the table");
-      }
-      detail::readOrderRowInto(**rows, row);
-      each(row);
-    }
+    readLatestUnheld(*c, account_id, kind, limit, held, each);
     return okStatus();
+  });
+}
+
+Result<Store::LatestVisit> SqliteStore::visitLatestOrdersSince(
+    std::int64_t account_id, domain::Kind kind, int limit, std::optional<std::int64_t> known,
+    const HeldOrder& held, const std::function<void(const domain::Order&)>& each) {
+  return atEdge("visitLatestOrdersSince", [&]() -> Result<LatestVisit> {
+    ReadLease c = acquireReader();
+    // Left on its row while the list is read: one read transaction, one snapshot.
+    RawUse version(c->raw(sql::kSelectOrderListVersion));
+    version->bind(1, account_id);
+    LatestVisit out;
+    if (version->step()) out.version = version->int64(0);
+    if (out.version && out.version == known) {
+      out.unchanged = true;
+      return out;
+    }
+    readLatestUnheld(*c, account_id, kind, limit, held, each);
+    return out;
   });
 }
 
@@ -730,6 +760,11 @@ Result<domain::Order> SqliteStore::applyTransition(const domain::Transition& t) 
       if (!balance_after) throw std::runtime_error("refund: account vanished");
       insertLedger(*writer_, updated->account_id, t.refund, *balance_after, domain::LedgerReason::kRefund,
                    updated->id, updated->ref_id, t.at);
+    } else {
+      // The refund's credit moves the account's order-list version too (sql.hpp).
+      StatementUse q(writer_->statement(sql::kBumpOrderListVersion));
+      q->bind(1, updated->account_id);
+      q->exec();
     }
     // The story, the webhook and the end of fulfilment commit with the change itself:
     // a change is never announced without having happened, nor happens unannounced.

@@ -144,6 +144,10 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
                           const std::function<void(const domain::Order&)>& each) override;
   Status visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit, const HeldOrder& held,
                                  const std::function<void(const domain::Order&)>& each) override;
+  // The version is accounts.order_version, bumped by triggers on orders (migration 8).
+  Result<LatestVisit> visitLatestOrdersSince(std::int64_t account_id, domain::Kind kind, int limit,
+                                             std::optional<std::int64_t> known, const HeldOrder& held,
+                                             const std::function<void(const domain::Order&)>& each) override;
   // Newest first; f.limit is clamped to 1..10000.
   Result<std::vector<domain::Order>> listOrders(const OrderFilter& f) override;
   // kNotFound when the order does not exist; kConflict when it is no longer in t.from.
