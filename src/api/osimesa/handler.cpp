@@ -90,36 +90,46 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
   std::optional<std::string_view> idem = params.get("idempotency_key");
   if (idem && idem->empty()) idem.reset();
   // The answer is written in place, envelope and all: the data array between the
-  // envelope's head and tail.
+  // envelope's head and tail. The head is written with the first order (or when the
+  // list turns out empty), so that a list answered whole from lists_ allocates nothing.
   http::Response answer;
   std::string& data = answer.body;
-  data.reserve((ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 64);  // limit <= 15
-  appendSuccessHead(data);
-  data += '[';
-  const std::size_t empty_list = data.size();
   // By ref_id and the latest list: an order encoded before in the same status is
   // copied, any other read, encoded and kept (order_cache.hpp). The two callbacks
   // capture one pointer each, so the std::function each becomes holds it in place
   // (more than 16 bytes of captures would cost an allocation per request).
   struct Listing {
     std::string& data;
-    const std::size_t empty_list;
+    const std::size_t reserve;
     OrderJsonCache& orders;
-  } listing{data, empty_list, orders_};
+    std::size_t empty_list = 0;
+    // The head and '[' once; answers where the array's first entry starts.
+    std::size_t open() {
+      if (data.empty()) {
+        data.reserve(reserve);
+        appendSuccessHead(data);
+        data += '[';
+        empty_list = data.size();
+      }
+      return empty_list;
+    }
+  } listing{data, (ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 64, orders_};  // limit <= 15
   auto copyHeld = [&listing](std::int64_t id, domain::OrderStatus status) {
-    auto& [data, empty_list, orders] = listing;
+    const std::size_t empty_list = listing.open();  // before data.size() is read
+    std::string& data = listing.data;
     const bool first = data.size() == empty_list;
     if (!first) data += ',';
-    if (orders.appendTo(data, id, status)) return true;
+    if (listing.orders.appendTo(data, id, status)) return true;
     if (!first) data.pop_back();
     return false;
   };
   auto encodeAndKeep = [&listing](const domain::Order& o) {
-    auto& [data, empty_list, orders] = listing;
+    const std::size_t empty_list = listing.open();
+    std::string& data = listing.data;
     if (data.size() > empty_list) data += ',';
     const std::size_t start = data.size();
     appendOrder(data, o, true);
-    orders.put(o.id, o.status, std::string_view(data).substr(start));
+    listing.orders.put(o.id, o.status, std::string_view(data).substr(start));
   };
   Status listed = okStatus();
   if (!ref && !idem) {
@@ -130,10 +140,10 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
         account, kind, *limit, kept ? std::optional(kept->version) : std::nullopt, copyHeld, encodeAndKeep);
     if (!visit) return error(visit.error());
     if (visit->unchanged) {
-      data.clear();
       answer.shared_body = kept->answer;
       return answer;
     }
+    listing.open();
     data += ']';
     appendSuccessTail(data, kSuccessMessage);
     if (visit->version) {
@@ -149,6 +159,7 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
   } else {
     auto o = service_.orderByIdempotencyKey(account, kind, *idem);
     if (!o) return error(o.error());
+    listing.open();
     appendOrder(data, *o, true);
     // Echo the key so a caller can tell this answer from a server that ignored it.
     data.pop_back();
@@ -157,6 +168,7 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
     data += "\"}";
   }
   if (!listed) return error(listed.error());
+  listing.open();
   data += ']';
   appendSuccessTail(data, kSuccessMessage);
   return answer;
