@@ -311,11 +311,11 @@ COMMENT ON INDEX ledger_account_id IS
   'every ledger row by account; SQLite''s copy leaves order debits out (migration 7)';
 )sql";
 
-// SQLite's migration 8 gives each account's order list a version kept by triggers, so
-// that the status list can be kept whole. Here it is not: a trigger updating the
-// account's row for every order changed would make claims of many orders lock their
-// accounts in whatever order they come (deadlocks between nodes) and write a new row
-// version per order. The list is read each time; a comment keeps one numbering.
+// SQLite's migration 8 gives each account's order list a version, moved by every order
+// placed or changed, so that the status list can be kept whole. Not here (not measured):
+// every transition would then update the account's row, waiting for its lock behind
+// any order batch of that account on any node. The list is read each time; a comment
+// keeps one numbering.
 constexpr const char* kMigration8 = R"sql(
 COMMENT ON TABLE orders IS
   'SQLite keeps a version per account''s order list (accounts.order_version, migration 8); here none';
@@ -329,7 +329,7 @@ constexpr std::array<Migration, 8> kMigrations{{
     {5, "status list: SQLite's index of (account, kind, id, status); here a comment", kMigration5},
     {6, "duplicate-pending rule: SQLite keeps it in its order writer; comment only", kMigration6},
     {7, "ledger by account: SQLite leaves order debits out of its index; comment only", kMigration7},
-    {8, "order list version: SQLite's triggers; comment only", kMigration8},
+    {8, "order list version: SQLite's accounts.order_version; comment only", kMigration8},
 }};
 
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock($1)";

@@ -144,7 +144,8 @@ class SqliteStore final : public Store, public DispatchStore, public AdminStore 
                           const std::function<void(const domain::Order&)>& each) override;
   Status visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit, const HeldOrder& held,
                                  const std::function<void(const domain::Order&)>& each) override;
-  // The version is accounts.order_version, bumped by triggers on orders (migration 8).
+  // The version is accounts.order_version (migration 8), moved by the statements that
+  // place and change orders (sql.hpp, kDebitForOrder).
   Result<LatestVisit> visitLatestOrdersSince(std::int64_t account_id, domain::Kind kind, int limit,
                                              std::optional<std::int64_t> known, const HeldOrder& held,
                                              const std::function<void(const domain::Order&)>& each) override;
