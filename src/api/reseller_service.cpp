@@ -74,6 +74,12 @@ Status ResellerService::statusByRef(const domain::Account& account, domain::Kind
   return s;
 }
 
+Status ResellerService::latestStatus(const domain::Account& account, domain::Kind kind, int limit,
+                                     const store::Store::HeldOrder& held,
+                                     const std::function<void(const domain::Order&)>& each) {
+  return store_.visitLatestOrdersUnheld(account.id, kind, limit, held, each);
+}
+
 Result<store::Store::LatestVisit> ResellerService::latestStatus(
     const domain::Account& account, domain::Kind kind, int limit, std::optional<std::int64_t> known,
     const store::Store::HeldOrder& held, const std::function<void(const domain::Order&)>& each) {

@@ -58,6 +58,10 @@ class ResellerService {
   // order and per list: nothing when the account's order-list version is still
   // `known`, else each order offered to `held` as (id, status) first, and only those it
   // lacks read and handed to `each` (see Store::visitLatestOrdersSince).
+  // Without the version: for a caller that keeps no lists.
+  Status latestStatus(const domain::Account& account, domain::Kind kind, int limit,
+                      const store::Store::HeldOrder& held,
+                      const std::function<void(const domain::Order&)>& each);
   Result<store::Store::LatestVisit> latestStatus(const domain::Account& account, domain::Kind kind, int limit,
                                                  std::optional<std::int64_t> known,
                                                  const store::Store::HeldOrder& held,

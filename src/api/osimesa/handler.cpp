@@ -132,7 +132,7 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
     listing.orders.put(o.id, o.status, std::string_view(data).substr(start));
   };
   Status listed = okStatus();
-  if (!ref && !idem) {
+  if (!ref && !idem && config_.status_cache_lists > 0) {
     // The latest list: the one held while the account's orders are as they were,
     // else read again (orders held copied, as above) and kept.
     const std::optional<ListJsonCache::Held> kept = lists_.get(account.id, kind, *limit);
@@ -156,6 +156,8 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
   }
   if (ref) {
     listed = service_.statusByRef(account, kind, *ref, copyHeld, encodeAndKeep);
+  } else if (!idem) {  // the latest list, with lists kept off: no version read
+    listed = service_.latestStatus(account, kind, *limit, copyHeld, encodeAndKeep);
   } else {
     auto o = service_.orderByIdempotencyKey(account, kind, *idem);
     if (!o) return error(o.error());
