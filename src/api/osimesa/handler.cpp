@@ -27,6 +27,66 @@ Result<int> parseLimit(const http::Params& p) {
 
 }  // namespace
 
+// A type=status answer written in place, envelope and all: the data array between the
+// envelope's head and tail. The head is written with the first order (or when the
+// array closes), so that a list answered whole from ListJsonCache allocates nothing.
+// An order encoded before in the same status is copied from OrderJsonCache, any other
+// read, encoded and kept there (order_cache.hpp).
+class StatusAnswer {
+ public:
+  StatusAnswer(std::string& data, std::size_t reserve, OrderJsonCache& orders)
+      : data_(data), reserve_(reserve), orders_(orders) {}
+
+  // Appends the entry held for (id, status): false, the answer unchanged, when none is.
+  bool copyHeld(std::int64_t id, domain::OrderStatus status) {
+    const std::size_t empty_list = open();  // first: it may write the head
+    const bool first = data_.size() == empty_list;
+    if (!first) data_ += ',';
+    if (orders_.appendTo(data_, id, status)) return true;
+    if (!first) data_.pop_back();
+    return false;
+  }
+  void encodeAndKeep(const domain::Order& o) {
+    const std::size_t empty_list = open();
+    if (data_.size() > empty_list) data_ += ',';
+    const std::size_t start = data_.size();
+    appendOrder(data_, o, true);
+    orders_.put(o.id, o.status, std::string_view(data_).substr(start));
+  }
+  // One order encoded with its idempotency key echoed (so a caller can tell this
+  // answer from a server that ignored the key).
+  void appendWithKey(const domain::Order& o, std::string_view key) {
+    open();
+    appendOrder(data_, o, true);
+    data_.pop_back();
+    data_ += ",\"idempotency_key\":\"";
+    appendJsonEscaped(data_, key);
+    data_ += "\"}";
+  }
+  void close() {
+    open();
+    data_ += ']';
+    appendSuccessTail(data_, kSuccessMessage);
+  }
+
+ private:
+  // The head and '[' once; answers where the array's first entry starts.
+  std::size_t open() {
+    if (data_.empty()) {
+      data_.reserve(reserve_);
+      appendSuccessHead(data_);
+      data_ += '[';
+      empty_list_ = data_.size();
+    }
+    return empty_list_;
+  }
+
+  std::string& data_;
+  const std::size_t reserve_;
+  OrderJsonCache& orders_;
+  std::size_t empty_list_ = 0;
+};
+
 OsimesaApi::OsimesaApi(OsimesaConfig config, ResellerService& service)
     : config_(config),
       service_(service),
@@ -89,91 +149,58 @@ http::Response OsimesaApi::status(domain::Kind kind, const domain::Account& acco
   // so a client (or another warung buying from us) can reconcile a lost answer.
   std::optional<std::string_view> idem = params.get("idempotency_key");
   if (idem && idem->empty()) idem.reset();
-  // The answer is written in place, envelope and all: the data array between the
-  // envelope's head and tail. The head is written with the first order (or when the
-  // list turns out empty), so that a list answered whole from lists_ allocates nothing.
   http::Response answer;
-  std::string& data = answer.body;
-  // By ref_id and the latest list: an order encoded before in the same status is
-  // copied, any other read, encoded and kept (order_cache.hpp). The two callbacks
-  // capture one pointer each, so the std::function each becomes holds it in place
-  // (more than 16 bytes of captures would cost an allocation per request).
-  struct Listing {
-    std::string& data;
-    const std::size_t reserve;
-    OrderJsonCache& orders;
-    std::size_t empty_list = 0;
-    // The head and '[' once; answers where the array's first entry starts.
-    std::size_t open() {
-      if (data.empty()) {
-        data.reserve(reserve);
-        appendSuccessHead(data);
-        data += '[';
-        empty_list = data.size();
-      }
-      return empty_list;
-    }
-  } listing{data, (ref || idem ? 1 : static_cast<std::size_t>(*limit)) * 400 + 64, orders_};  // limit <= 15
-  auto copyHeld = [&listing](std::int64_t id, domain::OrderStatus status) {
-    const std::size_t empty_list = listing.open();  // before data.size() is read
-    std::string& data = listing.data;
-    const bool first = data.size() == empty_list;
-    if (!first) data += ',';
-    if (listing.orders.appendTo(data, id, status)) return true;
-    if (!first) data.pop_back();
-    return false;
+  const std::size_t orders = ref || idem ? 1 : static_cast<std::size_t>(*limit);  // limit <= 15
+  StatusAnswer listing(answer.body, orders * 400 + 64, orders_);
+  // The two callbacks capture one pointer each, so the std::function each becomes
+  // holds it in place (more than 16 bytes of captures would cost an allocation per
+  // request).
+  const store::Store::HeldOrder copyHeld = [&listing](std::int64_t id, domain::OrderStatus status) {
+    return listing.copyHeld(id, status);
   };
-  auto encodeAndKeep = [&listing](const domain::Order& o) {
-    const std::size_t empty_list = listing.open();
-    std::string& data = listing.data;
-    if (data.size() > empty_list) data += ',';
-    const std::size_t start = data.size();
-    appendOrder(data, o, true);
-    listing.orders.put(o.id, o.status, std::string_view(data).substr(start));
+  const std::function<void(const domain::Order&)> encodeAndKeep = [&listing](const domain::Order& o) {
+    listing.encodeAndKeep(o);
   };
   Status listed = okStatus();
-  if (!ref && !idem && config_.status_cache_lists > 0) {
-    // The latest list: the one held while the account's orders are as they were,
-    // else read again (orders held copied, as above) and kept.
-    const std::optional<ListJsonCache::Held> kept = lists_.get(account.id, kind, *limit);
-    auto visit = service_.latestStatus(
-        account, kind, *limit, kept ? std::optional(kept->version) : std::nullopt, copyHeld, encodeAndKeep);
-    if (!visit) return error(visit.error());
-    if (visit->unchanged) {
-      answer.shared_body = kept->answer;
-      return answer;
-    }
-    listing.open();
-    data += ']';
-    appendSuccessTail(data, kSuccessMessage);
-    if (visit->version) {
-      auto whole = std::make_shared<const std::string>(std::move(data));
-      lists_.put(account.id, kind, *limit, *visit->version, whole);
-      answer.body.clear();
-      answer.shared_body = std::move(whole);
-    }
-    return answer;
-  }
   if (ref) {
     listed = service_.statusByRef(account, kind, *ref, copyHeld, encodeAndKeep);
-  } else if (!idem) {  // the latest list, with lists kept off: no version read
-    listed = service_.latestStatus(account, kind, *limit, copyHeld, encodeAndKeep);
-  } else {
+  } else if (idem) {
     auto o = service_.orderByIdempotencyKey(account, kind, *idem);
     if (!o) return error(o.error());
-    listing.open();
-    appendOrder(data, *o, true);
-    // Echo the key so a caller can tell this answer from a server that ignored it.
-    data.pop_back();
-    data += ",\"idempotency_key\":\"";
-    appendJsonEscaped(data, *idem);
-    data += "\"}";
+    listing.appendWithKey(*o, *idem);
+  } else if (config_.status_cache_lists > 0) {
+    return latestList(kind, account, *limit, answer, listing, copyHeld, encodeAndKeep);
+  } else {  // lists kept off: no version read
+    listed = service_.latestStatus(account, kind, *limit, copyHeld, encodeAndKeep);
   }
   if (!listed) return error(listed.error());
-  listing.open();
-  data += ']';
-  appendSuccessTail(data, kSuccessMessage);
+  listing.close();
   return answer;
+}
+
+// The latest list: the one held while the account's orders are as they were, else
+// read again (orders held copied) and kept. `listing` writes into `answer`'s body;
+// the answer is moved out.
+http::Response OsimesaApi::latestList(domain::Kind kind, const domain::Account& account, int limit,
+                                      http::Response& answer, StatusAnswer& listing,
+                                      const store::Store::HeldOrder& copyHeld,
+                                      const std::function<void(const domain::Order&)>& encodeAndKeep) {
+  const std::optional<ListJsonCache::Held> kept = lists_.get(account.id, kind, limit);
+  auto visit = service_.latestStatus(account, kind, limit, kept ? std::optional(kept->version) : std::nullopt,
+                                     copyHeld, encodeAndKeep);
+  if (!visit) return error(visit.error());
+  if (visit->unchanged) {
+    answer.shared_body = kept->answer;
+    return std::move(answer);
+  }
+  listing.close();
+  if (visit->version) {
+    auto whole = std::make_shared<const std::string>(std::move(answer.body));
+    lists_.put(account.id, kind, limit, *visit->version, whole);
+    answer.body.clear();
+    answer.shared_body = std::move(whole);
+  }
+  return std::move(answer);
 }
 
 void OsimesaApi::placeOrder(domain::Kind kind, const domain::Account& account, const http::Params& params,

@@ -11,6 +11,8 @@
 
 namespace warung::api::osimesa {
 
+class StatusAnswer;  // a type=status answer being written (handler.cpp)
+
 struct OsimesaConfig {
   bool always_http_200 = false;             // API-NOTES: every answer HTTP 200, the real code in the body
   std::size_t status_cache_orders = 65536;  // encoded orders kept for type=status
@@ -31,6 +33,10 @@ class OsimesaApi {
   // One per type=; handle() has checked the method and authenticated `account`.
   http::Response serviceList(domain::Kind kind, const domain::Account& account, const http::Request& req);
   http::Response status(domain::Kind kind, const domain::Account& account, const http::Params& params);
+  http::Response latestList(domain::Kind kind, const domain::Account& account, int limit,
+                            http::Response& answer, StatusAnswer& listing,
+                            const store::Store::HeldOrder& copyHeld,
+                            const std::function<void(const domain::Order&)>& encodeAndKeep);
   // Answers through `respond` once the order writer has answered (on its thread).
   void placeOrder(domain::Kind kind, const domain::Account& account, const http::Params& params,
                   const http::Request& req, http::Respond respond);
