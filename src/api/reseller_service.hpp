@@ -55,13 +55,14 @@ class ResellerService {
                      const store::Store::HeldOrder& held,
                      const std::function<void(const domain::Order&)>& each);
   // The latest `limit` orders of this kind, newest first, for an answer kept per
-  // order and per list: nothing when the account's order-list version is still
-  // `known`, else each order offered to `held` as (id, status) first, and only those it
-  // lacks read and handed to `each` (see Store::visitLatestOrdersSince).
-  // Without the version: for a caller that keeps no lists.
+  // order: each offered to `held` as (id, status) first, and only those it lacks read
+  // and handed to `each` (see Store::visitLatestOrdersUnheld). No version is read: for
+  // a caller that keeps no lists.
   Status latestStatus(const domain::Account& account, domain::Kind kind, int limit,
                       const store::Store::HeldOrder& held,
                       const std::function<void(const domain::Order&)>& each);
+  // The same for an answer kept per list too: nothing visited when the account's
+  // order-list version is still `known` (see Store::visitLatestOrdersSince).
   Result<store::Store::LatestVisit> latestStatus(const domain::Account& account, domain::Kind kind, int limit,
                                                  std::optional<std::int64_t> known,
                                                  const store::Store::HeldOrder& held,
