@@ -15,6 +15,7 @@
 #include "store/support.hpp"
 #include "support/latest_unheld.hpp"
 #include "support/order_batch.hpp"
+#include "support/stuck_orders.hpp"
 
 namespace warung::store::sqlite {
 namespace {
@@ -27,6 +28,7 @@ using testing::place;
 using testing::TempDir;
 using ::warung::testing::expectLatestOrdersSince;
 using ::warung::testing::expectLatestOrdersUnheld;
+using ::warung::testing::expectStuckOrders;
 using ::warung::testing::placeAsOneBatch;
 using ::warung::testing::placeMixedBatch;
 
@@ -829,6 +831,12 @@ TEST_F(OrderWriterTest, LatestOrdersSinceReadsAListOnlyWhenItsVersionMoved) {
   const auto a = account("a", 100000);
   SqliteOrderWriter w(path_);
   expectLatestOrdersSince(store_, w, a, true);
+}
+
+TEST_F(OrderWriterTest, StuckOrdersAreThePendingOnesLastChangedBeforeATime) {
+  const auto a = account("a", 100000);
+  SqliteOrderWriter w(path_);
+  expectStuckOrders(store_, store_, w, a);
 }
 
 TEST_F(OrderWriterTest, ListOrdersFilters) {

@@ -14,6 +14,7 @@
 #include "store_pg/support.hpp"
 #include "support/latest_unheld.hpp"
 #include "support/order_batch.hpp"
+#include "support/stuck_orders.hpp"
 
 namespace warung::store::postgres {
 namespace {
@@ -26,6 +27,7 @@ using testing::place;
 using testing::TestDatabase;
 using ::warung::testing::expectLatestOrdersSince;
 using ::warung::testing::expectLatestOrdersUnheld;
+using ::warung::testing::expectStuckOrders;
 using ::warung::testing::placeMixedBatch;
 
 class OrderWriterTest : public ::testing::Test {
@@ -509,6 +511,12 @@ TEST_F(OrderWriterTest, LatestOrdersSinceReadsAListOnlyWhenItsVersionMoved) {
   const auto a = account("a", 100000);
   PostgresOrderWriter w(db_.config());
   expectLatestOrdersSince(store_, w, a, false);
+}
+
+TEST_F(OrderWriterTest, StuckOrdersAreThePendingOnesLastChangedBeforeATime) {
+  const auto a = account("a", 100000);
+  PostgresOrderWriter w(db_.config());
+  expectStuckOrders(store_, store_, w, a);
 }
 
 TEST_F(OrderWriterTest, ListOrdersFilters) {

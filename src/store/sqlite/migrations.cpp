@@ -316,7 +316,20 @@ constexpr const char* kMigration8 = R"sql(
 ALTER TABLE accounts ADD COLUMN order_version INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations{{
+// One index of the orders by status where there were two: (status, id) for the dispatcher's
+// walk, the pending orders loaded at start and the console's list by status, and
+// (status, updated_at) for the console's stuck orders only. Each index is a b-tree
+// every order insert and every status change writes; the stuck orders are now read from
+// this index's entries for the waiting and processing orders (updated_at carried in the
+// entry, so no row is read to filter them): 44-60 ms with 173,000 of them pending,
+// against 1 ms (bench/README.md).
+constexpr const char* kMigration9 = R"sql(
+DROP INDEX orders_status_id;
+DROP INDEX orders_status_updated_at;
+CREATE INDEX orders_status_id_updated_at ON orders (status, id, updated_at);
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations{{
     {1, "initial schema", kMigration1},
     {2, "fulfilment: providers, routes, dispatch, order events, webhooks", kMigration2},
     {3, "admin console: admins, sessions, tokens, audit log", kMigration3},
@@ -325,6 +338,7 @@ constexpr std::array<Migration, 8> kMigrations{{
     {6, "duplicate-pending rule kept by the order writer, not an index", kMigration6},
     {7, "ledger by account: order debits through the orders", kMigration7},
     {8, "a version per account's order list", kMigration8},
+    {9, "one index of the orders by status: (status, id, updated_at)", kMigration9},
 }};
 
 constexpr const char* kCreateMigrationsTable =

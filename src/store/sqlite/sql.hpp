@@ -173,7 +173,7 @@ inline constexpr const char* kSelectOrderByIdempotencyKey =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = ?1 AND idempotency_key = ?2";
 inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = ?1";
 // The order writer's duplicate-pending rule (pending_targets.hpp): what a remembered
-// order is now, and every pending order at start (orders_status_id).
+// order is now, and every pending order at start (orders_status_id_updated_at).
 inline constexpr const char* kSelectOrderPendingKey =
     "SELECT account_id, service_id, target, status IN ('waiting', 'processing') FROM orders WHERE id = ?1";
 inline constexpr const char* kSelectPendingOrderKeys =
