@@ -244,6 +244,38 @@ TEST_F(OrderWriterTest, RefIdClashIsInternalAndChargesNothing) {
   expectLedgerMatches(acc);
 }
 
+// Another process's write transaction (here a connection of its own, outside this
+// process's write turn): the writer's BEGIN waits for it, again and again up to six
+// busy timeouts, and only then refuses the batch, charging nothing.
+TEST_F(OrderWriterTest, BeginWaitsForAnotherWritersLockThenRefusesTheBatch) {
+  const auto acc = account("u1", 10000);
+  WriterConfig cfg;
+  cfg.busy_timeout_ms = 50;
+  SqliteOrderWriter w(path_, cfg);
+  SQLite::Database other(path_, SQLite::OPEN_READWRITE);
+
+  other.exec("BEGIN IMMEDIATE");
+  Collector waited;
+  w.submit(makeOrder(acc, "B1", 7, "a", 1000), waited.callback());
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));  // past two busy timeouts
+  other.exec("COMMIT");
+  ASSERT_TRUE(waited.wait(1));
+  auto first = waited.take();
+  ASSERT_TRUE(first.front().ok()) << first.front().error().detail;
+
+  other.exec("BEGIN IMMEDIATE");
+  auto refused = place(w, makeOrder(acc, "B2", 7, "b", 1000));  // six timeouts of 50 ms
+  other.exec("COMMIT");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kInternal);
+  EXPECT_EQ(balance(acc), Money{9000});
+  EXPECT_EQ(orderCount(acc), 1u);
+
+  ASSERT_TRUE(place(w, makeOrder(acc, "B3", 7, "b", 1000)).ok()) << "the writer goes on";
+  EXPECT_EQ(balance(acc), Money{8000});
+  expectLedgerMatches(acc);
+}
+
 TEST_F(OrderWriterTest, FullQueueIsOverloaded) {
   const auto acc = account("u1", 10000);
   WriterConfig cfg;

@@ -269,20 +269,28 @@ domain::Order readOrderRow(const Row& r) {
 }
 inline domain::Order readOrder(SQLite::Statement& s) { return readOrderRow(CppRow(s)); }
 
-// Binds ?1..?7 of sql::kInsertLedger.
-inline void bindLedger(SQLite::Statement& s, std::int64_t account_id, Money amount, Money balance_after,
-                       domain::LedgerReason reason, std::int64_t order_id, std::string_view ref,
-                       std::int64_t at) {
+// Text and NULL bound the same way through either statement type, for binders written
+// once for both. Through SQLiteCpp the text is copied; through a RawStatement it is
+// not, and must stay alive and unchanged until the statement is reset.
+inline void bindTextAt(SQLite::Statement& s, int index, std::string_view v) { bindText(s, index, v); }
+inline void bindTextAt(RawStatement& s, int index, std::string_view v) { s.bindText(index, v); }
+inline void bindNullAt(SQLite::Statement& s, int index) { s.bind(index); }
+inline void bindNullAt(RawStatement& s, int index) { s.bindNull(index); }
+
+// Binds ?1..?7 of sql::kInsertLedger (through a RawStatement, `ref` is not copied).
+template <class Statement>
+void bindLedger(Statement& s, std::int64_t account_id, Money amount, Money balance_after,
+                domain::LedgerReason reason, std::int64_t order_id, std::string_view ref, std::int64_t at) {
   s.bind(1, account_id);
   s.bind(2, amount.rupiah);
   s.bind(3, balance_after.rupiah);
-  bindText(s, 4, domain::toString(reason));
+  bindTextAt(s, 4, domain::toString(reason));
   if (order_id != 0) {
     s.bind(5, order_id);
   } else {
-    s.bind(5);  // NULL: not about an order
+    bindNullAt(s, 5);  // NULL: not about an order
   }
-  bindText(s, 6, ref);
+  bindTextAt(s, 6, ref);
   s.bind(7, at);
 }
 

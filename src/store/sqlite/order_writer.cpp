@@ -22,21 +22,8 @@
 namespace warung::store::sqlite {
 namespace {
 
-using detail::bindText;
-using detail::bindTextInPlace;
-using detail::StatementUse;
-
-// Every statement the writer thread runs per order, prepared once in the constructor
-// so that a missing table fails at start-up rather than on the first order.
-constexpr const char* kWriterStatements[] = {
-    sql::kSelectOrderByIdempotencyKey,
-    sql::kDebitForOrder,
-    sql::kSelectAccountStatusBalance,
-    sql::kInsertOrder,
-    sql::kDeleteOrderById,
-    sql::kInsertLedger,
-    sql::kSelectOrderPendingKey,
-};
+using detail::RawUse;
+using detail::StatementError;
 
 Error internalError() { return makeError(Errc::kInternal, "storage error"); }
 
@@ -71,9 +58,17 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
   // keeps them.
   conn_->db().exec(sql::kPragmaForeignKeysOff);
   try {
-    for (const char* q : kWriterStatements) conn_->statement(q);
-  } catch (const SQLite::Exception& e) {
-    throw std::runtime_error("database " + path_ + ": cannot prepare: " + e.what());
+    st_ = Statements{.begin = &conn_->raw(sql::kBeginImmediate),
+                     .commit = &conn_->raw(sql::kCommit),
+                     .by_idempotency_key = &conn_->raw(sql::kSelectOrderByIdempotencyKey),
+                     .insert_order = &conn_->raw(sql::kInsertOrder),
+                     .debit = &conn_->raw(sql::kDebitForOrder),
+                     .status_balance = &conn_->raw(sql::kSelectAccountStatusBalance),
+                     .delete_order = &conn_->raw(sql::kDeleteOrderById),
+                     .insert_ledger = &conn_->raw(sql::kInsertLedger),
+                     .pending_key = &conn_->raw(sql::kSelectOrderPendingKey)};
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("database " + path_ + ": " + e.what());
   }
   try {
     loadPendingTargets();
@@ -436,10 +431,10 @@ bool SqliteOrderWriter::begin(std::size_t orders) {
   // waiting again is safe; only a lasting failure refuses the orders.
   for (int attempt = 1;; ++attempt) {
     try {
-      conn_->db().exec(sql::kBeginImmediate);
+      RawUse(*st_.begin)->exec();
       return true;
-    } catch (const SQLite::Exception& e) {
-      const bool busy = e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED;
+    } catch (const StatementError& e) {
+      const bool busy = e.code() == SQLITE_BUSY || e.code() == SQLITE_LOCKED;
       if (busy && attempt < kBeginAttempts) {
         spdlog::warn("order writer: {}: database busy, waiting again ({}/{})", path_, attempt,
                      kBeginAttempts);
@@ -458,11 +453,11 @@ void SqliteOrderWriter::commit() {
     throw std::runtime_error("the transaction was rolled back by SQLite");
   }
   if (!cfg_.overlap_sync) {
-    conn_->db().exec(sql::kCommit);
+    RawUse(*st_.commit)->exec();
     return;
   }
   DeferWalSync defer;  // the sync thread syncs what this COMMIT leaves owed
-  conn_->db().exec(sql::kCommit);
+  RawUse(*st_.commit)->exec();
   if (defer.owedFd() >= 0) owed_fd_ = defer.owedFd();
 }
 
@@ -475,16 +470,15 @@ void SqliteOrderWriter::rollback() {
 
 // What the order `id`, remembered under o's key, is now (read in the open transaction).
 SqliteOrderWriter::Remembered SqliteOrderWriter::remembered(std::int64_t id, const domain::Order& o) {
-  StatementUse q(conn_->statement(sql::kSelectOrderPendingKey));
+  RawUse q(*st_.pending_key);
   q->bind(1, id);
-  if (!q->executeStep() || q->getColumn(3).getInt() == 0) return Remembered::kNoLongerPending;
-  const bool same_key = q->getColumn(0).getInt64() == o.account_id &&
-                        q->getColumn(1).getInt64() == o.service_id &&
-                        detail::textOf(q->getColumn(2)) == o.target;
+  if (!q->step() || q->int64(3) == 0) return Remembered::kNoLongerPending;
+  const bool same_key = q->int64(0) == o.account_id && q->int64(1) == o.service_id && q->text(2) == o.target;
   return same_key ? Remembered::kPendingSameKey : Remembered::kPendingOtherKey;
 }
 
 void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Result<Placed>>& results) {
+  results.reserve(batch.size());  // an answer holds an Order: growing would move each again
   if (!begin(batch.size())) {
     for (std::size_t i = 0; i < batch.size(); ++i) results.push_back(internalError());
     return;
@@ -544,10 +538,10 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   if (!o.idempotency_key.empty()) {
     std::optional<domain::Order> existing;
     {
-      StatementUse q(conn_->statement(sql::kSelectOrderByIdempotencyKey));
+      RawUse q(*st_.by_idempotency_key);
       q->bind(1, o.account_id);
-      bindText(*q, 2, o.idempotency_key);
-      if (q->executeStep()) existing = detail::readOrder(*q);
+      q->bindText(2, o.idempotency_key);
+      if (q->step()) existing = detail::readOrderRow(*q);
     }
     if (existing) {
       if (existing->fingerprint == o.fingerprint) return Placed{std::move(*existing), true};
@@ -575,37 +569,38 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   // the debit.)
   o.status = domain::OrderStatus::kWaiting;
   try {
-    StatementUse q(conn_->statement(sql::kInsertOrder));
+    // Every text is bound where it lies: `o` and the status strings outlive the use.
+    RawUse q(*st_.insert_order);
     int i = 0;
-    bindTextInPlace(*q, ++i, o.ref_id);
+    q->bindText(++i, o.ref_id);
     q->bind(++i, o.account_id);
-    bindText(*q, ++i, domain::toString(o.kind));
+    q->bindText(++i, domain::toString(o.kind));
     q->bind(++i, o.service_id);
-    bindTextInPlace(*q, ++i, o.service_code);
-    bindTextInPlace(*q, ++i, o.service_name);
-    bindTextInPlace(*q, ++i, o.category_key);
-    for (const std::string& d : o.data) bindTextInPlace(*q, ++i, d);
-    bindTextInPlace(*q, ++i, o.target);
+    q->bindText(++i, o.service_code);
+    q->bindText(++i, o.service_name);
+    q->bindText(++i, o.category_key);
+    for (const std::string& d : o.data) q->bindText(++i, d);
+    q->bindText(++i, o.target);
     q->bind(++i, o.quantity);
     q->bind(++i, o.unit_price.rupiah);
     q->bind(++i, o.charge.rupiah);
-    bindText(*q, ++i, domain::toString(o.status));
+    q->bindText(++i, domain::toString(o.status));
     q->bind(++i, o.start_count);
     q->bind(++i, o.remain);
-    bindTextInPlace(*q, ++i, o.voucher);
-    bindTextInPlace(*q, ++i, o.note);
+    q->bindText(++i, o.voucher);
+    q->bindText(++i, o.note);
     if (o.idempotency_key.empty()) {
-      q->bind(++i);  // NULL: the idempotency index skips it
+      q->bindNull(++i);  // NULL: the idempotency index skips it
     } else {
-      bindTextInPlace(*q, ++i, o.idempotency_key);
+      q->bindText(++i, o.idempotency_key);
     }
-    bindTextInPlace(*q, ++i, o.fingerprint);
+    q->bindText(++i, o.fingerprint);
     q->bind(++i, o.created_at);
     q->bind(++i, o.updated_at);
     if (q->exec() != 1) throw std::runtime_error("order insert wrote no row");
-    o.id = conn_->db().getLastInsertRowid();
-  } catch (const SQLite::Exception& e) {
-    if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
+    o.id = sqlite3_last_insert_rowid(conn_->db().getHandle());
+  } catch (const StatementError& e) {
+    if (e.extendedCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
     const std::string_view what = e.what();
     if (what.find("orders.idempotency_key") != std::string_view::npos) {
       // Only reachable if the SELECT above missed it; same answer as there.
@@ -620,36 +615,36 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   bool debited = false;
   Money balance_after{0};
   {
-    StatementUse q(conn_->statement(sql::kDebitForOrder));
+    RawUse q(*st_.debit);
     q->bind(1, o.charge.rupiah);
     q->bind(2, o.account_id);
     debited = q->exec() == 1;
   }
   if (debited) {
-    StatementUse q(conn_->statement(sql::kSelectAccountStatusBalance));
+    RawUse q(*st_.status_balance);
     q->bind(1, o.account_id);
-    if (!q->executeStep()) throw std::runtime_error("debited account vanished");
-    balance_after = Money{q->getColumn(1).getInt64()};  // read in the same transaction
+    if (!q->step()) throw std::runtime_error("debited account vanished");
+    balance_after = Money{q->int64(1)};  // read in the same transaction
   } else {
     {
-      StatementUse q(conn_->statement(sql::kDeleteOrderById));
+      RawUse q(*st_.delete_order);
       q->bind(1, o.id);
       q->exec();
     }
-    StatementUse q(conn_->statement(sql::kSelectAccountStatusBalance));
+    RawUse q(*st_.status_balance);
     q->bind(1, o.account_id);
-    if (!q->executeStep()) return makeError(Errc::kNotFound, "account not found");
-    if (q->getColumn(0).getString() != domain::toString(domain::AccountStatus::kActive)) {
+    if (!q->step()) return makeError(Errc::kNotFound, "account not found");
+    if (q->text(0) != domain::toString(domain::AccountStatus::kActive)) {
       return makeError(Errc::kForbidden, "account is suspended");
     }
-    return makeError(Errc::kInsufficientBalance, "balance Rp " + std::to_string(q->getColumn(1).getInt64()) +
+    return makeError(Errc::kInsufficientBalance, "balance Rp " + std::to_string(q->int64(1)) +
                                                      " is below the charge Rp " +
                                                      std::to_string(o.charge.rupiah));
   }
 
-  // 5. The ledger row.
+  // 5. The ledger row (its ref, the order's ref_id, bound where it lies).
   {
-    StatementUse q(conn_->statement(sql::kInsertLedger));
+    RawUse q(*st_.insert_ledger);
     detail::bindLedger(*q, o.account_id, -o.charge, balance_after, domain::LedgerReason::kOrder, o.id,
                        o.ref_id, o.created_at);
     if (q->exec() != 1) throw std::runtime_error("ledger insert wrote no row");

@@ -82,7 +82,8 @@ namespace warung::store::sqlite {
 
 namespace detail {
 class Connection;
-}
+class RawStatement;
+}  // namespace detail
 
 struct WriterConfig {
   std::size_t queue_capacity = 20000;  // orders waiting for the writer thread
@@ -168,6 +169,21 @@ class SqliteOrderWriter final : public OrderWriter {
   WriterConfig cfg_;
   std::shared_ptr<WriteTurn> turn_;           // processWriteTurn(path_): around every use of conn_
   std::unique_ptr<detail::Connection> conn_;  // used only by the writer thread after start
+  // Every statement the writer runs per batch and per order, prepared in the
+  // constructor (a missing table fails at start-up, not on the first order) and used
+  // through SQLite's C API (raw_statement.hpp: text bound where it lies, nothing
+  // copied). Owned by conn_'s statement cache.
+  struct Statements {
+    detail::RawStatement* begin = nullptr;
+    detail::RawStatement* commit = nullptr;
+    detail::RawStatement* by_idempotency_key = nullptr;
+    detail::RawStatement* insert_order = nullptr;
+    detail::RawStatement* debit = nullptr;
+    detail::RawStatement* status_balance = nullptr;
+    detail::RawStatement* delete_order = nullptr;
+    detail::RawStatement* insert_ledger = nullptr;
+    detail::RawStatement* pending_key = nullptr;
+  } st_;
   // The file's orders lock (lockOrdersOfFile), held until destruction, also when the
   // constructor throws after taking it.
   struct LockFd {

@@ -1,14 +1,15 @@
 #pragma once
 // Internal to store/sqlite: a prepared statement used through SQLite's C API, for the
-// reads on the reseller API's hot path (status by ref_id, the latest orders). Reading
-// a value through SQLiteCpp builds a Column object that copies the statement's
-// shared_ptr (two atomic operations) and returns text as a new std::string; a row of
-// 24 columns read that way cost about as much as finding it. Here text is a
-// string_view into SQLite's row, valid until the next step() or the reset.
+// reads on the reseller API's hot path (status by ref_id, the latest orders) and the
+// order writer's statements. Reading a value through SQLiteCpp builds a Column object
+// that copies the statement's shared_ptr (two atomic operations) and returns text as a
+// new std::string; a row of 24 columns read that way cost about as much as finding it.
+// Here text is a string_view into SQLite's row, valid until the next step() or the
+// reset, and text is bound where it lies, not copied.
 //
-// Threads: as its Connection (one thread at a time). Errors: prepare() and step()
-// throw std::runtime_error with SQLite's message; the store edge turns that into
-// kInternal.
+// Threads: as its Connection (one thread at a time). Errors: the constructor throws
+// std::runtime_error, bind(), step() and exec() a StatementError (one) with SQLite's
+// message and extended result code; the store edge turns either into kInternal.
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -17,6 +18,19 @@
 #include <string_view>
 
 namespace warung::store::sqlite::detail {
+
+// What SQLite refused, with its extended result code (SQLITE_CONSTRAINT_UNIQUE, ...).
+class StatementError : public std::runtime_error {
+ public:
+  StatementError(const std::string& what, int extended_code)
+      : std::runtime_error(what), extended_code_(extended_code) {}
+  int extendedCode() const { return extended_code_; }
+  // The primary result code (SQLITE_BUSY, SQLITE_CONSTRAINT, ...).
+  int code() const { return extended_code_ & 0xff; }
+
+ private:
+  int extended_code_;
+};
 
 class RawStatement {
  public:
@@ -32,6 +46,7 @@ class RawStatement {
   RawStatement& operator=(const RawStatement&) = delete;
 
   void bind(int index, std::int64_t v) { check(sqlite3_bind_int64(stmt_, index, v)); }
+  void bindNull(int index) { check(sqlite3_bind_null(stmt_, index)); }
   // Not copied: `v` must stay alive and unchanged until reset().
   void bindText(int index, std::string_view v) {
     check(sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
@@ -42,7 +57,14 @@ class RawStatement {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(std::string("step failed: ") + sqlite3_errmsg(db_));
+    fail("step failed: ");
+  }
+
+  // Runs a statement without a result row to its end; returns the rows it changed.
+  int exec() {
+    while (step()) {
+    }
+    return sqlite3_changes(db_);
   }
 
   // Column values of the current row; NULL reads as 0 and "".
@@ -61,7 +83,12 @@ class RawStatement {
 
  private:
   void check(int rc) const {
-    if (rc != SQLITE_OK) throw std::runtime_error(std::string("bind failed: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK) fail("bind failed: ");
+  }
+  [[noreturn]] void fail(const char* what) const {
+    std::string message(what);
+    message += sqlite3_errmsg(db_);
+    throw StatementError(message, sqlite3_extended_errcode(db_));
   }
 
   sqlite3* db_;
