@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "domain/types.hpp"
+#include "store/sqlite/malloc_cache.hpp"
 #include "store/sqlite/page_cache.hpp"
 #include "store/sqlite/raw_statement.hpp"
 #include "store/sqlite/sql.hpp"
@@ -126,10 +127,12 @@ class Connection {
   // statistics off: with them on, every allocation SQLite makes takes one global
   // mutex (the order writer's and every reader's), for counters warung never reads.
   // If something opened a database first, SQLite refuses and keeps its defaults.
-  // The page cache wrapper (page_cache.hpp) likewise.
+  // The allocator (malloc_cache.hpp) and the page cache wrapper (page_cache.hpp)
+  // likewise.
   static void configureLibraryOnce() {
     static const bool configured = [] {
       sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+      installMallocCache();
       return installPageCache();
     }();
     (void)configured;
@@ -184,11 +187,6 @@ inline void bindText(SQLite::Statement& s, int index, std::string_view v) { s.bi
 inline std::string_view textOf(const SQLite::Column& c) {
   return {c.getText(), static_cast<std::size_t>(c.size())};
 }
-
-// Binds text that SQLite reads where it is (SQLITE_STATIC) instead of copying it twice
-// (into a std::string for SQLiteCpp, then SQLite's own copy): `v` must stay alive and
-// unchanged until the statement is reset, as the fields of an order being inserted do.
-inline void bindTextInPlace(SQLite::Statement& s, int index, const std::string& v) { s.bindNoCopy(index, v); }
 
 // A value the schema should never hold (an unknown enum text): a broken invariant, so
 // an exception that the store edge turns into kInternal.
