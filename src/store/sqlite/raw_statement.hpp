@@ -8,8 +8,9 @@
 // reset, and text is bound where it lies, not copied.
 //
 // Threads: as its Connection (one thread at a time). Errors: the constructor throws
-// std::runtime_error, bind(), step() and exec() a StatementError (one) with SQLite's
-// message and extended result code; the store edge turns either into kInternal.
+// std::runtime_error; bind(), step() and exec() throw a StatementError (a
+// std::runtime_error) with SQLite's message and extended result code. The store edge
+// turns either into kInternal.
 #include <sqlite3.h>
 
 #include <cstdint>
