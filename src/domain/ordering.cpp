@@ -25,15 +25,16 @@ std::string fingerprintOf(Kind kind, std::string_view service_code, const OrderD
   m += service_code;
   for (const auto& d : data) {
     m += '\x1f';
-    if (d) m += *d;
-    else m += '\x1e';  // absent differs from empty
+    if (d)
+      m += *d;
+    else
+      m += '\x1e';  // absent differs from empty
   }
   return crypto::md5Hex(m);
 }
 
-Result<Order> planOrder(Kind kind, const Account& account, const Catalog& catalog,
-                        const PlaceOrderInput& in, const TimeZone& zone, std::int64_t now,
-                        IdGenerator& ids) {
+Result<Order> planOrder(Kind kind, const Account& account, const Catalog& catalog, const PlaceOrderInput& in,
+                        const TimeZone& zone, std::int64_t now, IdGenerator& ids) {
   if (in.service_code.empty()) return makeError(Errc::kInvalidArgument, "parameter 'service' is required");
   const Service* s = catalog.find(kind, in.service_code);
   if (s == nullptr || !s->enabled) {
@@ -48,10 +49,9 @@ Result<Order> planOrder(Kind kind, const Account& account, const Catalog& catalo
     quantity = *q;
   }
   if (insideCutoff(s->cutoff, zone.minuteOfDay(now))) {
-    return makeError(Errc::kUnavailable,
-                     fmt::format("service '{}' is closed for cut-off from {} to {} ({})", s->code,
-                                 formatHhMm(s->cutoff.start_minute), formatHhMm(s->cutoff.end_minute),
-                                 zone.name()));
+    return makeError(Errc::kUnavailable, fmt::format("service '{}' is closed for cut-off from {} to {} ({})",
+                                                     s->code, formatHhMm(s->cutoff.start_minute),
+                                                     formatHhMm(s->cutoff.end_minute), zone.name()));
   }
   if (!s->ready) return makeError(Errc::kUnavailable, fmt::format("service '{}' is out of stock", s->code));
 
@@ -78,7 +78,8 @@ Result<Order> planOrder(Kind kind, const Account& account, const Catalog& catalo
   o.status = OrderStatus::kWaiting;
   o.remain = kind == Kind::kSocialMedia ? quantity : 0;
   o.idempotency_key = std::string(in.idempotency_key);
-  o.fingerprint = fingerprintOf(kind, in.service_code, in.data);
+  // Compared only when a retry names the same key: an order without one needs none.
+  if (!in.idempotency_key.empty()) o.fingerprint = fingerprintOf(kind, in.service_code, in.data);
   o.created_at = now;
   o.updated_at = now;
   return o;

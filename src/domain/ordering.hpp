@@ -24,7 +24,8 @@ struct PlaceOrderInput {
 // Checks in order: service known and enabled for `kind` (kNotFound), fields
 // (kUnprocessable), quantity (kUnprocessable), cut-off in `zone` (kUnavailable,
 // message gives the window), stock (kUnavailable); then prices the order for
-// `account` and fills ref_id, target, fingerprint, snapshot and timestamps.
+// `account` and fills ref_id, target, snapshot, timestamps and, with an idempotency
+// key, the fingerprint (empty without one).
 Result<Order> planOrder(Kind kind, const Account& account, const Catalog& catalog,
                         const PlaceOrderInput& in, const TimeZone& zone, std::int64_t now,
                         IdGenerator& ids);

@@ -113,6 +113,7 @@ struct Order {
   std::string note;
   std::string idempotency_key;  // empty when none was given
   std::string fingerprint;      // hash of the order's parameters, for idempotent retries
+                                // (empty for an order placed without an idempotency key)
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };

@@ -333,10 +333,13 @@ TEST(FingerprintOf, StableAndSensitiveToEveryPart) {
 }
 
 TEST_F(PlanOrderTest, FingerprintStableAcrossOrdersAndDiffersWithData) {
-  auto a = social("5", "https://x", "100");
-  auto b = social("5", "https://x", "100");
-  auto c = social("5", "https://x", "200");
-  auto d = social("5", "https://y", "100");
+  auto keyed = [&](std::string_view d1, std::string_view d2, std::string_view key) {
+    return place(Kind::kSocialMedia, "5", OrderData{d1, d2, std::nullopt}, key);
+  };
+  auto a = keyed("https://x", "100", "k1");
+  auto b = keyed("https://x", "100", "k2");
+  auto c = keyed("https://x", "200", "k3");
+  auto d = keyed("https://y", "100", "k4");
   ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok());
   EXPECT_EQ(a->fingerprint, b->fingerprint);
   EXPECT_NE(a->fingerprint, c->fingerprint);
@@ -345,6 +348,11 @@ TEST_F(PlanOrderTest, FingerprintStableAcrossOrdersAndDiffersWithData) {
   auto e = place(Kind::kSocialMedia, "5", OrderData{"https://x", "100", std::nullopt}, "other-key");
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(a->fingerprint, e->fingerprint);
+  // Only a retry with a key compares fingerprints: an order without one has none (the
+  // md5 was a tenth of an order's instructions on the io thread).
+  auto keyless = social("5", "https://x", "100");
+  ASSERT_TRUE(keyless.ok());
+  EXPECT_EQ(keyless->fingerprint, "");
 }
 
 TEST_F(PlanOrderTest, EmptyServiceCodeIsRefused) {
