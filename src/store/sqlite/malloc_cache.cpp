@@ -48,10 +48,10 @@ struct Lists {
 };
 thread_local Lists t_lists;
 
-// The lists of this thread, or null once they are gone. The first call constructs
-// them (t_lists is constructed on first use of this function's reference).
+// The lists of this thread, or null once they are gone. The first call on a thread
+// constructs them.
 Lists* lists() {
-  Lists& l = t_lists;  // constructs on a thread's first use, setting t_alive
+  Lists& l = t_lists;  // constructed on the thread's first use, which sets t_alive
   return t_alive ? &l : nullptr;
 }
 
