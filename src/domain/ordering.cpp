@@ -25,10 +25,11 @@ std::string fingerprintOf(Kind kind, std::string_view service_code, const OrderD
   m += service_code;
   for (const auto& d : data) {
     m += '\x1f';
-    if (d)
+    if (d) {
       m += *d;
-    else
+    } else {
       m += '\x1e';  // absent differs from empty
+    }
   }
   return crypto::md5Hex(m);
 }

@@ -26,9 +26,8 @@ struct PlaceOrderInput {
 // message gives the window), stock (kUnavailable); then prices the order for
 // `account` and fills ref_id, target, snapshot, timestamps and, with an idempotency
 // key, the fingerprint (empty without one).
-Result<Order> planOrder(Kind kind, const Account& account, const Catalog& catalog,
-                        const PlaceOrderInput& in, const TimeZone& zone, std::int64_t now,
-                        IdGenerator& ids);
+Result<Order> planOrder(Kind kind, const Account& account, const Catalog& catalog, const PlaceOrderInput& in,
+                        const TimeZone& zone, std::int64_t now, IdGenerator& ids);
 
 // What "a pending order for the same service and target" compares. Social media:
 // the link (data1). Game: every non-`none` field, so one phone number or game
