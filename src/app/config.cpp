@@ -63,7 +63,11 @@ std::map<std::string, Setter> settersFor(Config& c) {
        }},
       {"database.queue_capacity", integer(c.writer.queue_capacity, 1, 10'000'000)},
       {"database.max_batch", integer(c.writer.max_batch, 1, 100'000)},
-      {"database.overlap_sync", boolean(c.writer.overlap_sync)},
+      {"database.overlap_sync",  // one switch for the order writer's syncs and the store's
+       [&c](const toml::node& n, const std::string& key) {
+         boolean(c.writer.overlap_sync)(n, key);
+         c.sqlite.overlap_sync = c.writer.overlap_sync;
+       }},
       {"database.checkpoint_pages", integer(c.writer.checkpoint_pages, 0, 100'000'000)},
       {"database.wal_max_pages", integer(c.writer.wal_max_pages, 1, 100'000'000)},
       {"server.listen",

@@ -63,6 +63,19 @@ TEST(BackendTest, OnSqliteCacheMbSizesTheWriteCacheOfTheStoreAndTheWriter) {
   EXPECT_EQ(sharedWriteCacheKib(config.db_path), 7 * 1024);
 }
 
+// database.overlap_sync switches both deferred syncs: the order writer's sync thread
+// and the store's sync after its write turn (WriteTransaction::commit).
+TEST(BackendTest, OnSqliteOverlapSyncSetsTheWriterAndTheStore) {
+  TempDir dir;
+  const std::string toml = dir.file("warung.toml");
+  EXPECT_TRUE(Config{}.sqlite.overlap_sync);
+  EXPECT_TRUE(Config{}.writer.overlap_sync);
+  std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db") << "\"\noverlap_sync = false\n";
+  const Config config = loadConfig(toml);
+  EXPECT_FALSE(config.sqlite.overlap_sync);
+  EXPECT_FALSE(config.writer.overlap_sync);
+}
+
 // With its own checkpoint thread (database.checkpoint_pages > 0, the default) the
 // writer takes the checkpoints over: the store's commits let the WAL grow. With
 // checkpoint_pages = 0 SQLite's own stay on both connections.

@@ -89,7 +89,7 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
     });
   }
   if (!cfg_.sync_file) {
-    cfg_.sync_file = [](int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; };
+    cfg_.sync_file = syncWalFile;
   }
   if (cfg_.overlap_sync) {
     sync_thread_ = std::thread([this] {
@@ -146,7 +146,7 @@ void SqliteOrderWriter::submit(domain::Order order, Callback done) {
   std::optional<Error> refused;
   {
     std::lock_guard lock(mutex_);
-    if (sync_failed_.load(std::memory_order_relaxed)) {
+    if (turn_->walSyncFailed()) {
       refused = internalError();
     } else if (stopping_) {
       refused = makeError(Errc::kOverloaded, "server is shutting down");
@@ -345,11 +345,13 @@ void SqliteOrderWriter::run() {
       }
     }
     owed_fd_ = -1;
-    if (sync_failed_.load(std::memory_order_relaxed)) {
-      results.assign(batch.size(), internalError());  // written nothing: see the header
-    } else {
+    {
       std::lock_guard turn(*turn_);
-      writeBatch(batch, results);
+      if (turn_->walSyncFailed()) {
+        results.assign(batch.size(), internalError());  // written nothing: see the header
+      } else {
+        writeBatch(batch, results);
+      }
     }
     if (cfg_.overlap_sync) {
       {
@@ -382,11 +384,11 @@ void SqliteOrderWriter::syncLoop() {
     for (const Committed& c : taken) {
       if (c.owed_fd >= 0) fd = c.owed_fd;
     }
-    bool synced = !sync_failed_.load(std::memory_order_relaxed);
+    bool synced = !turn_->walSyncFailed();
     if (synced && fd >= 0) {
       deferred_syncs_.fetch_add(1, std::memory_order_relaxed);
       if (const int err = cfg_.sync_file(fd); err != 0) {
-        sync_failed_.store(true, std::memory_order_relaxed);
+        turn_->markWalSyncFailed();
         synced = false;
         std::size_t orders = 0;
         for (const Committed& c : taken) orders += c.batch.size();

@@ -19,13 +19,15 @@
 // on disk; nothing acts on it in that window in a way a crash could betray: a reseller
 // learns an order's ref_id from its answer (sent after the sync); every other write
 // transaction (the dispatcher's claim before it sends an order to a provider, a
-// transition, a credit) commits with a sync of its own, which makes every frame
-// before it durable first, and checkpoints sync the WAL before copying it. A status
-// list may show an order up to one fsync before its answer is sent. If a deferred
-// sync fails, the batches it covered are answered kInternal (they may or may not be on
-// disk: the OS may have dropped the pages) and the writer refuses every later order
-// (kInternal) until the process is restarted and SQLite recovers the file, as
-// PostgreSQL stops on a failed fsync. With overlap_sync off, COMMIT syncs in place and
+// transition, a credit) is followed by a sync of its own before its caller goes on
+// (SqliteStore, with overlap_sync, makes it after giving the write turn back), which
+// makes every frame before it durable first, and checkpoints sync the WAL before
+// copying it. A status list may show an order up to one fsync before its answer is
+// sent. If a deferred sync fails (this thread's or the store's), the batches it
+// covered are answered kInternal (they may or may not be on disk: the OS may have
+// dropped the pages) and the writer refuses every later order (kInternal) until the
+// process is restarted and SQLite recovers the file, as PostgreSQL stops on a failed
+// fsync (WriteTurn::walSyncFailed). With overlap_sync off, COMMIT syncs in place and
 // callbacks run on the writer thread.
 //
 // Per order (see store.hpp): idempotency replay or kConflict; guarded debit
@@ -222,7 +224,6 @@ class SqliteOrderWriter final : public OrderWriter {
   std::condition_variable sync_wake_;
   std::deque<Committed> committed_;  // guarded by sync_mutex_
   bool sync_stopping_ = false;       // guarded by sync_mutex_
-  std::atomic<bool> sync_failed_{false};
   std::atomic<std::uint64_t> deferred_syncs_{0};
   std::thread sync_thread_;
 

@@ -261,7 +261,8 @@ void SqliteStore::releaseReader(std::unique_ptr<Connection> c) {
 // Start-up
 
 SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
-    : path_(std::move(path)), cfg_(cfg), turn_wait_(cfg.busy_timeout_ms) {
+    : path_(std::move(path)), cfg_(std::move(cfg)), turn_wait_(cfg_.busy_timeout_ms) {
+  if (!cfg_.sync_file) cfg_.sync_file = syncWalFile;
   if (cfg_.read_connections < 1) {
     throw std::runtime_error("sqlite: read_connections must be at least 1");
   }

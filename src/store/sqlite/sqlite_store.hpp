@@ -60,6 +60,7 @@
 //    an empty list.
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -81,6 +82,13 @@ struct SqliteConfig {
   int busy_timeout_ms = 5000;  // how long to wait for the write turn, and for another connection's lock
   int read_connections = 4;    // pooled read connections, at least 1
   int cache_mb = 16;           // page cache of each read connection and of the shared write one, at least 1
+  // A write's COMMIT leaves its WAL sync owed and the write makes it after giving the
+  // write turn back, before it returns (database.overlap_sync, as the order writer's):
+  // the order writer's next batch does not wait for this write's fsync.
+  bool overlap_sync = true;
+  // How a write syncs the WAL it left owed: 0 or an errno. fdatasync when empty; tests
+  // replace it to hold or fail a sync.
+  std::function<int(int fd)> sync_file;
 };
 
 class SqliteStore final : public Store, public DispatchStore, public AdminStore {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <mutex>
@@ -240,6 +241,8 @@ void registerOnce() {
 }
 
 }  // namespace
+
+int syncWalFile(int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; }
 
 DeferWalSync::DeferWalSync() { t_defer = this; }
 DeferWalSync::~DeferWalSync() { t_defer = nullptr; }

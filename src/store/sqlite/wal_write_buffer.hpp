@@ -41,6 +41,9 @@ struct WalWriteBufferStats {
 };
 WalWriteBufferStats walWriteBufferStats();
 
+// fdatasync(fd): 0, or the errno it failed with. What a deferred sync runs by default.
+int syncWalFile(int fd);
+
 // Defers the commit syncs of WAL files made on the constructing thread, for its
 // lifetime (see above). Not nestable; one thread, one scope.
 class DeferWalSync {

@@ -18,7 +18,12 @@
 // per process (processWriteTurn), and every transaction on those connections is
 // taken during it.
 //
+// It also carries whether a deferred sync of the file's WAL failed (walSyncFailed):
+// both connections commit without syncing in place (the order writer's sync thread,
+// the store's commit after giving the turn back) and the flag stops both.
+//
 // Threads: any. Not recursive: a holder that asks again waits for itself forever.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -63,6 +68,13 @@ class WriteTurn {
   // its holder (the order writer places orders, the store makes them final).
   PendingTargets& pendingTargets() { return pending_targets_; }
 
+  // A sync of the WAL that a commit had left owed failed: the OS may have dropped pages
+  // a committed transaction wrote, so nothing in this process writes to the file again
+  // until a restart (the order writer refuses orders, the store's writes fail), as
+  // PostgreSQL stops on a failed fsync. Set by whichever connection's sync failed.
+  bool walSyncFailed() const { return wal_sync_failed_.load(std::memory_order_acquire); }
+  void markWalSyncFailed() { wal_sync_failed_.store(true, std::memory_order_release); }
+
   // Callers waiting for the turn (the holder not counted), for tests.
   std::size_t waiting() const {
     std::lock_guard l(mutex_);
@@ -77,6 +89,7 @@ class WriteTurn {
   std::uint64_t serving_ = 0;         // the ticket whose turn it is
   std::set<std::uint64_t> given_up_;  // tickets after serving_ whose callers left
   PendingTargets pending_targets_;    // used only by the turn's holder
+  std::atomic<bool> wal_sync_failed_{false};
 };
 
 // The turn to write to the database file at `path` in this process, the same for every
@@ -84,9 +97,10 @@ class WriteTurn {
 // while someone holds it; a later caller after the last one let go gets a new one.
 std::shared_ptr<WriteTurn> processWriteTurn(const std::string& path);
 
-// Holds a WriteTurn for its scope, having waited at most `timeout` for it; throws
-// std::runtime_error saying so when it was not free by then (at the store's edge: a
-// storage error, as when SQLite's own busy timeout runs out).
+// Holds a WriteTurn until its scope ends or release(), having waited at most `timeout`
+// for it; throws std::runtime_error saying so when it was not free by then (at the
+// store's edge: a storage error, as when SQLite's own busy timeout runs out), or when
+// an earlier sync of the WAL failed (WriteTurn::walSyncFailed).
 class WriteTurnHold {
  public:
   WriteTurnHold(WriteTurn& turn, std::chrono::milliseconds timeout) : turn_(turn) {
@@ -94,13 +108,23 @@ class WriteTurnHold {
       throw std::runtime_error("database busy: no turn to write within " + std::to_string(timeout.count()) +
                                " ms");
     }
+    if (turn_.walSyncFailed()) {
+      turn_.unlock();
+      throw std::runtime_error("an earlier sync of the WAL failed: no write is taken until a restart");
+    }
   }
-  ~WriteTurnHold() { turn_.unlock(); }
+  ~WriteTurnHold() { release(); }
   WriteTurnHold(const WriteTurnHold&) = delete;
   WriteTurnHold& operator=(const WriteTurnHold&) = delete;
 
+  void release() {
+    if (held_) turn_.unlock();
+    held_ = false;
+  }
+
  private:
   WriteTurn& turn_;
+  bool held_ = true;
 };
 
 }  // namespace warung::store::sqlite
