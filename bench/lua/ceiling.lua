@@ -5,7 +5,7 @@ local c = dofile(os.getenv("WARUNG_BENCH_LUA") .. "/common.lua")
 local requests = {}
 local n = 0
 
-c.install(false)
+c.install()
 
 function init(args)
   for i, a in ipairs(c.accounts()) do

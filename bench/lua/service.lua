@@ -4,7 +4,7 @@ local c = dofile(os.getenv("WARUNG_BENCH_LUA") .. "/common.lua")
 local requests = {}
 local n = 0
 
-c.install(false)
+c.install()
 
 function init(args)
   for i, a in ipairs(c.accounts()) do requests[i] = c.post(c.path(c.kind), a .. "&type=service") end

@@ -4,7 +4,7 @@ local c = dofile(os.getenv("WARUNG_BENCH_LUA") .. "/common.lua")
 local requests = {}
 local n = 0
 
-c.install(false)
+c.install()
 
 function init(args)
   local accounts = c.accounts()
