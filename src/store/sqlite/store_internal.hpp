@@ -105,9 +105,8 @@ class SqliteStore::WriteTransaction {
     if (const int err = store_.cfg_.sync_file(owed_fd); err != 0) {
       store_.write_turn_->markWalSyncFailed();
       spdlog::critical(
-          "sqlite store: {}: syncing the WAL after a commit failed ({}): the write may or may not be on "
-          "disk; no "
-          "write is taken until the server is restarted",
+          "sqlite store: {}: syncing the WAL after a commit failed ({}): the write may or may not "
+          "be on disk; no write is taken until the server is restarted",
           store_.path_, std::strerror(err));
       throw std::runtime_error("syncing the WAL failed");
     }
