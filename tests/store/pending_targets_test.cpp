@@ -6,8 +6,13 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <memory>
+#include <random>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -23,6 +28,17 @@ using testing::place;
 using testing::TempDir;
 
 constexpr const char* kPending = "an order for this service and target is still pending";
+
+// Every order remembered under `key`, sorted.
+std::vector<std::int64_t> idsUnder(PendingTargets& p, PendingTargets::Key key) {
+  std::vector<std::int64_t> ids;
+  p.visit(key, [&](std::int64_t id) {
+    ids.push_back(id);
+    return PendingTargets::Next::kKeep;
+  });
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 std::int64_t fundedAccount(SqliteStore& store, const std::string& user_id) {
   auto a = store.createAccount(newAccount(user_id));
@@ -57,10 +73,89 @@ TEST(PendingTargets, KeysTellAccountsServicesAndTargetsApartAndRemoveTakesOneOrd
   p.remove(5, 100);
   p.remove(5, 999);  // not there: nothing
   EXPECT_EQ(p.size(), 2u);
-  auto [it, end] = p.range(5);
-  ASSERT_NE(it, end);
-  EXPECT_EQ(it->second, 101);
-  EXPECT_EQ(std::next(it), end);
+  EXPECT_EQ(idsUnder(p, 5), (std::vector<std::int64_t>{101}));
+  EXPECT_EQ(idsUnder(p, 6), (std::vector<std::int64_t>{100}));
+}
+
+// The table against std::unordered_multimap, over a mix of adds, removes and visits
+// that forget some orders or stop early: keys crowded into a few home slots (long
+// runs, wrapping past the end of the table, so that backward-shift deletion has work),
+// any order id (0 and negative ones too), growth past several sizes and shrinking back.
+TEST(PendingTargets, BehavesAsAMultimapThroughGrowthCollisionsForgettingAndShrinking) {
+  PendingTargets table;
+  std::unordered_multimap<PendingTargets::Key, std::int64_t> model;
+  std::mt19937_64 rng(20261206);
+  // A key's home slot is its low bits: these share a few homes at any size, next to
+  // each other (their runs merge), and at the last slots of a table of 1,024, 4,096
+  // and 16,384 (their runs wrap past the end).
+  constexpr std::array<std::uint64_t, 8> kLow{0, 1, 2, 3, 700, 1023, 4095, 16383};
+  auto anyKey = [&] { return (rng() % 256) << 24 | kLow[rng() % kLow.size()]; };
+  auto modelIds = [&](PendingTargets::Key key) {
+    std::vector<std::int64_t> ids;
+    for (auto [it, end] = model.equal_range(key); it != end; ++it) ids.push_back(it->second);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  std::vector<std::pair<PendingTargets::Key, std::int64_t>> added;
+  std::size_t largest = 0;
+  for (int step = 0; step < 36000; ++step) {
+    const bool emptying = step >= 18000;  // the second half only forgets
+    const auto roll = rng() % 10;
+    if (!emptying && roll < 6) {
+      const auto key = anyKey();
+      const auto id = static_cast<std::int64_t>(rng() % 2000) - 1000;
+      table.add(key, id);
+      model.emplace(key, id);
+      added.emplace_back(key, id);
+    } else if (roll < 8 && !added.empty()) {
+      const auto [key, id] = added[rng() % added.size()];
+      table.remove(key, id);
+      for (auto [it, end] = model.equal_range(key); it != end; ++it) {
+        if (it->second == id) {
+          model.erase(it);
+          break;
+        }
+      }
+    } else {
+      // Forget the odd ids under a key (each a row found final); stop at an id that
+      // ends in 7 only when visiting keeps everything.
+      const auto key = added.empty() ? anyKey() : added[rng() % added.size()].first;
+      const bool forgetting = rng() % 2 == 0;
+      std::vector<std::int64_t> shown;
+      const bool stopped = table.visit(key, [&](std::int64_t id) {
+        shown.push_back(id);
+        if (forgetting) return id % 2 != 0 ? PendingTargets::Next::kForget : PendingTargets::Next::kKeep;
+        return id % 10 == 7 ? PendingTargets::Next::kStop : PendingTargets::Next::kKeep;
+      });
+      std::sort(shown.begin(), shown.end());
+      const auto before = modelIds(key);
+      if (forgetting) {
+        ASSERT_FALSE(stopped);
+        ASSERT_EQ(shown, before) << "step " << step;
+        for (auto it = model.equal_range(key).first; it != model.end() && it->first == key;) {
+          it = it->second % 2 != 0 ? model.erase(it) : std::next(it);
+        }
+      } else {
+        const bool has7 = std::any_of(before.begin(), before.end(), [](auto id) { return id % 10 == 7; });
+        ASSERT_EQ(stopped, has7) << "step " << step;
+        if (!stopped) {
+          ASSERT_EQ(shown, before) << "step " << step;
+        }
+      }
+    }
+    ASSERT_EQ(table.size(), model.size()) << "step " << step;
+    largest = std::max(largest, table.capacity());
+    if (step % 6000 == 0) {
+      for (const auto& [key, ids] : model) ASSERT_EQ(idsUnder(table, key), modelIds(key)) << "step " << step;
+    }
+  }
+  for (const auto& [key, id] : added) ASSERT_EQ(idsUnder(table, key), modelIds(key));
+  EXPECT_GE(largest, 16384u);                          // it grew several times
+  EXPECT_LT(table.capacity(), largest);                // and gave memory back
+  EXPECT_GE(table.capacity() * 7, table.size() * 10);  // never past 70 % full
+  table.clear();
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_TRUE(idsUnder(table, 1).empty());
 }
 
 class PendingTargetsWriterTest : public ::testing::Test {

@@ -554,18 +554,19 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
   // 2. One pending order per account, service and target (pending_targets.hpp).
   PendingTargets& pending = turn_->pendingTargets();
   const PendingTargets::Key key = PendingTargets::keyOf(o.account_id, o.service_id, o.target);
-  for (auto [it, end] = pending.range(key); it != end;) {
-    switch (remembered(it->second, o)) {
+  const bool still_pending = pending.visit(key, [&](std::int64_t id) {
+    switch (remembered(id, o)) {
       case Remembered::kPendingSameKey:
-        return makeError(Errc::kConflict, "an order for this service and target is still pending");
+        return PendingTargets::Next::kStop;
       case Remembered::kPendingOtherKey:  // another key with the same hash
-        ++it;
-        break;
+        return PendingTargets::Next::kKeep;
       case Remembered::kNoLongerPending:  // final (for good) or gone: forgotten
-        it = pending.erase(it);
         break;
     }
-  }
+    return PendingTargets::Next::kForget;
+  });
+  if (still_pending)
+    return makeError(Errc::kConflict, "an order for this service and target is still pending");
 
   // 3. The order row; a refused insert changes nothing. (The account is checked by
   // the debit.)

@@ -21,32 +21,82 @@
 // Final is for ever (domain/order_state.cpp), so a forgotten order never comes back.
 //
 // Threads: used only while holding the file's write turn (write_turn.hpp), which owns it.
+//
+// The table is open addressing with linear probing (a slot is a key and an order id,
+// 16 bytes, in one array): a lookup reads one or two cache lines where a node-based
+// std::unordered_multimap read the bucket array and then a node allocated on its own,
+// and adding an order allocates nothing: with a million orders pending, 148 ns per
+// new order (look up, add, forget one) against 550 ns, and 23-46 bytes per pending
+// order against about 40 (micro_bench, BM_PendingTargets*). The table grows at 70 %
+// full and halves when under 1/8 full, so its memory follows the pending orders.
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
+#include <vector>
 
 namespace warung::store::sqlite {
 
 class PendingTargets {
  public:
   using Key = std::uint64_t;
-  using Map = std::unordered_multimap<Key, std::int64_t>;  // key -> order id
 
   static Key keyOf(std::int64_t account_id, std::int64_t service_id, std::string_view target);
 
-  // The orders under `key`, to check and to erase() those no longer pending.
-  std::pair<Map::iterator, Map::iterator> range(Key key) { return map_.equal_range(key); }
-  Map::iterator erase(Map::iterator it) { return map_.erase(it); }
+  // What visit() does after showing an order.
+  enum class Next { kKeep, kForget, kStop };
 
-  void add(Key key, std::int64_t order_id) { map_.emplace(key, order_id); }
+  // Shows each order remembered under `key` to `seen` (order id -> Next), in no
+  // particular order, until it returns kStop; kForget forgets that order. True when
+  // `seen` stopped the visit.
+  template <class Seen>
+  bool visit(Key key, Seen&& seen);
+
+  void add(Key key, std::int64_t order_id);
   // Forgets `order_id` under `key`; nothing when it is not there.
   void remove(Key key, std::int64_t order_id);
-  void clear() { map_.clear(); }
-  std::size_t size() const { return map_.size(); }
+  void clear();
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return slots_.size(); }
 
  private:
-  Map map_;
+  static constexpr std::int64_t kEmpty = std::numeric_limits<std::int64_t>::min();
+  static constexpr std::size_t kMinCapacity = 1024;
+  struct Slot {
+    Key key = 0;
+    std::int64_t id = kEmpty;
+  };
+
+  std::size_t home(Key key) const { return static_cast<std::size_t>(key) & (slots_.size() - 1); }
+  void eraseAt(std::size_t i);
+  void rehash(std::size_t capacity);
+  void shrinkIfSparse();
+
+  std::vector<Slot> slots_;  // a power of two long, or empty
+  std::size_t size_ = 0;
 };
+
+template <class Seen>
+bool PendingTargets::visit(Key key, Seen&& seen) {
+  shrinkIfSparse();  // before the walk: erasing in it must not move the table
+  if (slots_.empty()) return false;
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = home(key);
+  while (slots_[i].id != kEmpty) {
+    if (slots_[i].key == key) {
+      switch (seen(slots_[i].id)) {
+        case Next::kStop:
+          return true;
+        case Next::kForget:
+          eraseAt(i);
+          continue;  // a later order of the run may have moved into slot i
+        case Next::kKeep:
+          break;
+      }
+    }
+    i = (i + 1) & mask;
+  }
+  return false;
+}
 
 }  // namespace warung::store::sqlite
