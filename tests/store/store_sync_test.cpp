@@ -9,8 +9,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <future>
 #include <string>
+#include <vector>
 
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -39,6 +42,15 @@ class StoreSyncTest : public ::testing::Test {
     q.bind(1, account);
     EXPECT_TRUE(q.executeStep());
     return q.getColumn(0).getInt64();
+  }
+  // A copy of the database file alone, without its WAL: what checkpoints put there.
+  std::string fileAlone() {
+    const std::string alone = dir_.file("alone.db");
+    std::remove((alone + "-wal").c_str());
+    std::ifstream in(path_, std::ios::binary);
+    std::ofstream out(alone, std::ios::binary | std::ios::trunc);
+    out << in.rdbuf();
+    return alone;
   }
   int ledgerRows() {
     SQLite::Database reader(path_, SQLite::OPEN_READONLY);
@@ -138,6 +150,51 @@ TEST_F(StoreSyncTest, AFailedSyncOfTheOrderWriterStopsTheStoresWrites) {
   EXPECT_EQ(credit.error().code, Errc::kInternal);
   EXPECT_EQ(balanceSeenByAnother(a->id), 1000 - 100)
       << "the order was committed before its sync failed; no more";
+}
+
+// After a failed sync of the WAL the last connection to close does not copy the WAL
+// into the database file, as it otherwise would (the OS may have dropped what it never
+// wrote; the next start recovers from the WAL on disk, whose frames carry checksums).
+// A reader holds the checkpoint thread back from the failed order's frames while they
+// are new: that thread syncs the WAL itself before it copies, through its own
+// descriptor, which a real failure fails too and this test's injected one does not.
+TEST_F(StoreSyncTest, AfterAFailedWalSyncClosingLeavesTheWalUncopied) {
+  std::atomic<bool> fail{false};
+  {
+    SqliteStore store(path_);
+    auto a = store.createAccount(newAccount("u1"));
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(store.adjustBalance(a->id, Money{1000}, "seed", 1).ok());
+    WriterConfig wcfg;
+    wcfg.checkpoint_pages = 1;  // a copy is due after every commit
+    wcfg.sync_file = [&](int) { return fail ? EIO : 0; };
+    SqliteOrderWriter writer(path_, wcfg);
+    ASSERT_TRUE(place(writer, makeOrder(a->id, "BEFORE", 7, "a", 100)).ok());
+    ASSERT_TRUE(pollUntil([&] {  // copied into the database file while all was well
+      try {
+        SQLite::Database copy(fileAlone(), SQLite::OPEN_READONLY);
+        return copy.execAndGet("SELECT COUNT(*) FROM orders").getInt() == 1;
+      } catch (const SQLite::Exception&) {
+        return false;  // not even the schema copied yet
+      }
+    }));
+
+    SQLite::Database reader(path_, SQLite::OPEN_READONLY);
+    reader.exec("BEGIN");
+    ASSERT_EQ(reader.execAndGet("SELECT COUNT(*) FROM orders").getInt(), 1);  // its snapshot
+    fail = true;
+    ASSERT_FALSE(place(writer, makeOrder(a->id, "AFTER", 7, "b", 100)).ok());
+    reader.exec("COMMIT");
+  }  // the reader, the writer, then the store: every connection to the file closed
+
+  struct stat wal {};
+  ASSERT_EQ(::stat((path_ + "-wal").c_str(), &wal), 0) << "closing copied the WAL and removed it";
+  EXPECT_GT(wal.st_size, 0);
+  SQLite::Database db(fileAlone(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "SELECT ref_id FROM orders ORDER BY id");
+  std::vector<std::string> refs;
+  while (q.executeStep()) refs.push_back(q.getColumn(0).getString());
+  EXPECT_EQ(refs, std::vector<std::string>{"BEFORE"}) << "the failed order was copied into the file";
 }
 
 TEST_F(StoreSyncTest, WithoutOverlapAWriteSyncsInPlace) {

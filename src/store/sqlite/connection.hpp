@@ -65,6 +65,13 @@ class Connection {
 
   SQLite::Database& db() { return db_; }
 
+  // Closing this connection will not copy the WAL into the database file, as the last
+  // connection to a file otherwise does. For after a failed sync of the WAL: the OS may
+  // have dropped pages it never wrote, and a copy would read back older frames than
+  // the WAL index names; the next start recovers from the WAL on disk, whose frames
+  // carry checksums. Call only while no other thread uses the connection.
+  void keepWalOnClose() { sqlite3_db_config(db_.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr); }
+
   // Waiting for another connection's write lock in short steps instead of SQLite's.
   // Its own handler sleeps 1, 2, 5, 10, 15 ... 100 ms between tries: a writer that met
   // a 3 ms transaction slept 8 ms, and one that met several in a row (the dispatcher

@@ -103,7 +103,13 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
   });
 }
 
-SqliteOrderWriter::~SqliteOrderWriter() { shutdown(); }
+SqliteOrderWriter::~SqliteOrderWriter() {
+  shutdown();
+  if (turn_->walSyncFailed()) {  // see keepWalOnClose; the threads are gone
+    conn_->keepWalOnClose();
+    if (checkpoint_conn_) checkpoint_conn_->keepWalOnClose();
+  }
+}
 
 SqliteOrderWriter::LockFd::~LockFd() {
   if (fd >= 0) ::close(fd);  // lets the next writer (this process or another) in
@@ -248,6 +254,7 @@ void SqliteOrderWriter::checkpointLoop() {
     checkpoint_wake_.wait(lock, [&] { return checkpoint_stopping_ || copyDue(); });
     if (checkpoint_stopping_) return;
     last_run_at_ = wal_pages_;
+    if (turn_->walSyncFailed()) continue;  // nothing is copied from a WAL that failed to sync
     const bool sync = draining_;
     lock.unlock();
     copyWal(checkpoint_conn_->db().getHandle(), &CheckpointStats::background, /*wait=*/true);
@@ -310,7 +317,7 @@ void SqliteOrderWriter::copyTail() {
   std::size_t tail = 0;
   {
     std::lock_guard lock(checkpoint_mutex_);
-    if (!tail_to_writer_) return;
+    if (!tail_to_writer_ || turn_->walSyncFailed()) return;
     tail = wal_pages_ - std::min(copied_, wal_pages_);
   }
   std::lock_guard turn(*turn_);

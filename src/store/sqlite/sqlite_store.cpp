@@ -292,7 +292,12 @@ SqliteStore::SqliteStore(std::string path, SqliteConfig cfg)
   }
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  if (write_turn_ && write_turn_->walSyncFailed()) {  // see Connection::keepWalOnClose
+    if (writer_) writer_->keepWalOnClose();
+    for (auto& r : readers_) r->keepWalOnClose();
+  }
+}
 
 void SqliteStore::leaveCheckpointsToOrderWriter() {
   WriteTurnHold turn(*write_turn_, turn_wait_);

@@ -20,7 +20,9 @@
 //
 // It also carries whether a deferred sync of the file's WAL failed (walSyncFailed):
 // both connections commit without syncing in place (the order writer's sync thread,
-// the store's commit after giving the turn back) and the flag stops both.
+// the store's commit after giving the turn back) and the flag stops both, and with
+// them every copy of the WAL into the database file (the checkpoints; at close,
+// Connection::keepWalOnClose).
 //
 // Threads: any. Not recursive: a holder that asks again waits for itself forever.
 #include <atomic>
