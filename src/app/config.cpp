@@ -70,6 +70,7 @@ std::map<std::string, Setter> settersFor(Config& c) {
        }},
       {"database.checkpoint_pages", integer(c.writer.checkpoint_pages, 0, 100'000'000)},
       {"database.wal_max_pages", integer(c.writer.wal_max_pages, 1, 100'000'000)},
+      {"database.checkpoint_writeback_kb", integer(c.writer.checkpoint_writeback_kb, 0, 1'048'576)},
       {"server.listen",
        [&c](const toml::node& n, const std::string& key) {
          std::string v;

@@ -76,6 +76,15 @@ TEST(BackendTest, OnSqliteOverlapSyncSetsTheWriterAndTheStore) {
   EXPECT_FALSE(config.writer.overlap_sync);
 }
 
+TEST(BackendTest, CheckpointWritebackKbSetsTheWritersPace) {
+  TempDir dir;
+  const std::string toml = dir.file("warung.toml");
+  EXPECT_EQ(Config{}.writer.checkpoint_writeback_kb, 1024u);
+  std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db")
+                      << "\"\ncheckpoint_writeback_kb = 0\n";
+  EXPECT_EQ(loadConfig(toml).writer.checkpoint_writeback_kb, 0u);
+}
+
 // With its own checkpoint thread (database.checkpoint_pages > 0, the default) the
 // writer takes the checkpoints over: the store's commits let the WAL grow. With
 // checkpoint_pages = 0 SQLite's own stay on both connections.

@@ -80,6 +80,8 @@ TEST_F(ConfigTest, BadValueStopsStartUpNamingTheKey) {
   expectRefused("[database]\ncheckpoint_pages = 500\nwal_max_pages = 400\n",
                 {"database.wal_max_pages", "database.checkpoint_pages"});
   expectRefused("[database]\noverlap_sync = 1\n", {"database.overlap_sync", "true or false"});
+  expectRefused("[database]\ncheckpoint_writeback_kb = -1\n",
+                {"database.checkpoint_writeback_kb", "0 to 1048576"});
 }
 
 // On SQLite one server takes the orders of a file (its order writer keeps the

@@ -539,6 +539,40 @@ TEST_F(OrderWriterTest, PastWalMaxPagesTheWriterCopiesOnlyAShortTail) {
   expectLedgerMatches(acc);
 }
 
+// The checkpoint thread's copies reach the disk checkpoint_writeback_kb at a time as
+// they are written (paceWriteback), not all at the database file's next sync; 0 turns
+// that off. The orders are all there either way.
+TEST_F(OrderWriterTest, TheCheckpointThreadHandsItsWritesToTheDiskAtItsPace) {
+  for (const std::size_t kb : {std::size_t{16}, std::size_t{0}}) {
+    SCOPED_TRACE("checkpoint_writeback_kb " + std::to_string(kb));
+    const std::int64_t acc = account("pace" + std::to_string(kb), 1'000'000'000);
+    WriterConfig cfg;
+    cfg.checkpoint_pages = 20;
+    cfg.wal_max_pages = 100;
+    cfg.checkpoint_writeback_kb = kb;
+    const WalWriteBufferStats before = walWriteBufferStats();
+    {
+      SqliteOrderWriter w(path_, cfg);
+      for (int i = 0; i < 400; ++i) {
+        const std::string ref = "P" + std::to_string(kb) + "-" + std::to_string(i);
+        ASSERT_TRUE(place(w, makeOrder(acc, ref, 1 + i % 3, ref, 10)).ok());
+      }
+      EXPECT_GT(w.checkpointStats().background, 0u);
+    }
+    const WalWriteBufferStats after = walWriteBufferStats();
+    const std::uint64_t rounds = after.writeback_rounds - before.writeback_rounds;
+    const std::uint64_t bytes = after.writeback_bytes - before.writeback_bytes;
+    if (kb == 0) {
+      EXPECT_EQ(rounds, 0u);
+    } else {
+      EXPECT_GT(rounds, 1u);
+      EXPECT_LE(bytes / rounds, kb * 1024 + 4096) << rounds << " rounds, " << bytes << " bytes";
+    }
+    EXPECT_EQ(orderCount(acc), 400u);
+    expectLedgerMatches(acc);
+  }
+}
+
 TEST_F(OrderWriterTest, CheckpointSettingsAreChecked) {
   WriterConfig cfg;
   cfg.checkpoint_pages = 100;

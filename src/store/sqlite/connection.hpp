@@ -46,9 +46,13 @@ class Connection {
   //
   // `cache_mib`: the page cache's size (shared write connections: the last one opened
   // sets it for all).
+  // `through_vfs`: opened through the WAL write buffer VFS without being a process
+  // writer (no shared cache), so that paceWriteback can pace its writes (the order
+  // writer's checkpoint connection).
   Connection(const std::string& path, int busy_timeout_ms, bool create, bool query_only,
-             bool process_writer = false, int cache_mib = sql::kDefaultCacheMib)
-      : db_(open(path, create, busy_timeout_ms, process_writer)), busy_timeout_ms_(busy_timeout_ms) {
+             bool process_writer = false, int cache_mib = sql::kDefaultCacheMib, bool through_vfs = false)
+      : db_(open(path, create, busy_timeout_ms, process_writer, through_vfs)),
+        busy_timeout_ms_(busy_timeout_ms) {
     try {
       db_.exec(sql::kPragmaSynchronousFull);
       db_.exec(sql::kPragmaForeignKeys);
@@ -114,10 +118,10 @@ class Connection {
   }
 
  private:
-  static SQLite::Database open(const std::string& path, bool create, int busy_timeout_ms,
-                               bool process_writer) {
+  static SQLite::Database open(const std::string& path, bool create, int busy_timeout_ms, bool process_writer,
+                               bool through_vfs) {
     configureLibraryOnce();
-    const char* vfs = process_writer ? walWriteBufferVfs() : nullptr;
+    const char* vfs = process_writer || through_vfs ? walWriteBufferVfs() : nullptr;
     try {
       // NOMUTEX: a connection is only ever used by one thread at a time (the writer
       // thread, the store's write turn, or a leased reader), so SQLite's per-call connection

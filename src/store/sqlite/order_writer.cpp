@@ -79,8 +79,13 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
     if (cfg_.wal_max_pages < cfg_.checkpoint_pages) {
       throw std::runtime_error("order writer: wal_max_pages must not be below checkpoint_pages");
     }
-    checkpoint_conn_ = std::make_unique<detail::Connection>(path_, cfg_.busy_timeout_ms, /*create=*/false,
-                                                            /*query_only=*/false);
+    checkpoint_conn_ = std::make_unique<detail::Connection>(
+        path_, cfg_.busy_timeout_ms, /*create=*/false, /*query_only=*/false, /*process_writer=*/false,
+        sql::kDefaultCacheMib, /*through_vfs=*/cfg_.checkpoint_writeback_kb > 0);
+    if (cfg_.checkpoint_writeback_kb > 0 &&
+        !paceWriteback(checkpoint_conn_->db().getHandle(), cfg_.checkpoint_writeback_kb * 1024)) {
+      throw std::runtime_error("order writer: " + path_ + ": cannot pace the checkpoints' writes");
+    }
     // Replaces SQLite's autocheckpoint on the writer's connection.
     sqlite3_wal_hook(conn_->db().getHandle(), &SqliteOrderWriter::onWalCommit, this);
     checkpoint_thread_ = std::thread([this] {

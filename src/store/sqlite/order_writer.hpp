@@ -52,7 +52,9 @@
 // copies those between two batches, so that its next transaction starts the WAL over
 // (it never waits for a background round; past 2 x wal_max_pages it copies after the
 // round in progress, whatever is left). checkpoint_pages = 0 leaves checkpoints to
-// SQLite (1,000 pages, on the writer).
+// SQLite (1,000 pages, on the writer). The checkpoint thread's writes to the database
+// file go to the disk a megabyte at a time as it copies (checkpoint_writeback_kb),
+// not all at once at the file's next sync, where they held up the writer's WAL syncs.
 //
 // The writer has its own connection beside SqliteStore's, sharing its page cache
 // (connection.hpp); the two take turns through the process's WriteTurn for the file
@@ -93,6 +95,10 @@ struct WriterConfig {
   int busy_timeout_ms = 5000;
   std::size_t checkpoint_pages = 16000;  // background checkpoint per this many new WAL frames
   std::size_t wal_max_pages = 64000;     // past this the WAL is drained so that it starts over
+  // The checkpoint thread hands its writes to the database file to the disk every this
+  // many KiB and waits for them (paceWriteback in wal_write_buffer.hpp); 0: the page
+  // cache keeps them until the file's next sync.
+  std::size_t checkpoint_writeback_kb = 1024;
   int cache_mb = 16;         // page cache shared with SqliteStore's write connection (its cache_mb: the same)
   bool overlap_sync = true;  // a batch's fsync on the sync thread while the next is written (above)
   // How the sync thread syncs the WAL: 0 or an errno. fdatasync when empty; tests

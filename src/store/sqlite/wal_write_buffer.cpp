@@ -27,6 +27,17 @@ constexpr std::size_t kMaxBuffered = 4 << 20;
 // the short write as a full disk), so a flush hands the buffer over in pieces.
 constexpr std::size_t kMaxWrite = 124 * 1024;
 
+// A database file's writes not yet handed to the disk (paceWriteback): how many
+// bytes, and the span of the file they lie in; and our own descriptor of the file for
+// sync_file_range.
+struct Writeback {
+  std::size_t pace = 0;
+  int fd = -1;
+  std::size_t bytes = 0;
+  sqlite3_int64 from = 0;
+  sqlite3_int64 to = 0;
+};
+
 // What SQLite allocates per open file (szOsFile): this, then the underlying VFS's
 // own file object, to which every call is passed on.
 struct File {
@@ -35,6 +46,7 @@ struct File {
   std::string* buffer;      // WAL files only: bytes not yet given to the OS
   sqlite3_int64 buffer_at;  // the file offset of buffer's first byte
   int sync_fd;              // WAL files only: our own descriptor of it, for DeferWalSync; or -1
+  Writeback* writeback;     // database files whose writes are paced (paceWriteback), or null
 };
 // A WAL file starts with a 32-byte header, which SQLite syncs on its own right after
 // writing it when the WAL starts over; frames follow.
@@ -49,6 +61,8 @@ std::atomic<std::uint64_t> g_flushes{0};
 std::atomic<std::uint64_t> g_reads{0};
 std::atomic<std::uint64_t> g_wal_syncs{0};
 std::atomic<std::uint64_t> g_deferred_syncs{0};
+std::atomic<std::uint64_t> g_writeback_rounds{0};
+std::atomic<std::uint64_t> g_writeback_bytes{0};
 thread_local DeferWalSync* t_defer = nullptr;
 
 File& of(sqlite3_file* f) { return *reinterpret_cast<File*>(f); }
@@ -67,6 +81,33 @@ int flush(File& f) {
   return rc;
 }
 
+// Hands the writes gathered so far to the disk and waits until it has them. One call
+// to start the writeback of the span they lie in and one to wait for it: the kernel
+// walks only the span's dirty pages (a checkpoint writes pages in ascending order,
+// scattered over the file), where a call per page cost the checkpoint thread a
+// microsecond or two per page. Advisory only (the sync that follows is what makes the
+// writes durable), so a failure here changes nothing but the pace.
+void writeBack(Writeback& w) {
+  if (w.bytes == 0) return;
+  ::sync_file_range(w.fd, w.from, w.to - w.from, SYNC_FILE_RANGE_WRITE);
+  ::sync_file_range(w.fd, w.from, w.to - w.from, SYNC_FILE_RANGE_WAIT_BEFORE);
+  g_writeback_rounds.fetch_add(1, std::memory_order_relaxed);
+  g_writeback_bytes.fetch_add(w.bytes, std::memory_order_relaxed);
+  w.bytes = 0;
+}
+
+void noteWrite(Writeback& w, sqlite3_int64 offset, int amount) {
+  if (w.bytes == 0) {
+    w.from = offset;
+    w.to = offset + amount;
+  } else {
+    w.from = std::min(w.from, offset);
+    w.to = std::max(w.to, offset + amount);
+  }
+  w.bytes += static_cast<std::size_t>(amount);
+  if (w.bytes >= w.pace) writeBack(w);
+}
+
 bool overlapsBuffer(const File& f, sqlite3_int64 offset, int amount) {
   if (f.buffer == nullptr || f.buffer->empty()) return false;
   const sqlite3_int64 end = f.buffer_at + static_cast<sqlite3_int64>(f.buffer->size());
@@ -80,6 +121,11 @@ int xClose(sqlite3_file* file) {
   f.buffer = nullptr;
   if (f.sync_fd >= 0) ::close(f.sync_fd);
   f.sync_fd = -1;
+  if (f.writeback != nullptr) {
+    if (f.writeback->fd >= 0) ::close(f.writeback->fd);
+    delete f.writeback;
+    f.writeback = nullptr;
+  }
   return realMethods(f).xClose(f.real);
 }
 
@@ -94,6 +140,11 @@ int xRead(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
 
 int xWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   File& f = of(file);
+  if (f.writeback != nullptr) {
+    const int rc = realMethods(f).xWrite(f.real, data, amount, offset);
+    if (rc == SQLITE_OK) noteWrite(*f.writeback, offset, amount);
+    return rc;
+  }
   if (f.buffer == nullptr) return realMethods(f).xWrite(f.real, data, amount, offset);
   g_writes.fetch_add(1, std::memory_order_relaxed);
   std::string& b = *f.buffer;
@@ -190,6 +241,7 @@ int xOpen(sqlite3_vfs* /*vfs*/, const char* name, sqlite3_file* file, int flags,
   f.buffer = nullptr;
   f.buffer_at = 0;
   f.sync_fd = -1;
+  f.writeback = nullptr;
   const int rc = g_base->xOpen(g_base, name, f.real, flags, out_flags);
   // SQLite calls xClose when pMethods is set, even after a failed open; ours then
   // closes the underlying file exactly when it would have been closed.
@@ -244,6 +296,27 @@ void registerOnce() {
 
 int syncWalFile(int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; }
 
+bool paceWriteback(sqlite3* db, std::size_t bytes) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file == nullptr ||
+      file->pMethods != &g_methods) {
+    return false;
+  }
+  File& f = of(file);
+  if (f.writeback != nullptr) {
+    writeBack(*f.writeback);
+    if (f.writeback->fd >= 0) ::close(f.writeback->fd);
+    delete f.writeback;
+    f.writeback = nullptr;
+  }
+  if (bytes == 0) return true;
+  const char* name = sqlite3_db_filename(db, "main");
+  const int fd = name != nullptr ? ::open(name, O_RDONLY | O_CLOEXEC) : -1;
+  if (fd < 0) return false;
+  f.writeback = new Writeback{bytes, fd, 0, 0, 0};
+  return true;
+}
+
 DeferWalSync::DeferWalSync() { t_defer = this; }
 DeferWalSync::~DeferWalSync() { t_defer = nullptr; }
 
@@ -254,9 +327,11 @@ const char* walWriteBufferVfs() {
 }
 
 WalWriteBufferStats walWriteBufferStats() {
-  return {g_writes.load(std::memory_order_relaxed), g_flushes.load(std::memory_order_relaxed),
-          g_reads.load(std::memory_order_relaxed), g_wal_syncs.load(std::memory_order_relaxed),
-          g_deferred_syncs.load(std::memory_order_relaxed)};
+  return {
+      g_writes.load(std::memory_order_relaxed),         g_flushes.load(std::memory_order_relaxed),
+      g_reads.load(std::memory_order_relaxed),          g_wal_syncs.load(std::memory_order_relaxed),
+      g_deferred_syncs.load(std::memory_order_relaxed), g_writeback_rounds.load(std::memory_order_relaxed),
+      g_writeback_bytes.load(std::memory_order_relaxed)};
 }
 
 }  // namespace warung::store::sqlite
