@@ -2,10 +2,15 @@
 // one new order costs it (look its key up, find nothing, remember the order), with a
 // given number of orders already pending, against the std::unordered_multimap it
 // replaced (same keys, same steps). Orders also leave: every step forgets the order
-// placed `pending` steps before, so the table stays at its size.
+// placed `pending` steps before, so the table stays at its size. And the slowest single
+// add while two million orders come in (max_add_us), where a table grows: the order
+// writer waits for it with the batch's orders.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -68,7 +73,40 @@ void BM_PendingTargetsStdMultimap(benchmark::State& state) {
   }
 }
 
+template <class Add>
+void slowestAdd(benchmark::State& state, Add add) {
+  const auto all = keys(2'000'000);
+  double worst = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      add(all[i], static_cast<std::int64_t>(i + 1));
+      worst = std::max(
+          worst, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    }
+  }
+  state.counters["max_add_us"] = worst;
+}
+
+void BM_PendingTargetsGrowth(benchmark::State& state) {
+  std::unique_ptr<PendingTargets> table;
+  slowestAdd(state, [&](PendingTargets::Key key, std::int64_t id) {
+    if (id == 1) table = std::make_unique<PendingTargets>();
+    table->add(key, id);
+  });
+}
+
+void BM_PendingTargetsGrowthStdMultimap(benchmark::State& state) {
+  std::unique_ptr<std::unordered_multimap<PendingTargets::Key, std::int64_t>> map;
+  slowestAdd(state, [&](PendingTargets::Key key, std::int64_t id) {
+    if (id == 1) map = std::make_unique<std::unordered_multimap<PendingTargets::Key, std::int64_t>>();
+    map->emplace(key, id);
+  });
+}
+
 }  // namespace
 
+BENCHMARK(BM_PendingTargetsGrowth)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PendingTargetsGrowthStdMultimap)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PendingTargets)->Arg(10'000)->Arg(1'000'000);
 BENCHMARK(BM_PendingTargetsStdMultimap)->Arg(10'000)->Arg(1'000'000);

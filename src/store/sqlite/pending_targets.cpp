@@ -24,71 +24,79 @@ PendingTargets::Key PendingTargets::keyOf(std::int64_t account_id, std::int64_t 
 }
 
 void PendingTargets::add(Key key, std::int64_t order_id) {
+  Shard& s = shardOf(key);
   // Grows at 70 % full: linear probing's runs stay short below that.
-  if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? kMinCapacity : slots_.size() * 2);
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t i = home(key);
-  while (slots_[i].id != kEmpty) i = (i + 1) & mask;
-  slots_[i] = Slot{key, order_id};
+  if ((s.size + 1) * 10 > s.slots.size() * 7) rehash(s, s.slots.empty() ? kMinCapacity : s.slots.size() * 2);
+  const std::size_t mask = s.slots.size() - 1;
+  std::size_t i = s.home(key);
+  while (s.slots[i].id != kEmpty) i = (i + 1) & mask;
+  s.slots[i] = Slot{key, order_id};
+  ++s.size;
   ++size_;
 }
 
 void PendingTargets::remove(Key key, std::int64_t order_id) {
-  shrinkIfSparse();
-  if (slots_.empty()) return;
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = home(key); slots_[i].id != kEmpty; i = (i + 1) & mask) {
-    if (slots_[i].key == key && slots_[i].id == order_id) {
-      eraseAt(i);
+  Shard& s = shardOf(key);
+  shrinkIfSparse(s);
+  if (s.slots.empty()) return;
+  const std::size_t mask = s.slots.size() - 1;
+  for (std::size_t i = s.home(key); s.slots[i].id != kEmpty; i = (i + 1) & mask) {
+    if (s.slots[i].key == key && s.slots[i].id == order_id) {
+      eraseAt(s, i);
       return;
     }
   }
 }
 
 void PendingTargets::clear() {
-  slots_ = {};
+  for (Shard& s : shards_) s = Shard{};
   size_ = 0;
+}
+
+std::size_t PendingTargets::capacity() const {
+  std::size_t n = 0;
+  for (const Shard& s : shards_) n += s.slots.size();
+  return n;
 }
 
 // Backward-shift deletion: the orders after slot i in its run move back into the hole
 // where their home allows, so no tombstones are left and every lookup still ends at
 // the first empty slot.
-void PendingTargets::eraseAt(std::size_t i) {
-  const std::size_t mask = slots_.size() - 1;
+void PendingTargets::eraseAt(Shard& s, std::size_t i) {
+  const std::size_t mask = s.slots.size() - 1;
   std::size_t j = i;
   for (;;) {
     j = (j + 1) & mask;
-    if (slots_[j].id == kEmpty) break;
-    const std::size_t h = home(slots_[j].key);
+    if (s.slots[j].id == kEmpty) break;
+    const std::size_t h = s.home(s.slots[j].key);
     // Slot j's order may fill the hole at i unless its home lies cyclically in (i, j].
     const bool home_between = i <= j ? (i < h && h <= j) : (i < h || h <= j);
     if (!home_between) {
-      slots_[i] = slots_[j];
+      s.slots[i] = s.slots[j];
       i = j;
     }
   }
-  slots_[i] = Slot{};
+  s.slots[i] = Slot{};
+  --s.size;
   --size_;
 }
 
-void PendingTargets::rehash(std::size_t capacity) {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(capacity, Slot{});
-  size_ = 0;
+void PendingTargets::rehash(Shard& s, std::size_t capacity) {
+  std::vector<Slot> old = std::move(s.slots);
+  s.slots.assign(capacity, Slot{});
   const std::size_t mask = capacity - 1;
-  for (const Slot& s : old) {
-    if (s.id == kEmpty) continue;
-    std::size_t i = home(s.key);
-    while (slots_[i].id != kEmpty) i = (i + 1) & mask;
-    slots_[i] = s;
-    ++size_;
+  for (const Slot& slot : old) {
+    if (slot.id == kEmpty) continue;
+    std::size_t i = s.home(slot.key);
+    while (s.slots[i].id != kEmpty) i = (i + 1) & mask;
+    s.slots[i] = slot;
   }
 }
 
-// Halves the memory once the pending orders fell under 1/8 of the slots (a burst of
-// orders that has been fulfilled), never below the starting size.
-void PendingTargets::shrinkIfSparse() {
-  if (slots_.size() > kMinCapacity && size_ * 8 < slots_.size()) rehash(slots_.size() / 2);
+// Halves a shard once its pending orders fell under 1/8 of its slots (a burst of
+// orders that has been fulfilled), never below kMinCapacity.
+void PendingTargets::shrinkIfSparse(Shard& s) {
+  if (s.slots.size() > kMinCapacity && s.size * 8 < s.slots.size()) rehash(s, s.slots.size() / 2);
 }
 
 }  // namespace warung::store::sqlite

@@ -25,10 +25,16 @@
 // The table is open addressing with linear probing (a slot is a key and an order id,
 // 16 bytes, in one array): a lookup reads one or two cache lines where a node-based
 // std::unordered_multimap read the bucket array and then a node allocated on its own,
-// and adding an order allocates nothing: with a million orders pending, 148 ns per
-// new order (look up, add, forget one) against 550 ns, and 23-46 bytes per pending
-// order against about 40 (micro_bench, BM_PendingTargets*). The table grows at 70 %
-// full and halves when under 1/8 full, so its memory follows the pending orders.
+// and adding an order allocates nothing: with a million orders pending, 150-230 ns
+// per new order (look up, add, forget one) against 550-690 ns (micro_bench,
+// BM_PendingTargets*). It is split by the key's top bits into 1,024 shards, each
+// doubling at 70 % full and halving under 1/8 full on its own: one table of a million
+// orders stops its user for tens of milliseconds each time it doubles, as the
+// multimap's rehash did (the order writer's batches of 55-99 ms in the bench's order
+// runs; 196 ms for the slowest of two million adds, BM_PendingTargetsGrowth*), where
+// a shard's growth costs one add 0.3 ms at most. Memory follows the pending orders:
+// 23-46 bytes each while orders come in (the multimap: about 40), up to 128 once most
+// have ended.
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -57,38 +63,45 @@ class PendingTargets {
   void remove(Key key, std::int64_t order_id);
   void clear();
   std::size_t size() const { return size_; }
-  std::size_t capacity() const { return slots_.size(); }
+  std::size_t capacity() const;  // slots over all shards
 
  private:
   static constexpr std::int64_t kEmpty = std::numeric_limits<std::int64_t>::min();
-  static constexpr std::size_t kMinCapacity = 1024;
+  static constexpr int kShardBits = 10;
+  static constexpr std::size_t kMinCapacity = 16;  // per shard, once it holds an order
   struct Slot {
     Key key = 0;
     std::int64_t id = kEmpty;
   };
+  struct Shard {
+    std::vector<Slot> slots;  // a power of two long, or empty
+    std::size_t size = 0;
+    std::size_t home(Key key) const { return static_cast<std::size_t>(key) & (slots.size() - 1); }
+  };
 
-  std::size_t home(Key key) const { return static_cast<std::size_t>(key) & (slots_.size() - 1); }
-  void eraseAt(std::size_t i);
-  void rehash(std::size_t capacity);
-  void shrinkIfSparse();
+  Shard& shardOf(Key key) { return shards_[static_cast<std::size_t>(key >> (64 - kShardBits))]; }
+  void eraseAt(Shard& s, std::size_t i);
+  static void rehash(Shard& s, std::size_t capacity);
+  void shrinkIfSparse(Shard& s);
 
-  std::vector<Slot> slots_;  // a power of two long, or empty
+  std::vector<Shard> shards_ = std::vector<Shard>(std::size_t{1} << kShardBits);
   std::size_t size_ = 0;
 };
 
 template <class Seen>
 bool PendingTargets::visit(Key key, Seen&& seen) {
-  shrinkIfSparse();  // before the walk: erasing in it must not move the table
-  if (slots_.empty()) return false;
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t i = home(key);
-  while (slots_[i].id != kEmpty) {
-    if (slots_[i].key == key) {
-      switch (seen(slots_[i].id)) {
+  Shard& s = shardOf(key);
+  shrinkIfSparse(s);  // before the walk: erasing in it must not move the table
+  if (s.slots.empty()) return false;
+  const std::size_t mask = s.slots.size() - 1;
+  std::size_t i = s.home(key);
+  while (s.slots[i].id != kEmpty) {
+    if (s.slots[i].key == key) {
+      switch (seen(s.slots[i].id)) {
         case Next::kStop:
           return true;
         case Next::kForget:
-          eraseAt(i);
+          eraseAt(s, i);
           continue;  // a later order of the run may have moved into slot i
         case Next::kKeep:
           break;
