@@ -577,8 +577,9 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     }
     return PendingTargets::Next::kForget;
   });
-  if (still_pending)
+  if (still_pending) {
     return makeError(Errc::kConflict, "an order for this service and target is still pending");
+  }
 
   // 3. The order row; a refused insert changes nothing. (The account is checked by
   // the debit.)
