@@ -303,13 +303,7 @@ bool paceWriteback(sqlite3* db, std::size_t bytes) {
     return false;
   }
   File& f = of(file);
-  if (f.writeback != nullptr) {
-    writeBack(*f.writeback);
-    if (f.writeback->fd >= 0) ::close(f.writeback->fd);
-    delete f.writeback;
-    f.writeback = nullptr;
-  }
-  if (bytes == 0) return true;
+  if (bytes == 0 || f.writeback != nullptr) return false;
   const char* name = sqlite3_db_filename(db, "main");
   const int fd = name != nullptr ? ::open(name, O_RDONLY | O_CLOEXEC) : -1;
   if (fd < 0) return false;

@@ -56,8 +56,9 @@ int syncWalFile(int fd);
 // writes them all at once. For the checkpoint thread (order_writer.hpp): a copy of the
 // WAL writes tens of megabytes of scattered pages, and the sync of the database file
 // that followed queued them all ahead of the order writer's next WAL sync, which then
-// took 5-20 ms where it takes 0.3. 0 stops pacing. The pacing is advisory: syncs still
-// make the writes durable. False when `db`'s file is not this VFS's.
+// took 5-20 ms where it takes 0.3. The pacing is advisory: syncs still make the
+// writes durable. Once per connection; false when `bytes` is 0, when `db`'s file is
+// not this VFS's or is paced already.
 bool paceWriteback(sqlite3* db, std::size_t bytes);
 
 // Defers the commit syncs of WAL files made on the constructing thread, for its
