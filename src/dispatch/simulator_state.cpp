@@ -1,6 +1,11 @@
 #include "dispatch/simulator_state.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,21 +68,47 @@ SimulatedOrder fromJson(const json::object& j) {
 
 }  // namespace
 
+// A truncated state file would stop the simulator's next start (restore()).
+void replaceFileDurably(const std::string& path, std::string_view body) {
+  const std::string tmp = path + ".tmp";
+  const auto fail = [](const std::string& what, const std::string& file) {
+    return std::runtime_error("cannot " + what + " " + file + ": " + std::strerror(errno));
+  };
+  {
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw fail("write", tmp);
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
+    for (std::size_t done = 0; done < body.size();) {
+      const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw fail("write", tmp);
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fdatasync(fd) != 0) throw fail("sync", tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail("replace", path);
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) throw fail("open the directory", dir);
+  const int synced = ::fsync(dfd) == 0 ? 0 : errno;
+  ::close(dfd);
+  if (synced != 0) {
+    errno = synced;  // as fsync left it, whatever close did
+    throw fail("sync the directory", dir);
+  }
+}
+
 void saveSimulatedOrders(const std::string& path, const std::vector<SimulatedOrder>& orders) {
   json::array list;
   list.reserve(orders.size());
   for (const SimulatedOrder& o : orders) list.emplace_back(toJson(o));
-  const std::string body = json::serialize(json::object{{"format", kFormat}, {"orders", std::move(list)}});
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << body << '\n';
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error("cannot replace " + path + ": " + ec.message());
+  std::string body = json::serialize(json::object{{"format", kFormat}, {"orders", std::move(list)}});
+  body += '\n';
+  replaceFileDurably(path, body);
 }
 
 std::vector<SimulatedOrder> loadSimulatedOrders(const std::string& path) {

@@ -3,6 +3,7 @@
 // JSON file across restarts (ProviderSimulator::Options::state_file; the demo's).
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dispatch/simulator.hpp"
@@ -18,10 +19,14 @@ struct SimulatedOrder {
   std::int64_t created_at = 0;
 };
 
-// Writes `orders` to `path` whole (meant for the demo's few orders): a temporary file
-// beside it, then a rename, so a process killed meanwhile leaves the old file or the
-// new one (not synced: a power cut may lose the last changes). Throws
-// std::runtime_error naming the path.
+// Writes `body` to a temporary file beside `path`, syncs it, renames it over `path` and
+// syncs the directory: a process killed or a machine cut off meanwhile leaves the old
+// file or the new one, never a truncated one. Throws std::runtime_error naming the
+// file and the system's error.
+void replaceFileDurably(const std::string& path, std::string_view body);
+
+// Writes `orders` to `path` whole (meant for the demo's few orders), through
+// replaceFileDurably. Throws std::runtime_error naming the path.
 void saveSimulatedOrders(const std::string& path, const std::vector<SimulatedOrder>& orders);
 
 // The orders saved in `path`, in their order (none when there is no such file); the

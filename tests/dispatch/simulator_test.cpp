@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <map>
 
 #include "common/crypto.hpp"
 #include "dispatch/adapters/osimesa.hpp"
 #include "dispatch/adapters/smm_v2.hpp"
+#include "dispatch/simulator_state.hpp"
 #include "dispatch/support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -259,6 +262,34 @@ TEST(ProviderSimulator, AStateFileThatIsNotOneOfOursStopsStartNamingIt) {
       EXPECT_NE(std::string(e.what()).find(o.state_file), std::string::npos) << e.what();
     }
   }
+}
+
+// The state file is replaced whole: a leftover temporary (a save killed midway) is
+// written over, none is left behind, and a save that cannot write keeps the old file
+// and names what it could not write.
+TEST(ProviderSimulator, TheStateFileIsReplacedWholeOrNotAtAll) {
+  testing::TempDir dir;
+  const std::string path = dir.file("providers.json");
+  const auto read = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::ofstream(path + ".tmp") << "half of an older sa";
+  detail::replaceFileDurably(path, "first\n");
+  EXPECT_EQ(read(path), "first\n");
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  detail::replaceFileDurably(path, "second, longer than the first\n");
+  detail::replaceFileDurably(path, "third\n");
+  EXPECT_EQ(read(path), "third\n");
+
+  std::filesystem::create_directory(path + ".tmp");  // the temporary cannot be opened
+  try {
+    detail::replaceFileDurably(path, "fourth\n");
+    ADD_FAILURE() << "replaced";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ".tmp"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read(path), "third\n");
 }
 
 }  // namespace
