@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -183,8 +184,13 @@ constexpr const char* kCountFillerOrders =
 constexpr const char* kInsertFillerOrder =
     "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name, category_key, "
     "data1, data2, data3, target, quantity, unit_price, charge, status, start_count, remain, voucher, note, "
-    "idempotency_key, fingerprint, created_at, updated_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?8, ?10, ?11, ?12, 'success', 0, 0, ?13, '', NULL, '', ?14, ?14)";
+    "idempotency_key, fingerprint, created_at, updated_at, prev_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?8, ?10, ?11, ?12, 'success', 0, 0, ?13, '', NULL, '', ?14, ?14, "
+    "?15)";
+// Each filler account's orders of each kind are a chain, as the order writer keeps them
+// (store/sqlite/order_chain.hpp): every order names the one before, the account the newest.
+constexpr const char* kSetFillerLatest =
+    "UPDATE accounts SET latest_social_media_order = ?2, latest_game_order = ?3 WHERE id = ?1";
 
 int fill(const std::string& db_path, long long orders, int filler_accounts) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -239,6 +245,8 @@ int fill(const std::string& db_path, long long orders, int filler_accounts) {
 
   constexpr long long kPerTransaction = 200'000;
   SQLite::Statement ins(db, kInsertFillerOrder);
+  SQLite::Statement set_latest(db, kSetFillerLatest);
+  std::vector<std::array<std::int64_t, 2>> latest(account_ids.size(), {0, 0});  // social media, game
   long long written = 0;
   while (written < orders) {
     SQLite::Transaction tx(db);
@@ -249,9 +257,11 @@ int fill(const std::string& db_path, long long orders, int filler_accounts) {
       const bool social = s.kind == "social-media";
       const std::int64_t quantity = social ? 100 : 1;
       const std::int64_t charge = social ? (s.price * quantity + 999) / 1000 : s.price;
+      const auto account = static_cast<std::size_t>(seq % static_cast<long long>(account_ids.size()));
+      std::int64_t& prev = latest[account][social ? 0 : 1];
       ins.reset();
       ins.bind(1, fmt::format("z{:019d}", seq));  // 20 chars like a real ref_id, never random-looking
-      ins.bind(2, account_ids[static_cast<std::size_t>(seq % static_cast<long long>(account_ids.size()))]);
+      ins.bind(2, account_ids[account]);
       ins.bind(3, s.kind);
       ins.bind(4, s.id);
       ins.bind(5, s.code);
@@ -264,7 +274,16 @@ int fill(const std::string& db_path, long long orders, int filler_accounts) {
       ins.bind(12, charge);
       ins.bind(13, social ? std::string() : fmt::format("SN{}", seq));
       ins.bind(14, static_cast<std::int64_t>(now - (orders - n) / 1000));  // older than the real orders, increasing
+      ins.bind(15, prev);
       ins.exec();
+      prev = db.getLastInsertRowid();
+    }
+    for (std::size_t a = 0; a < account_ids.size(); ++a) {
+      set_latest.reset();
+      set_latest.bind(1, account_ids[a]);
+      set_latest.bind(2, latest[a][0]);
+      set_latest.bind(3, latest[a][1]);
+      set_latest.exec();
     }
     tx.commit();
     written = end;

@@ -484,11 +484,13 @@ TEST_F(OrderWriterTest, CheckpointsRunBesideTheWriterAndTheWalStaysBounded) {
     EXPECT_EQ(failed.load(), 0);
     const CheckpointStats stats = w.checkpointStats();
     EXPECT_GT(stats.background, 0u);
-    // A batch of 32 orders writes well under 400 pages. Past twice wal_max_pages the
-    // writer copies what is left after the background round in progress, so the WAL
-    // never holds much more than that.
+    // Past twice wal_max_pages the writer copies what is left after the background
+    // round in progress, so the WAL holds little more than that: what the writer
+    // commits during that round, more on a loaded machine, where the checkpoint thread
+    // waits for a CPU. Beside a busy loop the WAL reached up to 651 frames (13 of 40
+    // runs over 600) once the writer no longer wrote an index by account (migration 10).
     const std::uintmax_t page_frame = 4096 + 24;
-    EXPECT_LE(walBytes(path_), (2 * cfg.wal_max_pages + 400) * page_frame)
+    EXPECT_LE(walBytes(path_), (2 * cfg.wal_max_pages + 600) * page_frame)
         << "background " << stats.background << ", by writer " << stats.by_writer;
   }
   EXPECT_EQ(orderCount(acc), static_cast<std::size_t>(kThreads * kPerThread));

@@ -52,19 +52,17 @@ SqliteOrderWriter::SqliteOrderWriter(std::string path, WriterConfig cfg)
   // Harmless when SqliteStore already did it; makes the writer usable on its own.
   migrate(conn_->db(), path_);
   // No foreign-key checks on this connection: each would be a lookup per order that
-  // placeOne makes anyway. The guarded debit proves the account exists (no row: the
-  // order row is deleted and the answer is "account not found"), and the ledger row
-  // refers to that account and to the order just inserted. Every other connection
-  // keeps them.
+  // placeOne makes anyway. It reads the account before anything is written (no row:
+  // the answer is "account not found"), and the ledger row refers to that account and
+  // to the order just inserted. Every other connection keeps them.
   conn_->db().exec(sql::kPragmaForeignKeysOff);
   try {
     st_ = Statements{.begin = &conn_->raw(sql::kBeginImmediate),
                      .commit = &conn_->raw(sql::kCommit),
                      .by_idempotency_key = &conn_->raw(sql::kSelectOrderByIdempotencyKey),
+                     .account = &conn_->raw(sql::kSelectAccountForOrder),
                      .insert_order = &conn_->raw(sql::kInsertOrder),
                      .debit = &conn_->raw(sql::kDebitForOrder),
-                     .status_balance = &conn_->raw(sql::kSelectAccountStatusBalance),
-                     .delete_order = &conn_->raw(sql::kDeleteOrderById),
                      .insert_ledger = &conn_->raw(sql::kInsertLedger),
                      .pending_key = &conn_->raw(sql::kSelectOrderPendingKey)};
   } catch (const std::runtime_error& e) {
@@ -538,9 +536,11 @@ void SqliteOrderWriter::writeBatch(std::vector<Pending>& batch, std::vector<Resu
 // savepoint per order made SQLite copy every page the order touched that the batch had
 // already changed into its sub-journal, the writer's largest cost after the inserts.
 // Instead each statement is atomic on its own and the steps are ordered so that a
-// refusal leaves nothing behind: reads first, then the order row (a unique-constraint
-// refusal writes nothing), then the guarded debit (refused: the row just inserted is
-// deleted again), then the ledger row. Returns the order's answer (for a new order
+// refusal leaves nothing behind: reads first (the account's status, balance and newest
+// order of the kind among them: the order is refused there when the account cannot pay),
+// then the order row (a unique-constraint refusal writes nothing), then the guarded
+// debit, which also makes the order its account's newest of the kind (the chain of
+// migration 10), then the ledger row. Returns the order's answer (for a new order
 // without the Order itself, which stays in `o` with its id and status: run() moves it
 // into the answer once committed, as the batch may still be placed again one by one);
 // throws on anything unexpected, after which the batch is rolled back and its orders
@@ -581,8 +581,31 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     return makeError(Errc::kConflict, "an order for this service and target is still pending");
   }
 
-  // 3. The order row; a refused insert changes nothing. (The account is checked by
-  // the debit.)
+  // 3. The account: refused here when it cannot pay, before anything is written. The
+  // writer is the only one writing while its transaction is open, so what is read here
+  // is what the guarded debit below finds (which still checks it).
+  const std::string_view kind = domain::toString(o.kind);
+  Money balance_before{0};
+  std::int64_t prev_id = 0;
+  {
+    RawUse q(*st_.account);
+    q->bind(1, o.account_id);
+    q->bindText(2, kind);
+    if (!q->step()) return makeError(Errc::kNotFound, "account not found");
+    if (q->text(0) != domain::toString(domain::AccountStatus::kActive)) {
+      return makeError(Errc::kForbidden, "account is suspended");
+    }
+    balance_before = Money{q->int64(1)};
+    prev_id = q->int64(2);
+  }
+  if (balance_before.rupiah < o.charge.rupiah) {
+    return makeError(Errc::kInsufficientBalance, "balance Rp " + std::to_string(balance_before.rupiah) +
+                                                     " is below the charge Rp " +
+                                                     std::to_string(o.charge.rupiah));
+  }
+
+  // 4. The order row, after the account's newest of its kind; a refused insert changes
+  // nothing.
   o.status = domain::OrderStatus::kWaiting;
   try {
     // Every text is bound where it lies: `o` and the status strings outlive the use.
@@ -590,7 +613,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     int i = 0;
     q->bindText(++i, o.ref_id);
     q->bind(++i, o.account_id);
-    q->bindText(++i, domain::toString(o.kind));
+    q->bindText(++i, kind);
     q->bind(++i, o.service_id);
     q->bindText(++i, o.service_code);
     q->bindText(++i, o.service_name);
@@ -613,6 +636,7 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     q->bindText(++i, o.fingerprint);
     q->bind(++i, o.created_at);
     q->bind(++i, o.updated_at);
+    q->bind(++i, prev_id);
     if (q->exec() != 1) throw std::runtime_error("order insert wrote no row");
     o.id = sqlite3_last_insert_rowid(conn_->db().getHandle());
   } catch (const StatementError& e) {
@@ -627,38 +651,21 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     return internalError();
   }
 
-  // 4. Guarded debit: the database refuses to overdraw or to charge a suspended account.
-  bool debited = false;
-  Money balance_after{0};
+  // 5. Guarded debit: the database refuses to overdraw or to charge a suspended account;
+  // as step 3 found neither, a refusal here means something else wrote (thrown: the
+  // batch is rolled back, the order row with it).
   {
     RawUse q(*st_.debit);
     q->bind(1, o.charge.rupiah);
     q->bind(2, o.account_id);
-    debited = q->exec() == 1;
+    q->bindText(3, kind);
+    q->bind(4, o.id);
+    if (q->exec() != 1)
+      throw std::runtime_error("the debit of an account read in the same transaction was refused");
   }
-  if (debited) {
-    RawUse q(*st_.status_balance);
-    q->bind(1, o.account_id);
-    if (!q->step()) throw std::runtime_error("debited account vanished");
-    balance_after = Money{q->int64(1)};  // read in the same transaction
-  } else {
-    {
-      RawUse q(*st_.delete_order);
-      q->bind(1, o.id);
-      q->exec();
-    }
-    RawUse q(*st_.status_balance);
-    q->bind(1, o.account_id);
-    if (!q->step()) return makeError(Errc::kNotFound, "account not found");
-    if (q->text(0) != domain::toString(domain::AccountStatus::kActive)) {
-      return makeError(Errc::kForbidden, "account is suspended");
-    }
-    return makeError(Errc::kInsufficientBalance, "balance Rp " + std::to_string(q->int64(1)) +
-                                                     " is below the charge Rp " +
-                                                     std::to_string(o.charge.rupiah));
-  }
+  const Money balance_after{balance_before.rupiah - o.charge.rupiah};
 
-  // 5. The ledger row (its ref, the order's ref_id, bound where it lies).
+  // 6. The ledger row (its ref, the order's ref_id, bound where it lies).
   {
     RawUse q(*st_.insert_ledger);
     detail::bindLedger(*q, o.account_id, -o.charge, balance_after, domain::LedgerReason::kOrder, o.id,

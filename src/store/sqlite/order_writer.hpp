@@ -185,10 +185,9 @@ class SqliteOrderWriter final : public OrderWriter {
     detail::RawStatement* begin = nullptr;
     detail::RawStatement* commit = nullptr;
     detail::RawStatement* by_idempotency_key = nullptr;
+    detail::RawStatement* account = nullptr;
     detail::RawStatement* insert_order = nullptr;
     detail::RawStatement* debit = nullptr;
-    detail::RawStatement* status_balance = nullptr;
-    detail::RawStatement* delete_order = nullptr;
     detail::RawStatement* insert_ledger = nullptr;
     detail::RawStatement* pending_key = nullptr;
   } st_;

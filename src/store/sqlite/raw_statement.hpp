@@ -76,6 +76,10 @@ class RawStatement {
     return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
   }
 
+  // Readies the statement to run again with the same bindings (its read snapshot
+  // released, unless another statement holds the transaction open).
+  void rewind() { sqlite3_reset(stmt_); }  // the last step's error was reported by step()
+
   // Ends the current use: releases the read snapshot and every binding.
   void reset() {
     sqlite3_reset(stmt_);  // returns the last step's error, already reported by step()

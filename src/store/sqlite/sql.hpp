@@ -57,15 +57,24 @@ inline constexpr const char* kDeleteOverride =
 inline constexpr const char* kAdjustBalance =
     "UPDATE accounts SET balance = balance + ?1 WHERE id = ?2 AND balance + ?1 >= 0"
     " RETURNING balance";
-// The order writer's debit: also refuses suspended accounts. No RETURNING on the
-// writer's statements: SQLite builds a temporary table for every statement that
-// returns rows that way, which cost the writer more than reading the row again
-// (kSelectAccountStatusBalance) or sqlite3_last_insert_rowid.
+// The order writer's account read and debit (order_writer.cpp, placeOne): the status,
+// balance and newest order of the order's kind (the chain, migration 10) read first;
+// then the debit, which also makes the new order the newest of its kind, guarded all
+// the same: it refuses suspended accounts and overdrafts. No RETURNING on the writer's
+// statements: SQLite builds a temporary table for every statement that returns rows
+// that way, which cost the writer more than reading the row first.
 // Every statement that places or changes an order moves its account's order-list
 // version (accounts.order_version, migration 8) in the same transaction: the debit
 // for a new order, the refund's credit or kBumpOrderListVersion for a transition.
+// ?2 is a domain::Kind's text; the two kinds are spelled out (a third would read NULL).
+#define WARUNG_LATEST_ORDER_OF_KIND(k) \
+  "CASE " k " WHEN 'social-media' THEN latest_social_media_order WHEN 'game' THEN latest_game_order END"
+inline constexpr const char* kSelectAccountForOrder =
+    "SELECT status, balance, " WARUNG_LATEST_ORDER_OF_KIND("?2") " FROM accounts WHERE id = ?1";
 inline constexpr const char* kDebitForOrder =
-    "UPDATE accounts SET balance = balance - ?1, order_version = order_version + 1"
+    "UPDATE accounts SET balance = balance - ?1, order_version = order_version + 1,"
+    " latest_social_media_order = CASE ?3 WHEN 'social-media' THEN ?4 ELSE latest_social_media_order END,"
+    " latest_game_order = CASE ?3 WHEN 'game' THEN ?4 ELSE latest_game_order END"
     " WHERE id = ?2 AND status = 'active' AND balance >= ?1";
 inline constexpr const char* kCreditRefund =
     "UPDATE accounts SET balance = balance + ?1, order_version = order_version + 1 WHERE id = ?2"
@@ -78,29 +87,44 @@ inline constexpr const char* kInsertLedger =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 // An account's ledger comes from two places (migration 7): its rows other than order
 // debits, by the partial index ledger_account_id_not_order; and its order debits,
-// reached through its orders (orders_account_kind_id_status, then ledger_order_id).
-// An order's debit row is written right after the order, in its transaction, so the
-// debits of newer orders have larger ids: the newest ?2 debits of each kind are among
-// the newest ?2 orders of that kind. One arm per kind (domain::Kind has two), so that
-// each walks its index backwards and stops after ?2 rows.
+// reached through its orders (the chain of each kind, migration 10, then
+// ledger_order_id). An order's debit row is written right after the order, in its
+// transaction, so the debits of newer orders have larger ids: the newest ?2 debits of
+// each kind are among the newest ?2 orders of that kind. One chain per kind
+// (domain::Kind has two), each walked from its newest order for ?2 steps.
 #define WARUNG_LEDGER_COLUMNS(t)                                                                     \
   t "id, " t "account_id, " t "amount, " t "balance_after, " t "reason, " t "order_id, " t "ref, " t \
     "created_at"
-#define WARUNG_LEDGER_ORDER_DEBITS(kind) \
-  "SELECT * FROM (SELECT " WARUNG_LEDGER_COLUMNS("l.") " FROM orders o JOIN ledger l ON l.order_id = o.id" \
-  " WHERE o.account_id = ?1 AND o.kind = '" kind "' AND l.reason = 'order' ORDER BY o.id DESC LIMIT ?2)"
+// A chain as a recursive CTE `name`(id, n): its newest order, then each order's prev_id
+// while it names an older order (a broken chain ends there rather than loop) and the
+// order it leaves is the account's of this kind; the debits are also matched by
+// account, so a broken chain never reads another account's.
+#define WARUNG_ORDER_CHAIN(name, column, kind, limit)                                                       \
+  name "(id, n) AS (SELECT latest_" column "_order, 1 FROM accounts WHERE id = ?1 AND latest_" column       \
+       "_order <> 0 UNION ALL SELECT o.prev_id, " name ".n + 1 FROM " name " JOIN orders o ON o.id = " name \
+       ".id WHERE o.prev_id <> 0 AND o.prev_id < o.id AND o.account_id = ?1 AND o.kind = '" kind "'" limit  \
+       ")"
+#define WARUNG_LEDGER_ORDER_DEBITS(chain)                                                      \
+  "SELECT " WARUNG_LEDGER_COLUMNS("l.") " FROM " chain " JOIN ledger l ON l.order_id = " chain \
+                                        ".id"                                                  \
+                                        " WHERE l.reason = 'order' AND l.account_id = ?1"
 inline constexpr const char* kSelectLedger =
-    "SELECT " WARUNG_LEDGER_COLUMNS("") " FROM ("
+    "WITH RECURSIVE " WARUNG_ORDER_CHAIN("s", "social_media", "social-media", " AND s.n < ?2") ", "
+    WARUNG_ORDER_CHAIN("g", "game", "game", " AND g.n < ?2")
+    " SELECT " WARUNG_LEDGER_COLUMNS("") " FROM ("
     "SELECT * FROM (SELECT " WARUNG_LEDGER_COLUMNS("") " FROM ledger"
     " WHERE account_id = ?1 AND reason <> 'order' ORDER BY id DESC LIMIT ?2)"
-    " UNION ALL " WARUNG_LEDGER_ORDER_DEBITS("social-media") " UNION ALL " WARUNG_LEDGER_ORDER_DEBITS("game")
+    " UNION ALL " WARUNG_LEDGER_ORDER_DEBITS("s") " UNION ALL " WARUNG_LEDGER_ORDER_DEBITS("g")
     ") ORDER BY id DESC LIMIT ?2";
-#undef WARUNG_LEDGER_ORDER_DEBITS
-#undef WARUNG_LEDGER_COLUMNS
 inline constexpr const char* kLedgerSum =
-    "SELECT (SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?1 AND reason <> 'order')"
-    " + (SELECT COALESCE(SUM(l.amount), 0) FROM orders o JOIN ledger l ON l.order_id = o.id"
-    " WHERE o.account_id = ?1 AND l.reason = 'order')";
+    "WITH RECURSIVE " WARUNG_ORDER_CHAIN("s", "social_media", "social-media", "") ", "
+    WARUNG_ORDER_CHAIN("g", "game", "game", "")
+    " SELECT (SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE account_id = ?1 AND reason <> 'order')"
+    " + (SELECT COALESCE(SUM(amount), 0) FROM (" WARUNG_LEDGER_ORDER_DEBITS("s") "))"
+    " + (SELECT COALESCE(SUM(amount), 0) FROM (" WARUNG_LEDGER_ORDER_DEBITS("g") "))";
+#undef WARUNG_LEDGER_ORDER_DEBITS
+#undef WARUNG_ORDER_CHAIN
+#undef WARUNG_LEDGER_COLUMNS
 
 // --- services
 #define WARUNG_FIELD_COLUMNS(n)                                                                          \
@@ -157,18 +181,22 @@ inline constexpr const char* kSelectOrderIdStatusScoped =
     "SELECT id, status FROM orders WHERE ref_id = ?1 AND account_id = ?2 AND kind = ?3";
 inline constexpr const char* kSelectOrderByRef =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE ref_id = ?1";
-inline constexpr const char* kSelectLatestOrders =
-    "SELECT " WARUNG_ORDER_COLUMNS
-    " FROM orders WHERE account_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT ?3";
-// Read from the index orders_account_kind_id_status alone (no row is visited).
-inline constexpr const char* kSelectLatestOrderKeys =
-    "SELECT id, status FROM orders WHERE account_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT ?3";
-// The version of an account's order list (see kDebitForOrder).
-inline constexpr const char* kSelectOrderListVersion = "SELECT order_version FROM accounts WHERE id = ?1";
-// The rows of the list from one order on, for the orders the caller lacks.
-inline constexpr const char* kSelectLatestOrdersFrom =
-    "SELECT " WARUNG_ORDER_COLUMNS
-    " FROM orders WHERE account_id = ?1 AND kind = ?2 AND id <= ?3 ORDER BY id DESC LIMIT ?4";
+// One account's orders of one kind, newest first, are a chain (migration 10): the
+// account's latest_<kind>_order, then each order's prev_id (order_chain.hpp).
+// The newest order of each kind, for a walk of both.
+inline constexpr const char* kSelectLatestOrderIds =
+    "SELECT latest_social_media_order, latest_game_order FROM accounts WHERE id = ?1";
+// The version of an account's order list (see kDebitForOrder) and the newest order of
+// the kind ?2: where a walk of the list starts, read in the same snapshot.
+inline constexpr const char* kSelectOrderListVersion =
+    "SELECT order_version, " WARUNG_LATEST_ORDER_OF_KIND("?2") " FROM accounts WHERE id = ?1";
+// A step along the chain: the order's columns, then the next one's id (column 24,
+// OrderChainWalk's default).
+inline constexpr const char* kSelectOrderInChain =
+    "SELECT " WARUNG_ORDER_COLUMNS ", prev_id FROM orders WHERE id = ?1";
+// For listOrders of one account: the same, then whether the row passes the filter
+// (its fragments joined by AND, then `FROM orders WHERE id = ?`, appended by the caller).
+inline constexpr const char* kSelectOrderInChainPrefix = "SELECT " WARUNG_ORDER_COLUMNS ", prev_id, ";
 inline constexpr const char* kSelectOrderByIdempotencyKey =
     "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE account_id = ?1 AND idempotency_key = ?2";
 inline constexpr const char* kSelectOrderStatus = "SELECT status FROM orders WHERE id = ?1";
@@ -179,18 +207,20 @@ inline constexpr const char* kSelectOrderPendingKey =
 inline constexpr const char* kSelectPendingOrderKeys =
     "SELECT id, account_id, service_id, target FROM orders WHERE status IN ('waiting', 'processing')";
 inline constexpr const char* kSelectOrderById = "SELECT " WARUNG_ORDER_COLUMNS " FROM orders WHERE id = ?1";
+// prev_id: the account's newest order of the kind before this one (kSelectAccountForOrder).
 inline constexpr const char* kInsertOrder =
     "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name,"
     " category_key, data1, data2, data3, target, quantity, unit_price, charge, status,"
     " start_count, remain, voucher, note, idempotency_key, fingerprint, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-    " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+    " updated_at, prev_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+    " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
 // Compare-and-set on the status the transition was planned from. The one change to an
 // order: applyTransition moves the account's order-list version with it.
 inline constexpr const char* kTransitionOrder =
     "UPDATE orders SET status = ?1, start_count = ?2, remain = ?3, voucher = ?4, note = ?5,"
     " updated_at = ?6 WHERE id = ?7 AND status = ?8 RETURNING " WARUNG_ORDER_COLUMNS;
 #undef WARUNG_ORDER_COLUMNS
+#undef WARUNG_LATEST_ORDER_OF_KIND
 
 // --- what applyTransition writes beside the order (same transaction)
 // The webhook is queued only while the account has a callback URL.
@@ -316,8 +346,6 @@ inline constexpr const char* kSelectDeliveriesPrefix =
 inline constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";
 inline constexpr const char* kCommit = "COMMIT";
 inline constexpr const char* kRollback = "ROLLBACK";
-// Undoes an order row inserted in the same batch transaction whose debit was refused.
-inline constexpr const char* kDeleteOrderById = "DELETE FROM orders WHERE id = ?1";
 
 // --- schema version, and `warung copy` (copy.cpp; table and column names from store/copy.hpp)
 inline constexpr const char* kSelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";

@@ -9,9 +9,12 @@
 #include <optional>
 #include <stdexcept>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/order_chain.hpp"
 #include "store/sqlite/sql.hpp"
 #include "store/sqlite/store_internal.hpp"
 
@@ -587,71 +590,61 @@ Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t accoun
   return out;
 }
 
-Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind, int limit,
-                                      const std::function<void(const domain::Order&)>& each) {
-  return atEdge("latestOrders", [&]() -> Status {
-    ReadLease c = acquireReader();
-    RawUse q(c->raw(sql::kSelectLatestOrders));
-    q->bind(1, account_id);
-    q->bindText(2, domain::toString(kind));
-    q->bind(3, std::clamp(limit, 1, kMaxListLimit));
-    domain::Order row;  // refilled: its strings keep their capacity from row to row
-    while (q->step()) {
-      detail::readOrderRowInto(*q, row);
-      each(row);
-    }
-    return okStatus();
-  });
-}
-
 namespace {
 
-// visitLatestOrdersUnheld's reading, on a connection whose read transaction the caller
-// may hold open (visitLatestOrdersSince reads the list version first).
-void readLatestUnheld(detail::Connection& c, std::int64_t account_id, domain::Kind kind, int limit,
-                      const Store::HeldOrder& held, const std::function<void(const domain::Order&)>& each) {
-  const int n = std::clamp(limit, 1, kMaxListLimit);
-  const std::string_view kind_text = domain::toString(kind);
-  RawUse keys(c.raw(sql::kSelectLatestOrderKeys));
-  keys->bind(1, account_id);
-  keys->bindText(2, kind_text);
-  keys->bind(3, n);
-  // While `keys` steps, its read transaction is open: the rows below come from the
-  // same snapshot. A run of orders the caller lacks is read by one cursor started
-  // at the first of them (a cold list costs one more index scan than reading the
-  // rows alone); an order it holds ends the run.
-  std::optional<RawUse> rows;
-  domain::Order row;
-  for (int offered = 0; keys->step(); ++offered) {
-    const std::int64_t id = keys->int64(0);
-    if (held(id, detail::readOrderStatus(*keys, 1))) {
-      rows.reset();
+// Where the walk of one account's orders of `kind` starts, and the version of its order
+// list (kDebitForOrder), read by `q`, which the caller leaves on its row for the walk:
+// one read transaction, one snapshot. nullopt: no such account.
+struct ListStart {
+  std::int64_t version = 0;
+  std::int64_t newest = 0;
+};
+std::optional<ListStart> readListStart(RawUse& q, std::int64_t account_id, domain::Kind kind) {
+  q->bind(1, account_id);
+  q->bindText(2, domain::toString(kind));
+  if (!q->step()) return std::nullopt;
+  return ListStart{q->int64(0), q->int64(1)};
+}
+
+// The newest `limit` orders of the chain starting at `newest`, each handed to `each`
+// unless `held` says the caller has it as it is (no column read but the id and status).
+void walkLatest(detail::Connection& c, std::int64_t account_id, domain::Kind kind, std::int64_t newest,
+                int limit, const Store::HeldOrder* held,
+                const std::function<void(const domain::Order&)>& each) {
+  detail::OrderChainWalk walk(c.raw(sql::kSelectOrderInChain), account_id);
+  walk.start(kind, newest);
+  domain::Order row;  // refilled: its strings keep their capacity from row to row
+  for (int n = std::clamp(limit, 1, kMaxListLimit); n > 0 && walk.next(); --n) {
+    if (held != nullptr &&
+        (*held)(walk.row().int64(detail::kOrderIdColumn), detail::readOrderStatus(walk.row()))) {
       continue;
     }
-    if (!rows) {
-      rows.emplace(c.raw(sql::kSelectLatestOrdersFrom));
-      (*rows)->bind(1, account_id);
-      (*rows)->bindText(2, kind_text);
-      (*rows)->bind(3, id);
-      (*rows)->bind(4, n - offered);
-    }
-    if (!(*rows)->step() || (*rows)->int64(0) != id) {
-      throw std::runtime_error("order " + std::to_string(id) +
-                               " is in the index but not read from the table");
-    }
-    detail::readOrderRowInto(**rows, row);
+    detail::readOrderRowInto(walk.row(), row);
     each(row);
   }
 }
 
 }  // namespace
 
+Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind, int limit,
+                                      const std::function<void(const domain::Order&)>& each) {
+  return atEdge("latestOrders", [&]() -> Status {
+    ReadLease c = acquireReader();
+    RawUse start(c->raw(sql::kSelectOrderListVersion));
+    if (auto s = readListStart(start, account_id, kind))
+      walkLatest(*c, account_id, kind, s->newest, limit, nullptr, each);
+    return okStatus();
+  });
+}
+
 Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kind kind, int limit,
                                             const HeldOrder& held,
                                             const std::function<void(const domain::Order&)>& each) {
   return atEdge("visitLatestOrdersUnheld", [&]() -> Status {
     ReadLease c = acquireReader();
-    readLatestUnheld(*c, account_id, kind, limit, held, each);
+    RawUse start(c->raw(sql::kSelectOrderListVersion));
+    if (auto s = readListStart(start, account_id, kind))
+      walkLatest(*c, account_id, kind, s->newest, limit, &held, each);
     return okStatus();
   });
 }
@@ -661,58 +654,99 @@ Result<Store::LatestVisit> SqliteStore::visitLatestOrdersSince(
     const HeldOrder& held, const std::function<void(const domain::Order&)>& each) {
   return atEdge("visitLatestOrdersSince", [&]() -> Result<LatestVisit> {
     ReadLease c = acquireReader();
-    // Left on its row while the list is read: one read transaction, one snapshot.
-    RawUse version(c->raw(sql::kSelectOrderListVersion));
-    version->bind(1, account_id);
+    RawUse start(c->raw(sql::kSelectOrderListVersion));
+    const std::optional<ListStart> s = readListStart(start, account_id, kind);
     LatestVisit out;
-    if (version->step()) out.version = version->int64(0);
-    if (out.version && out.version == known) {
+    if (!s) return out;  // no such account: no orders, no version
+    out.version = s->version;
+    if (out.version == known) {
       out.unchanged = true;
       return out;
     }
-    readLatestUnheld(*c, account_id, kind, limit, held, each);
+    walkLatest(*c, account_id, kind, s->newest, limit, &held, each);
     return out;
   });
 }
 
+namespace {
+
+using FilterValue = std::variant<std::int64_t, std::string>;
+
+// listOrders of one account: the orders table has no index by account (migration 10),
+// so its chains are walked, newest first over both kinds unless the filter names one,
+// and each row is tested by the filter's fragments (`filter`, "1" for none) where the
+// statement reads it.
+std::vector<domain::Order> listAccountOrders(detail::Connection& c, std::int64_t account_id,
+                                             std::optional<domain::Kind> kind, const std::string& filter,
+                                             const std::vector<FilterValue>& values, int limit, int offset) {
+  const std::string query =
+      std::string(sql::kSelectOrderInChainPrefix) + "(" + filter + ") FROM orders WHERE id = ?";
+  detail::RawStatement step(c.db().getHandle(), query.c_str());
+  int i = 0;
+  for (const FilterValue& v : values) {
+    ++i;
+    if (const auto* n = std::get_if<std::int64_t>(&v)) {
+      step.bind(i, *n);
+    } else {
+      step.bindText(i, std::get<std::string>(v));  // `values` outlives the statement
+    }
+  }
+  std::vector<domain::Order> out;
+  RawUse start(c.raw(sql::kSelectLatestOrderIds));  // left on its row: one snapshot
+  start->bind(1, account_id);
+  if (!start->step()) return out;  // no such account
+  constexpr int kPrevColumn = 24;
+  constexpr int kMatchColumn = kPrevColumn + 1;
+  detail::OrderChainWalk walk(step, account_id, /*id_param=*/i + 1, kPrevColumn);
+  if (!kind || *kind == domain::Kind::kSocialMedia) walk.start(domain::Kind::kSocialMedia, start->int64(0));
+  if (!kind || *kind == domain::Kind::kGame) walk.start(domain::Kind::kGame, start->int64(1));
+  int skipped = 0;
+  while (static_cast<int>(out.size()) < limit && walk.next()) {
+    if (walk.row().int64(kMatchColumn) == 0) continue;
+    if (skipped < offset) {
+      ++skipped;
+      continue;
+    }
+    out.push_back(detail::readOrderRow(walk.row()));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f) {
   return atEdge("listOrders", [&]() -> Result<std::vector<domain::Order>> {
     // Only fixed fragments go into the text; every value is a bound parameter.
-    std::string query = sql::kSelectOrdersPrefix;
-    std::vector<std::function<void(SQLite::Statement&, int)>> binds;
-    auto where = [&](const char* fragment, std::function<void(SQLite::Statement&, int)> b) {
-      query += binds.empty() ? " WHERE " : " AND ";
-      query += fragment;
-      binds.push_back(std::move(b));
+    std::string filter;
+    std::vector<FilterValue> values;
+    auto where = [&](const char* fragment, FilterValue v) {
+      if (!filter.empty()) filter += " AND ";
+      filter += fragment;
+      values.push_back(std::move(v));
     };
-    if (f.account_id) {
-      where("account_id = ?", [v = *f.account_id](auto& s, int i) { s.bind(i, v); });
-    }
-    if (f.kind) {
-      where("kind = ?", [v = std::string(domain::toString(*f.kind))](auto& s, int i) { s.bind(i, v); });
-    }
-    if (f.status) {
-      where("status = ?", [v = std::string(domain::toString(*f.status))](auto& s, int i) { s.bind(i, v); });
-    }
-    if (f.service_code) {
-      where("service_code = ?", [v = *f.service_code](auto& s, int i) { s.bind(i, v); });
-    }
-    if (f.target) where("target = ?", [v = *f.target](auto& s, int i) { s.bind(i, v); });
-    if (f.created_from) {
-      where("created_at >= ?", [v = *f.created_from](auto& s, int i) { s.bind(i, v); });
-    }
-    if (f.created_to) {
-      where("created_at < ?", [v = *f.created_to](auto& s, int i) { s.bind(i, v); });
-    }
-    query += " ORDER BY id DESC LIMIT ? OFFSET ?";
+    if (f.kind) where("kind = ?", std::string(domain::toString(*f.kind)));
+    if (f.status) where("status = ?", std::string(domain::toString(*f.status)));
+    if (f.service_code) where("service_code = ?", *f.service_code);
+    if (f.target) where("target = ?", *f.target);
+    if (f.created_from) where("created_at >= ?", *f.created_from);
+    if (f.created_to) where("created_at < ?", *f.created_to);
+    const int limit = std::clamp(f.limit, 1, kMaxListLimit);
+    const int offset = std::max(f.offset, 0);
 
     ReadLease c = acquireReader();
     // Not cached: the text varies with the filter, and this is an operator's query.
+    if (f.account_id) {
+      return listAccountOrders(*c, *f.account_id, f.kind, filter.empty() ? "1" : filter, values, limit,
+                               offset);
+    }
+    std::string query = sql::kSelectOrdersPrefix;
+    if (!filter.empty()) query += " WHERE " + filter;
+    query += " ORDER BY id DESC LIMIT ? OFFSET ?";
     SQLite::Statement q(c->db(), query);
-    int i = 1;
-    for (auto& b : binds) b(q, i++);
-    q.bind(i, std::clamp(f.limit, 1, kMaxListLimit));
-    q.bind(i + 1, std::max(f.offset, 0));
+    int i = 0;
+    for (const FilterValue& v : values) std::visit([&](const auto& x) { q.bind(++i, x); }, v);
+    q.bind(i + 1, limit);
+    q.bind(i + 2, offset);
     std::vector<domain::Order> out;
     while (q.executeStep()) out.push_back(detail::readOrder(q));
     return out;
