@@ -23,12 +23,17 @@
 
 namespace warung::store::sqlite::detail {
 
+// Where sql::kSelectOrderInChain (and listOrders' statement) has prev_id: after the
+// order's 24 columns.
+inline constexpr int kOrderChainPrevColumn = 24;
+
 class OrderChainWalk {
  public:
   // `step` reads one order by id (bound at `id_param`): the order's columns
   // (WARUNG_ORDER_COLUMNS, sql.hpp) and prev_id in `prev_column`, as
   // sql::kSelectOrderInChain does.
-  OrderChainWalk(RawStatement& step, std::int64_t account_id, int id_param = 1, int prev_column = 24)
+  OrderChainWalk(RawStatement& step, std::int64_t account_id, int id_param = 1,
+                 int prev_column = kOrderChainPrevColumn)
       : use_(step), account_id_(account_id), id_param_(id_param), prev_column_(prev_column) {}
 
   // Adds the chain of `kind` whose newest order is `newest` (0: the account has none).

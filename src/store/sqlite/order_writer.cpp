@@ -660,8 +660,9 @@ Result<Placed> SqliteOrderWriter::placeOne(domain::Order& o) {
     q->bind(2, o.account_id);
     q->bindText(3, kind);
     q->bind(4, o.id);
-    if (q->exec() != 1)
+    if (q->exec() != 1) {
       throw std::runtime_error("the debit of an account read in the same transaction was refused");
+    }
   }
   const Money balance_after{balance_before.rupiah - o.charge.rupiah};
 

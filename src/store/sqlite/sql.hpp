@@ -190,8 +190,8 @@ inline constexpr const char* kSelectLatestOrderIds =
 // the kind ?2: where a walk of the list starts, read in the same snapshot.
 inline constexpr const char* kSelectOrderListVersion =
     "SELECT order_version, " WARUNG_LATEST_ORDER_OF_KIND("?2") " FROM accounts WHERE id = ?1";
-// A step along the chain: the order's columns, then the next one's id (column 24,
-// OrderChainWalk's default).
+// A step along the chain: the order's columns, then the next one's id
+// (detail::kOrderChainPrevColumn).
 inline constexpr const char* kSelectOrderInChain =
     "SELECT " WARUNG_ORDER_COLUMNS ", prev_id FROM orders WHERE id = ?1";
 // For listOrders of one account: the same, then whether the row passes the filter

@@ -631,8 +631,9 @@ Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind
   return atEdge("latestOrders", [&]() -> Status {
     ReadLease c = acquireReader();
     RawUse start(c->raw(sql::kSelectOrderListVersion));
-    if (auto s = readListStart(start, account_id, kind))
+    if (auto s = readListStart(start, account_id, kind)) {
       walkLatest(*c, account_id, kind, s->newest, limit, nullptr, each);
+    }
     return okStatus();
   });
 }
@@ -643,8 +644,9 @@ Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kin
   return atEdge("visitLatestOrdersUnheld", [&]() -> Status {
     ReadLease c = acquireReader();
     RawUse start(c->raw(sql::kSelectOrderListVersion));
-    if (auto s = readListStart(start, account_id, kind))
+    if (auto s = readListStart(start, account_id, kind)) {
       walkLatest(*c, account_id, kind, s->newest, limit, &held, each);
+    }
     return okStatus();
   });
 }
@@ -695,9 +697,8 @@ std::vector<domain::Order> listAccountOrders(detail::Connection& c, std::int64_t
   RawUse start(c.raw(sql::kSelectLatestOrderIds));  // left on its row: one snapshot
   start->bind(1, account_id);
   if (!start->step()) return out;  // no such account
-  constexpr int kPrevColumn = 24;
-  constexpr int kMatchColumn = kPrevColumn + 1;
-  detail::OrderChainWalk walk(step, account_id, /*id_param=*/i + 1, kPrevColumn);
+  constexpr int kMatchColumn = detail::kOrderChainPrevColumn + 1;
+  detail::OrderChainWalk walk(step, account_id, /*id_param=*/i + 1);
   if (!kind || *kind == domain::Kind::kSocialMedia) walk.start(domain::Kind::kSocialMedia, start->int64(0));
   if (!kind || *kind == domain::Kind::kGame) walk.start(domain::Kind::kGame, start->int64(1));
   int skipped = 0;
