@@ -186,10 +186,11 @@ inline constexpr const char* kSelectOrderByRef =
 // The newest order of each kind, for a walk of both.
 inline constexpr const char* kSelectLatestOrderIds =
     "SELECT latest_social_media_order, latest_game_order FROM accounts WHERE id = ?1";
-// The version of an account's order list (see kDebitForOrder) and the newest order of
-// the kind ?2: where a walk of the list starts, read in the same snapshot.
-inline constexpr const char* kSelectOrderListVersion =
-    "SELECT order_version, " WARUNG_LATEST_ORDER_OF_KIND("?2") " FROM accounts WHERE id = ?1";
+// The newest order of the kind ?2: where a walk of the list starts.
+inline constexpr const char* kSelectLatestOrderOfKind =
+    "SELECT " WARUNG_LATEST_ORDER_OF_KIND("?2") " FROM accounts WHERE id = ?1";
+// The version of an account's order list (see kDebitForOrder).
+inline constexpr const char* kSelectOrderListVersion = "SELECT order_version FROM accounts WHERE id = ?1";
 // A step along the chain: the order's columns, then the next one's id
 // (detail::kOrderChainPrevColumn).
 inline constexpr const char* kSelectOrderInChain =

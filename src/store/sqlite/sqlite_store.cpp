@@ -592,18 +592,14 @@ Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t accoun
 
 namespace {
 
-// Where the walk of one account's orders of `kind` starts, and the version of its order
-// list (kDebitForOrder), read by `q`, which the caller leaves on its row for the walk:
-// one read transaction, one snapshot. nullopt: no such account.
-struct ListStart {
-  std::int64_t version = 0;
-  std::int64_t newest = 0;
-};
-std::optional<ListStart> readListStart(RawUse& q, std::int64_t account_id, domain::Kind kind) {
+// Where the walk of one account's orders of `kind` starts (0: none; nullopt: no such
+// account), read by `q`, which the caller leaves on its row for the walk: one read
+// transaction, one snapshot.
+std::optional<std::int64_t> readNewest(RawUse& q, std::int64_t account_id, domain::Kind kind) {
   q->bind(1, account_id);
   q->bindText(2, domain::toString(kind));
   if (!q->step()) return std::nullopt;
-  return ListStart{q->int64(0), q->int64(1)};
+  return q->int64(0);
 }
 
 // The newest `limit` orders of the chain starting at `newest`, each handed to `each`
@@ -630,9 +626,9 @@ Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind
                                       const std::function<void(const domain::Order&)>& each) {
   return atEdge("latestOrders", [&]() -> Status {
     ReadLease c = acquireReader();
-    RawUse start(c->raw(sql::kSelectOrderListVersion));
-    if (auto s = readListStart(start, account_id, kind)) {
-      walkLatest(*c, account_id, kind, s->newest, limit, nullptr, each);
+    RawUse start(c->raw(sql::kSelectLatestOrderOfKind));
+    if (auto newest = readNewest(start, account_id, kind)) {
+      walkLatest(*c, account_id, kind, *newest, limit, nullptr, each);
     }
     return okStatus();
   });
@@ -643,9 +639,9 @@ Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kin
                                             const std::function<void(const domain::Order&)>& each) {
   return atEdge("visitLatestOrdersUnheld", [&]() -> Status {
     ReadLease c = acquireReader();
-    RawUse start(c->raw(sql::kSelectOrderListVersion));
-    if (auto s = readListStart(start, account_id, kind)) {
-      walkLatest(*c, account_id, kind, s->newest, limit, &held, each);
+    RawUse start(c->raw(sql::kSelectLatestOrderOfKind));
+    if (auto newest = readNewest(start, account_id, kind)) {
+      walkLatest(*c, account_id, kind, *newest, limit, &held, each);
     }
     return okStatus();
   });
@@ -656,16 +652,21 @@ Result<Store::LatestVisit> SqliteStore::visitLatestOrdersSince(
     const HeldOrder& held, const std::function<void(const domain::Order&)>& each) {
   return atEdge("visitLatestOrdersSince", [&]() -> Result<LatestVisit> {
     ReadLease c = acquireReader();
-    RawUse start(c->raw(sql::kSelectOrderListVersion));
-    const std::optional<ListStart> s = readListStart(start, account_id, kind);
+    // Left on its row while the list is read: one read transaction, one snapshot. Only
+    // the version, as most polls end there (the chain's start is read when it moved).
+    RawUse version(c->raw(sql::kSelectOrderListVersion));
+    version->bind(1, account_id);
     LatestVisit out;
-    if (!s) return out;  // no such account: no orders, no version
-    out.version = s->version;
+    if (!version->step()) return out;  // no such account: no orders, no version
+    out.version = version->int64(0);
     if (out.version == known) {
       out.unchanged = true;
       return out;
     }
-    walkLatest(*c, account_id, kind, s->newest, limit, &held, each);
+    RawUse start(c->raw(sql::kSelectLatestOrderOfKind));
+    if (auto newest = readNewest(start, account_id, kind)) {
+      walkLatest(*c, account_id, kind, *newest, limit, &held, each);
+    }
     return out;
   });
 }
