@@ -160,6 +160,32 @@ TEST_F(OrderChain, ListOrdersOfOneAccountFiltersPagesAndNeverReadsAnother) {
   f.account_id = a;
   f.status = domain::OrderStatus::kSuccess;
   EXPECT_EQ(refsOf(f), V{});
+  // Open orders of one account are read by the status index, not the chain: the same
+  // answers, paged the same way.
+  {
+    auto l18 = store_.findOrder(a, domain::Kind::kGame, "L18");
+    ASSERT_TRUE(l18.ok());
+    domain::Transition t;
+    t.order_id = l18->id;
+    t.account_id = a;
+    t.ref_id = "L18";
+    t.from = domain::OrderStatus::kWaiting;
+    t.to = domain::OrderStatus::kProcessing;
+    t.at = 2000;
+    ASSERT_TRUE(store_.applyTransition(t).ok());
+  }
+  f.status = domain::OrderStatus::kProcessing;
+  EXPECT_EQ(refsOf(f), (V{"L18"}));
+  f.status = domain::OrderStatus::kWaiting;
+  EXPECT_EQ(refsOf(f), (V{"L16", "L14", "L12", "L10", "L8", "L6", "L4", "L2", "L0"}));
+  f.kind = domain::Kind::kGame;
+  f.limit = 2;
+  f.offset = 1;
+  EXPECT_EQ(refsOf(f), (V{"L10", "L6"}));
+  f.offset = 3;
+  EXPECT_EQ(refsOf(f), (V{"L2"}));
+  f.offset = 4;
+  EXPECT_EQ(refsOf(f), V{});
   f = {};
   f.account_id = a;
   f.target = "' OR 1=1 --";  // bound, never spliced into the SQL

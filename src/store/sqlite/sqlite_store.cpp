@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/order_state.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/order_chain.hpp"
@@ -737,10 +738,19 @@ Result<std::vector<domain::Order>> SqliteStore::listOrders(const OrderFilter& f)
 
     ReadLease c = acquireReader();
     // Not cached: the text varies with the filter, and this is an operator's query.
-    if (f.account_id) {
+    // One account's orders are read along its chains (no index by account, migration
+    // 10), unless the filter asks for open ones (waiting, processing): while fulfilment
+    // keeps up those are few whatever the account's history, and the status index holds
+    // them newest first, so reading them there and keeping the account's costs less
+    // than walking a long chain past its final orders. (On session 19's benchmark
+    // database, 11.4 M orders: an account of 100,000 orders without open ones, 0.38 s
+    // along its chain for a final status; 0.59 s by the index with 1.44 M orders
+    // waiting, 0.01 s with none processing.)
+    if (f.account_id && (!f.status || domain::isFinal(*f.status))) {
       return listAccountOrders(*c, *f.account_id, f.kind, filter.empty() ? "1" : filter, values, limit,
                                offset);
     }
+    if (f.account_id) where("account_id = ?", *f.account_id);
     std::string query = sql::kSelectOrdersPrefix;
     if (!filter.empty()) query += " WHERE " + filter;
     query += " ORDER BY id DESC LIMIT ? OFFSET ?";
