@@ -1,6 +1,8 @@
 #pragma once
 // An immutable snapshot of the service catalog, shared by readers.
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,8 +25,20 @@ class Catalog {
   std::int64_t version() const { return version_; }
 
  private:
+  // Position by code, one map per kind (domain::Kind's two), looked up by the code as
+  // the request holds it: no key is built per order (a kind-and-code key was longer
+  // than a short string's inline buffer: an allocation per lookup).
+  struct CodeHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view code) const noexcept {
+      return std::hash<std::string_view>{}(code);
+    }
+  };
+  using CodeIndex = std::unordered_map<std::string, std::size_t, CodeHash, std::equal_to<>>;
+  static std::size_t kindIndex(Kind kind) { return kind == Kind::kGame ? 1 : 0; }
+
   std::vector<Service> services_;
-  std::unordered_map<std::string, std::size_t> index_;  // "<kind>\n<code>" -> position
+  std::array<CodeIndex, 2> index_;
   std::int64_t version_ = 0;
 };
 
