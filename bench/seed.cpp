@@ -18,11 +18,11 @@
 //       bench tooling: the rows are written with raw SQL (named constants below) in
 //       large transactions, because 10 million orders through the writer would take
 //       longer than the benchmark itself.
-#include <CLI/CLI.hpp>
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_catalog.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "domain/accounts.hpp"
@@ -43,14 +44,13 @@
 #include "domain/time_zone.hpp"
 #include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "bench_catalog.hpp"
 
 namespace {
 
 using namespace warung;
+using bench::kQuantity;
 using bench::makeCatalog;
 using bench::Orderable;
-using bench::kQuantity;
 using domain::Kind;
 
 // Enough for any benchmark run: 10^12 rupiah per account.
@@ -129,21 +129,22 @@ int seed(const std::string& db, const std::string& dir, int accounts, int servic
         if (list.empty()) continue;
         for (int n = 0; n < orders_per_kind; ++n) {
           const Orderable& svc = *list[static_cast<std::size_t>(a * orders_per_kind + n) % list.size()];
-          const std::string target =
-              svc.kind == Kind::kSocialMedia ? fmt::format("https://instagram.com/p/seed{}x{}", a, n)
-                                             : fmt::format("9{:06d}{:03d}", a, n);
+          const std::string target = svc.kind == Kind::kSocialMedia
+                                         ? fmt::format("https://instagram.com/p/seed{}x{}", a, n)
+                                         : fmt::format("9{:06d}{:03d}", a, n);
           domain::PlaceOrderInput in;
           in.service_code = svc.code;
           in.data = {target, svc.data2 == "-" ? std::nullopt : std::optional<std::string_view>(svc.data2),
                      svc.data3 == "-" ? std::nullopt : std::optional<std::string_view>(svc.data3)};
-          auto order = orDie(domain::planOrder(svc.kind, made[static_cast<std::size_t>(a)], catalog, in, *zone,
-                                               now, ids),
-                             "plan order " + svc.code);
+          auto order = orDie(
+              domain::planOrder(svc.kind, made[static_cast<std::size_t>(a)], catalog, in, *zone, now, ids),
+              "plan order " + svc.code);
           ++submitted;
           writer.submit(std::move(order), [&, a, kind = svc.kind](Result<store::Placed> r) {
             std::lock_guard lock(mu);
-            if (r) placed.push_back({a, kind, r->order.ref_id});
-            else {
+            if (r) {
+              placed.push_back({a, kind, r->order.ref_id});
+            } else {
               ++failed;
               if (first_error.empty()) first_error = r.error().detail;
             }
@@ -156,10 +157,14 @@ int seed(const std::string& db, const std::string& dir, int accounts, int servic
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return done == submitted; });
   }
-  if (failed > 0) throw std::runtime_error(fmt::format("{} seed orders failed, first: {}", failed, first_error));
+  if (failed > 0) {
+    throw std::runtime_error(fmt::format("{} seed orders failed, first: {}", failed, first_error));
+  }
 
   auto refs_out = openOut(dir + "/refs.txt");
-  for (const auto& p : placed) refs_out << p.account_index << ' ' << domain::toString(p.kind) << ' ' << p.ref_id << '\n';
+  for (const auto& p : placed) {
+    refs_out << p.account_index << ' ' << domain::toString(p.kind) << ' ' << p.ref_id << '\n';
+  }
   refs_out.close();
 
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -185,8 +190,8 @@ constexpr const char* kInsertFillerOrder =
     "INSERT INTO orders (ref_id, account_id, kind, service_id, service_code, service_name, category_key, "
     "data1, data2, data3, target, quantity, unit_price, charge, status, start_count, remain, voucher, note, "
     "idempotency_key, fingerprint, created_at, updated_at, prev_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?8, ?10, ?11, ?12, 'success', 0, 0, ?13, '', NULL, '', ?14, ?14, "
-    "?15)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?8, ?10, ?11, ?12, 'success', 0, 0, ?13, '', NULL, '', "
+    "?14, ?14, ?15)";
 // Each filler account's orders of each kind are a chain, as the order writer keeps them
 // (store/sqlite/order_chain.hpp): every order names the one before, the account the newest.
 constexpr const char* kSetFillerLatest =
@@ -267,13 +272,15 @@ int fill(const std::string& db_path, long long orders, int filler_accounts) {
       ins.bind(5, s.code);
       ins.bind(6, s.name);
       ins.bind(7, s.category_key);
-      ins.bind(8, social ? fmt::format("https://instagram.com/p/fill{}", seq) : fmt::format("{}", 10'000'000 + seq));
+      ins.bind(8, social ? fmt::format("https://instagram.com/p/fill{}", seq)
+                         : fmt::format("{}", 10'000'000 + seq));
       ins.bind(9, social ? std::string(kQuantity) : std::string());
       ins.bind(10, static_cast<std::int64_t>(quantity));
       ins.bind(11, s.price);
       ins.bind(12, charge);
       ins.bind(13, social ? std::string() : fmt::format("SN{}", seq));
-      ins.bind(14, static_cast<std::int64_t>(now - (orders - n) / 1000));  // older than the real orders, increasing
+      // Older than the real orders, increasing.
+      ins.bind(14, static_cast<std::int64_t>(now - (orders - n) / 1000));
       ins.bind(15, prev);
       ins.exec();
       prev = db.getLastInsertRowid();
