@@ -122,7 +122,6 @@ TEST_F(OrderChain, ListOrdersOfOneAccountFiltersPagesAndNeverReadsAnother) {
       ASSERT_TRUE(place(w, o).ok());
     }
   }
-  SQLite::Database db(path_, SQLite::OPEN_READONLY);
   auto refsOf = [&](const OrderFilter& f) {
     std::vector<std::string> out;
     auto orders = store_.listOrders(f);
@@ -208,21 +207,16 @@ TEST_F(OrderChain, ABrokenChainIsAnErrorNotAnotherAccountsOrdersOrALoop) {
     }
   }
   auto latestOfA = [&] { return store_.latestOrders(a, domain::Kind::kSocialMedia, 15); };
-  ASSERT_EQ(ids(latestOfA()), (Ids{placed[1], placed[0]}));
-  {
+  auto setPrev = [&](std::int64_t id, std::int64_t prev) {
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    // a's newest order now names b's as the one before it.
-    db.exec("UPDATE orders SET prev_id = " + std::to_string(placed[3]) +
-            " WHERE id = " + std::to_string(placed[1]));
-  }
+    db.exec("UPDATE orders SET prev_id = " + std::to_string(prev) + " WHERE id = " + std::to_string(id));
+  };
+  ASSERT_EQ(ids(latestOfA()), (Ids{placed[1], placed[0]}));
+  setPrev(placed[1], placed[3]);  // a's newest order now names b's as the one before it
   auto r = latestOfA();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::kInternal);
-  {
-    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    // A loop: a's newest names itself.
-    db.exec("UPDATE orders SET prev_id = id WHERE id = " + std::to_string(placed[1]));
-  }
+  setPrev(placed[1], placed[1]);  // a loop: a's newest names itself
   OrderFilter f;
   f.account_id = a;
   EXPECT_FALSE(store_.listOrders(f).ok());
@@ -232,11 +226,7 @@ TEST_F(OrderChain, ABrokenChainIsAnErrorNotAnotherAccountsOrdersOrALoop) {
   ASSERT_TRUE(ledger.ok());
   for (const auto& e : *ledger) EXPECT_EQ(e.account_id, a);
   EXPECT_TRUE(store_.ledgerSum(a).ok());
-  {
-    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE orders SET prev_id = " + std::to_string(placed[3]) +
-            " WHERE id = " + std::to_string(placed[1]));
-  }
+  setPrev(placed[1], placed[3]);
   ledger = store_.ledger(a, 100);
   ASSERT_TRUE(ledger.ok());
   for (const auto& e : *ledger) EXPECT_EQ(e.account_id, a) << "order " << e.order_id;

@@ -336,7 +336,8 @@ CREATE INDEX orders_status_id_updated_at ON orders (status, id, updated_at);
 // it ran anyway. Keyed by account, the index changed a distant page for every order:
 // 47 % of the pages an order batch wrote; without it the writer spent 37 % less CPU
 // per order (bench/README.md, session 19). The status list, the ledger by account and
-// the console's orders of one account walk the chain (sqlite_store.cpp, order_chain.hpp).
+// the console's orders of one account (but open ones, by the status index) walk the
+// chain (sqlite_store.cpp, order_chain.hpp).
 // PostgreSQL keeps its index. The backfill reads the index before dropping it.
 constexpr const char* kMigration10 = R"sql(
 ALTER TABLE orders ADD COLUMN prev_id INTEGER NOT NULL DEFAULT 0;

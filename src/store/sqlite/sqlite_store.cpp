@@ -593,23 +593,18 @@ Result<std::vector<domain::Order>> SqliteStore::latestOrders(std::int64_t accoun
 
 namespace {
 
-// Where the walk of one account's orders of `kind` starts (0: none; nullopt: no such
-// account), read by `q`, which the caller leaves on its row for the walk: one read
-// transaction, one snapshot.
-std::optional<std::int64_t> readNewest(RawUse& q, std::int64_t account_id, domain::Kind kind) {
-  q->bind(1, account_id);
-  q->bindText(2, domain::toString(kind));
-  if (!q->step()) return std::nullopt;
-  return q->int64(0);
-}
-
-// The newest `limit` orders of the chain starting at `newest`, each handed to `each`
+// The newest `limit` orders of one account's chain of `kind`, each handed to `each`
 // unless `held` says the caller has it as it is (no column read but the id and status).
-void walkLatest(detail::Connection& c, std::int64_t account_id, domain::Kind kind, std::int64_t newest,
-                int limit, const Store::HeldOrder* held,
-                const std::function<void(const domain::Order&)>& each) {
+// Where the chain starts is read by a statement left on its row for the walk: one read
+// transaction (or the caller's), one snapshot. No such account: nothing.
+void readLatest(detail::Connection& c, std::int64_t account_id, domain::Kind kind, int limit,
+                const Store::HeldOrder* held, const std::function<void(const domain::Order&)>& each) {
+  RawUse start(c.raw(sql::kSelectLatestOrderOfKind));
+  start->bind(1, account_id);
+  start->bindText(2, domain::toString(kind));
+  if (!start->step()) return;
   detail::OrderChainWalk walk(c.raw(sql::kSelectOrderInChain), account_id);
-  walk.start(kind, newest);
+  walk.start(kind, start->int64(0));
   domain::Order row;  // refilled: its strings keep their capacity from row to row
   for (int n = std::clamp(limit, 1, kMaxListLimit); n > 0 && walk.next(); --n) {
     if (held != nullptr &&
@@ -627,10 +622,7 @@ Status SqliteStore::visitLatestOrders(std::int64_t account_id, domain::Kind kind
                                       const std::function<void(const domain::Order&)>& each) {
   return atEdge("latestOrders", [&]() -> Status {
     ReadLease c = acquireReader();
-    RawUse start(c->raw(sql::kSelectLatestOrderOfKind));
-    if (auto newest = readNewest(start, account_id, kind)) {
-      walkLatest(*c, account_id, kind, *newest, limit, nullptr, each);
-    }
+    readLatest(*c, account_id, kind, limit, nullptr, each);
     return okStatus();
   });
 }
@@ -640,10 +632,7 @@ Status SqliteStore::visitLatestOrdersUnheld(std::int64_t account_id, domain::Kin
                                             const std::function<void(const domain::Order&)>& each) {
   return atEdge("visitLatestOrdersUnheld", [&]() -> Status {
     ReadLease c = acquireReader();
-    RawUse start(c->raw(sql::kSelectLatestOrderOfKind));
-    if (auto newest = readNewest(start, account_id, kind)) {
-      walkLatest(*c, account_id, kind, *newest, limit, &held, each);
-    }
+    readLatest(*c, account_id, kind, limit, &held, each);
     return okStatus();
   });
 }
@@ -664,10 +653,7 @@ Result<Store::LatestVisit> SqliteStore::visitLatestOrdersSince(
       out.unchanged = true;
       return out;
     }
-    RawUse start(c->raw(sql::kSelectLatestOrderOfKind));
-    if (auto newest = readNewest(start, account_id, kind)) {
-      walkLatest(*c, account_id, kind, *newest, limit, &held, each);
-    }
+    readLatest(*c, account_id, kind, limit, &held, each);
     return out;
   });
 }
