@@ -38,7 +38,8 @@ std::unique_ptr<store::OrderWriter> Backend::makeOrderWriter() {
   // share a page cache and take turns to write (write_turn.hpp), and the writer's
   // thread does the checkpoints.
   auto* sqlite = static_cast<store::sqlite::SqliteStore*>(store_);
-  auto writer = std::make_unique<store::sqlite::SqliteOrderWriter>(config_.db_path, config_.writer);
+  auto writer =
+      std::make_unique<store::sqlite::SqliteOrderWriter>(config_.db_path, config_.orderWriterConfig());
   if (config_.writer.checkpoint_pages > 0) sqlite->leaveCheckpointsToOrderWriter();
   return writer;
 }

@@ -56,18 +56,11 @@ std::map<std::string, Setter> settersFor(Config& c) {
       {"database.busy_retries", integer(c.postgres.busy_retries, 0, 100)},
       {"database.busy_timeout_ms", integer(c.sqlite.busy_timeout_ms, 0, 600'000)},
       {"database.read_connections", integer(c.sqlite.read_connections, 1, 256)},
-      {"database.cache_mb",  // one size for the store's connections and the order writer's
-       [&c](const toml::node& n, const std::string& key) {
-         integer(c.sqlite.cache_mb, 1, 65'536)(n, key);
-         c.writer.cache_mb = c.sqlite.cache_mb;
-       }},
+      // busy_timeout_ms, cache_mb and overlap_sync: the order writer's too (orderWriterConfig)
+      {"database.cache_mb", integer(c.sqlite.cache_mb, 1, 65'536)},
       {"database.queue_capacity", integer(c.writer.queue_capacity, 1, 10'000'000)},
       {"database.max_batch", integer(c.writer.max_batch, 1, 100'000)},
-      {"database.overlap_sync",  // one switch for the order writer's syncs and the store's
-       [&c](const toml::node& n, const std::string& key) {
-         boolean(c.writer.overlap_sync)(n, key);
-         c.sqlite.overlap_sync = c.writer.overlap_sync;
-       }},
+      {"database.overlap_sync", boolean(c.sqlite.overlap_sync)},
       {"database.checkpoint_pages", integer(c.writer.checkpoint_pages, 0, 100'000'000)},
       {"database.wal_max_pages", integer(c.writer.wal_max_pages, 1, 100'000'000)},
       {"database.checkpoint_writeback_kb", integer(c.writer.checkpoint_writeback_kb, 0, 1'048'576)},
@@ -155,6 +148,14 @@ void setAdminListen(Config& config, const std::string& listen, const std::string
   setListen(parsed, listen, what);
   config.admin_server.host = parsed.server.host;
   config.admin_server.port = parsed.server.port;
+}
+
+store::sqlite::WriterConfig Config::orderWriterConfig() const {
+  store::sqlite::WriterConfig w = writer;
+  w.busy_timeout_ms = sqlite.busy_timeout_ms;
+  w.cache_mb = sqlite.cache_mb;
+  w.overlap_sync = sqlite.overlap_sync;
+  return w;
 }
 
 Config loadConfig(const std::string& path) {

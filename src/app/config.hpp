@@ -92,6 +92,8 @@ struct Config {
   store::sqlite::SqliteConfig sqlite;
   // url non-empty: PostgreSQL (db_path and sqlite are then unused).
   store::postgres::PostgresConfig postgres;
+  // The SQLite order writer's own settings; it shares busy_timeout_ms, cache_mb and
+  // overlap_sync with `sqlite` (one key each): see orderWriterConfig.
   store::sqlite::WriterConfig writer;
   http::ServerConfig server;
   api::osimesa::OsimesaConfig osimesa;
@@ -108,6 +110,12 @@ struct Config {
   http::StaticFilesConfig console;
   std::string time_zone = "Asia/Jakarta";
   std::string log_level = "info";
+
+  // `writer` with busy_timeout_ms, cache_mb and overlap_sync taken from `sqlite`:
+  // database.busy_timeout_ms bounds the order writer's waits for another process's
+  // write lock as it does the store's, one page cache size serves the connections that
+  // share it, and one switch pipelines both kinds of sync.
+  store::sqlite::WriterConfig orderWriterConfig() const;
 };
 
 // Reads `path` over the defaults. Throws ConfigError naming the file and key.

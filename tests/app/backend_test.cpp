@@ -3,13 +3,18 @@
 // writer checkpoints on its own thread the store's commits no longer do.
 #include "app/backend.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "app/config.hpp"
+#include "store/sqlite/order_writer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/support.hpp"
 
@@ -56,24 +61,75 @@ TEST(BackendTest, OnSqliteCacheMbSizesTheWriteCacheOfTheStoreAndTheWriter) {
   std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db") << "\"\ncache_mb = 7\n";
   const Config config = loadConfig(toml);
   EXPECT_EQ(config.sqlite.cache_mb, 7);
-  EXPECT_EQ(config.writer.cache_mb, 7);
+  EXPECT_EQ(config.orderWriterConfig().cache_mb, 7);
   Backend backend(config);
   EXPECT_EQ(sharedWriteCacheKib(config.db_path), 7 * 1024);
   std::unique_ptr<store::OrderWriter> writer = backend.makeOrderWriter();
   EXPECT_EQ(sharedWriteCacheKib(config.db_path), 7 * 1024);
 }
 
+// The order writer Backend makes for `config`, with one account of Rp 1,000 to order for.
+struct WiredWriter {
+  explicit WiredWriter(const Config& config) : backend(config) {
+    auto created = backend.store().createAccount(newAccount("wired"));
+    if (!created) throw std::runtime_error(created.error().detail);
+    account = created->id;
+    if (!backend.store().adjustBalance(account, Money{1000}, "seed", 1).ok())
+      throw std::runtime_error("seed");
+    writer = backend.makeOrderWriter();
+  }
+  store::sqlite::SqliteOrderWriter& sqlite() {
+    return dynamic_cast<store::sqlite::SqliteOrderWriter&>(*writer);
+  }
+  Backend backend;
+  std::int64_t account = 0;
+  std::unique_ptr<store::OrderWriter> writer;
+};
+
 // database.overlap_sync switches both deferred syncs: the order writer's sync thread
 // and the store's sync after its write turn (WriteTransaction::commit).
 TEST(BackendTest, OnSqliteOverlapSyncSetsTheWriterAndTheStore) {
+  for (const bool overlap : {true, false}) {
+    SCOPED_TRACE(overlap ? "overlap_sync = true" : "overlap_sync = false");
+    TempDir dir;
+    const std::string toml = dir.file("warung.toml");
+    std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db")
+                        << "\"\noverlap_sync = " << (overlap ? "true" : "false") << "\n";
+    const Config config = loadConfig(toml);
+    EXPECT_EQ(config.sqlite.overlap_sync, overlap);
+    WiredWriter wired(config);
+    Collector done;
+    wired.writer->submit(makeOrder(wired.account, "O1", 1, "t", 10), done.callback());
+    ASSERT_TRUE(done.wait(1));
+    ASSERT_TRUE(done.take().front().ok());
+    // With the switch off the COMMIT syncs in place: nothing is left to the sync thread.
+    EXPECT_EQ(wired.sqlite().deferredSyncs() > 0, overlap);
+  }
+}
+
+// database.busy_timeout_ms bounds the order writer's wait for another process's write
+// lock as it does the store's: six timeouts of 50 ms, then the order is refused (with
+// the writer's own default, 5 s each, it would wait 30 s).
+TEST(BackendTest, OnSqliteBusyTimeoutBoundsTheOrderWritersWaitForAnotherProcess) {
   TempDir dir;
   const std::string toml = dir.file("warung.toml");
-  EXPECT_TRUE(Config{}.sqlite.overlap_sync);
-  EXPECT_TRUE(Config{}.writer.overlap_sync);
-  std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db") << "\"\noverlap_sync = false\n";
+  std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db") << "\"\nbusy_timeout_ms = 50\n";
   const Config config = loadConfig(toml);
-  EXPECT_FALSE(config.sqlite.overlap_sync);
-  EXPECT_FALSE(config.writer.overlap_sync);
+  EXPECT_EQ(config.orderWriterConfig().busy_timeout_ms, 50);
+  WiredWriter wired(config);
+  SQLite::Database other(config.db_path, SQLite::OPEN_READWRITE);  // outside the write turn
+  other.exec("BEGIN IMMEDIATE");
+  const auto start = std::chrono::steady_clock::now();
+  Collector done;
+  wired.writer->submit(makeOrder(wired.account, "O1", 1, "t", 10), done.callback());
+  const bool answered = done.wait(1);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  other.exec("COMMIT");
+  ASSERT_TRUE(answered);
+  auto results = done.take();
+  ASSERT_FALSE(results.front().ok());
+  EXPECT_EQ(results.front().error().code, Errc::kInternal);
+  EXPECT_LT(waited, std::chrono::seconds(10));
 }
 
 TEST(BackendTest, CheckpointWritebackKbSetsTheWritersPace) {
