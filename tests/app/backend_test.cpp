@@ -97,8 +97,8 @@ TEST(BackendTest, OnSqliteOverlapSyncSetsTheWriterAndTheStore) {
                         << "\"\noverlap_sync = " << (overlap ? "true" : "false") << "\n";
     const Config config = loadConfig(toml);
     EXPECT_EQ(config.sqlite.overlap_sync, overlap);
+    Collector done;  // outlives the writer: no answer can come after it is gone
     WiredWriter wired(config);
-    Collector done;
     wired.writer->submit(makeOrder(wired.account, "O1", 1, "t", 10), done.callback());
     ASSERT_TRUE(done.wait(1));
     ASSERT_TRUE(done.take().front().ok());
@@ -116,11 +116,11 @@ TEST(BackendTest, OnSqliteBusyTimeoutBoundsTheOrderWritersWaitForAnotherProcess)
   std::ofstream(toml) << "[database]\npath = \"" << dir.file("warung.db") << "\"\nbusy_timeout_ms = 50\n";
   const Config config = loadConfig(toml);
   EXPECT_EQ(config.orderWriterConfig().busy_timeout_ms, 50);
+  Collector done;  // outlives the writer: no answer can come after it is gone
   WiredWriter wired(config);
   SQLite::Database other(config.db_path, SQLite::OPEN_READWRITE);  // outside the write turn
   other.exec("BEGIN IMMEDIATE");
   const auto start = std::chrono::steady_clock::now();
-  Collector done;
   wired.writer->submit(makeOrder(wired.account, "O1", 1, "t", 10), done.callback());
   const bool answered = done.wait(1);
   const auto waited = std::chrono::steady_clock::now() - start;
