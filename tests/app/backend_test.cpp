@@ -89,6 +89,8 @@ struct WiredWriter {
 // database.overlap_sync switches both deferred syncs: the order writer's sync thread
 // and the store's sync after its write turn (WriteTransaction::commit).
 TEST(BackendTest, OnSqliteOverlapSyncSetsTheWriterAndTheStore) {
+  EXPECT_TRUE(Config{}.sqlite.overlap_sync);  // on by default
+  EXPECT_TRUE(Config{}.orderWriterConfig().overlap_sync);
   for (const bool overlap : {true, false}) {
     SCOPED_TRACE(overlap ? "overlap_sync = true" : "overlap_sync = false");
     TempDir dir;
